@@ -1,0 +1,36 @@
+// Every default of the proxy config in one place. NGINX's value is named where we mirror it.
+
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
+
+export const DEFAULT_TIMEOUTS = {
+  /** proxy_connect_timeout is 60s in NGINX; a Node app that does not accept within 5s is down. */
+  connect: 5_000,
+  /** proxy_read_timeout (first byte): 60s. */
+  firstByte: 60_000,
+  /** proxy_read_timeout (between two reads of the upstream body): 60s. */
+  upstreamIdle: 60_000,
+  /** send_timeout: 60s between two successful writes to the client. */
+  clientSend: 60_000,
+  /** client_header_timeout: 60s to receive the request head. */
+  clientHeader: 60_000,
+  /** client_body_timeout: 60s between two reads of the client body. */
+  clientBody: 60_000,
+  /** keepalive_timeout: 75s for an idle client connection. */
+  clientKeepAlive: 75_000,
+} as const;
+
+/** max_fails=1 fail_timeout=10s, as NGINX. */
+export const DEFAULT_MAX_FAILS = 1;
+export const DEFAULT_FAIL_TIMEOUT = 10_000;
+export const DEFAULT_WEIGHT = 1;
+
+/** proxy_next_upstream error timeout; proxy_next_upstream_tries 0 (no limit); _timeout 0 (no limit). */
+export const DEFAULT_RETRY_ON = ['error', 'timeout'] as const;
+export const DEFAULT_RETRY_TRIES = 0;
+export const DEFAULT_RETRY_TIMEOUT = 0;
+
+/** How long an idle upstream connection is kept (undici closes it earlier if the server says so). */
+export const DEFAULT_KEEPALIVE_TIMEOUT = 60_000;
+
+export const DEFAULT_BALANCE = 'round-robin' as const;
+export const DEFAULT_REDIRECT_STATUS = 302;

@@ -1,0 +1,109 @@
+// Validation in two passes: the schema (shape and types), then the meaning (references, regexes,
+// conflicts). Every issue is collected, so a user fixes a file in one go, not one error at a time.
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
+import { ProxyConfig } from './schema';
+import { pointerToPath, type ConfigIssue } from './config-error';
+import { parseCidr } from '../net/cidr';
+import { compileTemplate } from '../template';
+
+const checker = TypeCompiler.Compile(ProxyConfig);
+
+export function schemaIssues(value: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of checker.Errors(value)) {
+    const custom = (error.schema as { errorMessage?: string }).errorMessage;
+    let path = pointerToPath(error.path);
+    let message = custom ?? lowerFirst(error.message);
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) message = 'unknown field';
+    if (error.type === ValueErrorType.ObjectRequiredProperty) message = 'required';
+    if (!path) path = '(root)';
+    // A union reports once for itself and once per member; the first line for a path wins.
+    if (seen.has(path)) continue;
+    seen.add(path);
+    issues.push({ path, message });
+  }
+  return issues;
+}
+
+/** Checks what a schema cannot say. Assumes the value passed the schema. */
+export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+
+  const bound = new Set<string>();
+  config.listeners.forEach((l, i) => {
+    const key = `${l.host ?? '0.0.0.0'}:${l.port}`;
+    if (l.port !== 0 && bound.has(key)) add(`listeners[${i}]`, `duplicate listener ${key}`);
+    bound.add(key);
+  });
+
+  for (const [name, upstream] of Object.entries(config.upstreams)) {
+    const ids = new Set<string>();
+    upstream.servers.forEach((s, i) => {
+      const port = Number(s.address.slice(s.address.lastIndexOf(':') + 1));
+      if (port < 1 || port > 65535) add(`upstreams.${name}.servers[${i}].address`, 'port must be 1-65535');
+      const id = s.id ?? s.address;
+      if (ids.has(id)) add(`upstreams.${name}.servers[${i}]`, `duplicate server ${id}`);
+      ids.add(id);
+    });
+    if (upstream.servers.every((s) => s.backup)) add(`upstreams.${name}.servers`, 'at least one server must not be a backup');
+    const method = upstream.balance ?? 'round-robin';
+    if (method === 'hash' && !upstream.hashKey) add(`upstreams.${name}.hashKey`, 'required when balance is "hash"');
+    if (method !== 'hash' && upstream.hashKey) add(`upstreams.${name}.hashKey`, 'only allowed when balance is "hash"');
+    if (method !== 'hash' && upstream.consistent) add(`upstreams.${name}.consistent`, 'only allowed when balance is "hash"');
+    if (upstream.hashKey) templateIssue(upstream.hashKey, `upstreams.${name}.hashKey`, add);
+    if ((method === 'hash' || method === 'ip-hash') && upstream.servers.some((s) => s.backup)) {
+      add(`upstreams.${name}.servers`, `backup servers cannot be used with balance "${method}" (as in NGINX)`);
+    }
+    const on = upstream.retry?.on;
+    if (on && on.includes('off') && on.length > 1) add(`upstreams.${name}.retry.on`, '"off" cannot be combined with other conditions');
+  }
+
+  config.routes.forEach((route, i) => {
+    const at = `routes[${i}]`;
+    const actions = (['proxy', 'redirect'] as const).filter((k) => route[k] !== undefined);
+    if (actions.length !== 1) add(at, 'exactly one of proxy, redirect must be given');
+    if (route.proxy && !(route.proxy.upstream in config.upstreams)) {
+      add(`${at}.proxy.upstream`, `no upstream named "${route.proxy.upstream}"`);
+    }
+    if (route.match?.path && route.match.pathRegex) add(`${at}.match`, 'only one of path, pathRegex can be given');
+    if (route.match?.pathRegex) regexIssue(route.match.pathRegex, `${at}.match.pathRegex`, add);
+    route.match?.host?.forEach((h, j) => {
+      if (h.startsWith('~')) regexIssue(h.slice(1), `${at}.match.host[${j}]`, add);
+    });
+    if (route.redirect) templateIssue(route.redirect.location, `${at}.redirect.location`, add);
+    for (const [kind, rules] of [['requestHeaders', route.requestHeaders], ['responseHeaders', route.responseHeaders]] as const) {
+      for (const [name, value] of Object.entries(rules?.set ?? {})) {
+        if (/[\r\n\0]/.test(value)) add(`${at}.${kind}.set.${name}`, 'header value must not contain CR, LF or NUL');
+        else templateIssue(value, `${at}.${kind}.set.${name}`, add);
+      }
+    }
+  });
+
+  config.trustedProxies?.forEach((cidr, i) => {
+    if (!parseCidr(cidr)) add(`trustedProxies[${i}]`, 'expected an IP address or CIDR like 10.0.0.0/8');
+  });
+  return issues;
+}
+
+function regexIssue(source: string, path: string, add: (p: string, m: string) => void): void {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    add(path, `invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
+function templateIssue(source: string, path: string, add: (p: string, m: string) => void): void {
+  try {
+    compileTemplate(source);
+  } catch (err) {
+    add(path, (err as Error).message);
+  }
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}

@@ -1,0 +1,34 @@
+// Headers that describe one connection and must not cross the proxy (RFC 9110 §7.6.1), plus
+// `expect` (the proxy answers 100-continue itself) and `http2-settings` (h2c upgrade).
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'expect',
+  'http2-settings',
+]);
+
+/** Extra names listed in a Connection header ("Connection: close, x-secret"), lowercased. */
+export function connectionTokens(value: string): string[] {
+  const out: string[] = [];
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') out.push(name);
+  }
+  return out;
+}
+
+/** Drops the headers a Connection header named from a flat [name, value, ...] list. */
+export function dropNamed(headers: string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!names.includes(headers[i].toLowerCase())) out.push(headers[i], headers[i + 1]);
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+// One class per failure the client can see, each with a stable code, and one map to a status.
+
+export type ProxyErrorCode =
+  | 'UPSTREAM_UNAVAILABLE' // no server could be picked
+  | 'UPSTREAM_CONNECT_FAILED'
+  | 'UPSTREAM_RESET'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'NO_ROUTE'
+  | 'BAD_REQUEST';
+
+const STATUS: Record<ProxyErrorCode, number> = {
+  UPSTREAM_UNAVAILABLE: 503,
+  UPSTREAM_CONNECT_FAILED: 502,
+  UPSTREAM_RESET: 502,
+  UPSTREAM_BAD_RESPONSE: 502,
+  UPSTREAM_TIMEOUT: 504,
+  NO_ROUTE: 404,
+  BAD_REQUEST: 400,
+};
+
+/** What NGINX's proxy_next_upstream calls the failure: decides retries and passive health. */
+export type FailureKind = 'error' | 'timeout';
+
+export class ProxyError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ProxyErrorCode,
+    message: string,
+    readonly kind: FailureKind = 'error',
+  ) {
+    super(message);
+    this.name = 'ProxyError';
+    this.status = STATUS[code];
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Maps an undici or socket error from an upstream exchange to what the client is told. */
+export function fromUpstreamError(err: Error & { code?: string }, server: string): ProxyError {
+  const code = err.code ?? '';
+  if (TIMEOUT_CODES.has(code)) {
+    const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : code === 'UND_ERR_BODY_TIMEOUT' ? 'read' : 'first byte';
+    return new ProxyError('UPSTREAM_TIMEOUT', `upstream ${server} timed out (${what})`, 'timeout');
+  }
+  if (CONNECT_CODES.has(code)) return new ProxyError('UPSTREAM_CONNECT_FAILED', `cannot connect to ${server}: ${code}`);
+  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_') || code === 'UND_ERR_INVALID_ARG') {
+    return new ProxyError('UPSTREAM_BAD_RESPONSE', `invalid response from ${server}: ${err.message}`);
+  }
+  return new ProxyError('UPSTREAM_RESET', `upstream ${server} failed: ${code || err.message}`);
+}

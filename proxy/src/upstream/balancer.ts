@@ -1,0 +1,19 @@
+// A balancer answers one question: which of these servers takes the next request?
+// It only considers servers for which `candidate` says yes (available, not already tried).
+import type { UpstreamServer } from './upstream-server';
+
+export interface PickContext {
+  now: number;
+  /** The hash input for ip-hash and hash; '' when the method needs none. */
+  key: string;
+  /** Servers already tried by this request (retries never pick them again). */
+  tried: readonly UpstreamServer[];
+}
+
+export interface Balancer {
+  pick(servers: readonly UpstreamServer[], ctx: PickContext): UpstreamServer | null;
+}
+
+export function isCandidate(server: UpstreamServer, ctx: PickContext): boolean {
+  return server.isAvailable(ctx.now) && (ctx.tried.length === 0 || !ctx.tried.includes(server));
+}
