@@ -79,18 +79,25 @@ export class PorticoProxy implements RuntimeSource {
 
   private async syncListeners(config: ResolvedConfig): Promise<void> {
     const wanted = new Map(config.listeners.map((l) => [listenerKey(l), l]));
+    const kept = new Set<string>();
     const opened: [string, { name: string; server: Server }][] = [];
     try {
       for (const [key, l] of wanted) {
-        if (this.listeners.has(key)) continue;
-        opened.push([key, { name: l.name, server: await openListener(l, config.timeouts, this.handler) }]);
+        if (this.listeners.has(key)) {
+          kept.add(key);
+          continue;
+        }
+        const server = await openListener(l, config.timeouts, this.handler);
+        // Keyed by the bound address, so a later config naming the port a `port: 0` got matches it.
+        const bound = listenerKey({ host: l.host, port: (server.address() as AddressInfo).port });
+        opened.push([bound, { name: l.name, server }]);
       }
     } catch (err) {
       await Promise.all(opened.map(([, l]) => closeListener(l.server, 0)));
       throw err;
     }
     for (const [key, l] of this.listeners) {
-      if (!wanted.has(key)) {
+      if (!kept.has(key)) {
         this.listeners.delete(key);
         void closeListener(l.server, this.options.shutdownGraceMs ?? 10_000);
       }

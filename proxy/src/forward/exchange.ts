@@ -100,7 +100,7 @@ export class Exchange {
       // proxy_next_upstream http_5xx: the answer counts as a failure and, when another server may
       // be tried, is dropped unread. The last server's answer is passed on as it is.
       const failure = new ProxyError('UPSTREAM_BAD_RESPONSE', `upstream ${attempt.server.id} answered ${status}`);
-      if (this.canRetry(attempt, 'http')) {
+      if (this.canRetry(attempt, 'http') && this.target.upstream.hasCandidate(Date.now(), this.tried)) {
         this.finishAttempt(attempt, failure, 'http');
         attempt.abort?.(failure);
         this.next(failure);

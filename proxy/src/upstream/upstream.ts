@@ -46,6 +46,11 @@ export class Upstream {
     return server;
   }
 
+  /** Whether `claim` could find a server, without claiming one or moving the balancer. */
+  hasCandidate(now: number, tried: readonly UpstreamServer[]): boolean {
+    return this.servers.some((s) => s.isAvailable(now) && !tried.includes(s));
+  }
+
   release(server: UpstreamServer): void {
     server.active--;
   }

@@ -1,0 +1,103 @@
+import { buildRequestHeaders } from '../../proxy/src/forward/request-headers';
+import { CidrSet } from '../../proxy/src/net/cidr';
+import { request, simpleConfig, startBackend, startProxy } from '../helpers/servers';
+
+const client = { peer: '203.0.113.7', scheme: 'http', host: 'site.test' };
+const untrusted = { trusted: new CidrSet([]), forwardedHeader: false };
+const toObject = (flat: string[]) => Object.fromEntries(flat.flatMap((v, i, a) => (i % 2 ? [] : [[v.toLowerCase(), a[i + 1]]])));
+
+describe('request headers sent upstream', () => {
+  it('replaces forwarding headers from an untrusted peer', () => {
+    const { headers, realIp } = buildRequestHeaders(
+      ['Host', 'site.test', 'X-Forwarded-For', '1.1.1.1', 'X-Real-IP', '1.1.1.1', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'evil.test'],
+      client,
+      untrusted,
+    );
+    expect(realIp).toBe('203.0.113.7');
+    expect(toObject(headers)).toEqual({
+      host: 'site.test',
+      'x-real-ip': '203.0.113.7',
+      'x-forwarded-for': '203.0.113.7',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'site.test',
+    });
+  });
+
+  it('keeps and extends them from a trusted proxy, taking the real IP as NGINX real_ip_recursive does', () => {
+    const trusted = { trusted: new CidrSet(['203.0.113.0/24', '10.0.0.0/8']), forwardedHeader: false };
+    const { headers, realIp } = buildRequestHeaders(
+      ['x-forwarded-for', '198.51.100.1, 10.1.1.1', 'x-forwarded-proto', 'https', 'x-forwarded-host', 'public.test'],
+      client,
+      trusted,
+    );
+    expect(realIp).toBe('198.51.100.1');
+    expect(toObject(headers)).toMatchObject({
+      'x-real-ip': '198.51.100.1',
+      'x-forwarded-for': '198.51.100.1, 10.1.1.1, 203.0.113.7',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'public.test',
+    });
+  });
+
+  it('adds an RFC 7239 Forwarded element, quoting IPv6 nodes', () => {
+    const { headers } = buildRequestHeaders(['forwarded', 'for=1.2.3.4'], { ...client, peer: '2001:db8::1' }, { trusted: new CidrSet([]), forwardedHeader: true });
+    expect(toObject(headers).forwarded).toBe('for="[2001:db8::1]";host=site.test;proto=http');
+  });
+
+  it('strips hop-by-hop headers and those the Connection header names', () => {
+    const { headers, hasBody } = buildRequestHeaders(
+      ['Connection', 'keep-alive, X-Secret', 'Keep-Alive', 'timeout=5', 'TE', 'trailers', 'Transfer-Encoding', 'chunked', 'Upgrade', 'h2c', 'Proxy-Authorization', 'x', 'X-Secret', 's', 'X-Kept', 'k'],
+      client,
+      untrusted,
+    );
+    expect(Object.keys(toObject(headers)).sort()).toEqual(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-kept', 'x-real-ip']);
+    expect(hasBody).toBe(true);
+  });
+});
+
+describe('headers through the proxy', () => {
+  it('strips hop-by-hop response headers and applies route response rules', async () => {
+    const backend = await startBackend((_q, res) => {
+      res.setHeader('Connection', 'keep-alive, X-Internal');
+      res.setHeader('X-Internal', 'secret');
+      res.setHeader('X-Powered-By', 'Express');
+      res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+      res.end('ok');
+    });
+    const { url } = await startProxy({
+      upstreams: { app: { servers: [{ address: backend.address }] } },
+      routes: [{ proxy: { upstream: 'app' }, responseHeaders: { remove: ['X-Powered-By'], set: { 'Strict-Transport-Security': 'max-age=63072000', 'X-Served-Host': '$host' } } }],
+    });
+    const reply = await request(url, { headers: { host: 'site.test' } });
+    expect(reply.headers['x-internal']).toBeUndefined();
+    expect(reply.headers['x-powered-by']).toBeUndefined();
+    expect(reply.headers['strict-transport-security']).toBe('max-age=63072000');
+    expect(reply.headers['x-served-host']).toBe('site.test');
+    expect(reply.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+  });
+
+  it('applies route request rules with variables', async () => {
+    const backend = await startBackend();
+    const { url } = await startProxy({
+      upstreams: { app: { servers: [{ address: backend.address }] } },
+      routes: [{ proxy: { upstream: 'app' }, requestHeaders: { remove: ['cookie'], set: { 'X-Request-Path': '$uri', 'X-Session': '$cookie_sid' } } }],
+    });
+    await request(`${url}/p/q?x=1`, { headers: { cookie: 'sid=abc; other=1' } });
+    const seen = backend.requests[0].headers;
+    expect(seen.cookie).toBeUndefined();
+    expect(seen['x-request-path']).toBe('/p/q');
+    expect(seen['x-session']).toBe('abc');
+  });
+
+  it('sends X-Real-IP and X-Forwarded-* of the real peer', async () => {
+    const backend = await startBackend();
+    const { url, port } = await startProxy(simpleConfig([backend.address]));
+    await request(url, { headers: { 'x-forwarded-for': '6.6.6.6' } });
+    expect(backend.requests[0].headers).toMatchObject({
+      'x-real-ip': '127.0.0.1',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': `127.0.0.1:${port}`,
+    });
+  });
+});
