@@ -1,0 +1,54 @@
+// `npm start`: the whole stack on this machine, no Docker, cloud or Pulumi CLI needed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OptionsError, parseLocalOptions } from './options';
+import { answers200 } from './readiness';
+import { startLocalStack, type LocalStack } from './stack';
+
+/** dist/local-stack.js when bundled, infra/local/main.ts from source: both find the repo root. */
+const ROOT = existsSync(join(__dirname, '..', 'package.json')) ? join(__dirname, '..') : join(__dirname, '..', '..');
+
+async function main(): Promise<number> {
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  let stack: LocalStack;
+  try {
+    const options = parseLocalOptions(process.argv.slice(2), process.env);
+    stack = await startLocalStack(options, { root: ROOT, write });
+  } catch (err) {
+    process.stderr.write(`portico: ${(err as Error).message}\n`);
+    return err instanceof OptionsError ? 2 : 1;
+  }
+  await printSummary(stack, write);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      write(`\n${signal}: stopping the proxy and ${stack.apps.length} app instances...`);
+      stack.stop().then(
+        () => {
+          write('stopped.');
+          resolve(0);
+        },
+        () => resolve(1),
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+async function printSummary(stack: LocalStack, write: (line: string) => void): Promise<void> {
+  const { plan } = stack;
+  const health = await Promise.all(plan.apps.map((a) => answers200(`http://127.0.0.1:${a.port}/readyz`)));
+  write('');
+  write(`Portico is running: ${plan.apps.length} app instance${plan.apps.length === 1 ? '' : 's'} behind the proxy`);
+  for (const url of plan.urls) write(`  open     ${url}`);
+  write(`  proxy    http://127.0.0.1:${plan.proxy.publish.http}  (https on ${plan.proxy.publish.https} once TLS lands)`);
+  plan.apps.forEach((a, i) => write(`  ${a.id.padEnd(8)} http://${a.address}  ${health[i] ? 'ready' : 'NOT READY'}`));
+  write('Ctrl-C stops everything.');
+  write('');
+}
+
+main().then((code) => process.exit(code));
