@@ -5,8 +5,8 @@ import type { ResolvedConfig } from './config/resolved';
 import type { ExchangeObserver } from './forward/exchange';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
-import { closeListener, listenerKey, openListener } from './server/listener';
-import { createRequestHandler, type RuntimeSource } from './server/request-handler';
+import { closeListener, listenerKey, openListener, type ListenerHandlers } from './server/listener';
+import { createRequestHandler, createUpgradeHandler, type RuntimeSource } from './server/request-handler';
 
 export interface ProxyOptions {
   logger: Logger;
@@ -24,7 +24,7 @@ export class PorticoProxy implements RuntimeSource {
   runtime: Runtime;
   private readonly listeners = new Map<string, { name: string; server: Server }>();
   private readonly observer: ExchangeObserver;
-  private readonly handler: ReturnType<typeof createRequestHandler>;
+  private readonly handlers: ListenerHandlers;
 
   private constructor(
     config: ResolvedConfig,
@@ -36,7 +36,10 @@ export class PorticoProxy implements RuntimeSource {
       serverFailed: (server, error) =>
         log.warn({ server: server.id, error: error.message, until: new Date(server.unavailableUntil).toISOString() }, 'upstream server marked unavailable'),
     };
-    this.handler = createRequestHandler(this, 'http', this.observer);
+    this.handlers = {
+      request: createRequestHandler(this, 'http', this.observer),
+      upgrade: createUpgradeHandler(this, 'http', this.observer),
+    };
   }
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
@@ -87,7 +90,7 @@ export class PorticoProxy implements RuntimeSource {
           kept.add(key);
           continue;
         }
-        const server = await openListener(l, config.timeouts, this.handler);
+        const server = await openListener(l, config.timeouts, this.handlers);
         // Keyed by the bound address, so a later config naming the port a `port: 0` got matches it.
         const bound = listenerKey({ host: l.host, port: (server.address() as AddressInfo).port });
         opened.push([bound, { name: l.name, server }]);

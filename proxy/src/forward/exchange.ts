@@ -29,7 +29,7 @@ export interface ForwardTarget {
 
 export interface ExchangeObserver {
   /** A passive health transition: the server was marked unavailable. */
-  serverFailed(server: UpstreamServer, error: ProxyError): void;
+  serverFailed(server: UpstreamServer, error: Error): void;
 }
 
 type ResponseCarrier = ServerResponse & { [kExchange]?: Exchange };

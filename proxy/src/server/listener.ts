@@ -1,9 +1,13 @@
 // One HTTP/1.1 listening socket, with the client-side timeouts of the config.
 import http, { type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
 
-export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+export interface ListenerHandlers {
+  request: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  upgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
 
 export function listenerKey(l: Pick<ResolvedListener, 'host' | 'port'>): string {
   return `${l.host}:${l.port}`;
@@ -12,7 +16,7 @@ export function listenerKey(l: Pick<ResolvedListener, 'host' | 'port'>): string 
 export async function openListener(
   config: ResolvedListener,
   timeouts: ResolvedTimeouts,
-  onRequest: RequestListener,
+  handlers: ListenerHandlers,
 ): Promise<Server> {
   const server = http.createServer(
     {
@@ -22,8 +26,9 @@ export async function openListener(
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, timeouts.clientHeader / 2)),
       noDelay: true,
     },
-    onRequest,
+    handlers.request,
   );
+  server.on('upgrade', handlers.upgrade);
   // client_body_timeout: a connection silent this long is closed, unless its request body is in and
   // the proxy is waiting on the upstream (the upstream's own timeouts govern that wait).
   server.setTimeout(timeouts.clientBody, (socket: Socket) => {

@@ -1,9 +1,11 @@
 // The request entry point: route, then forward or redirect. Reads the current Runtime each time, so
 // a reload applies to the next request while requests in flight finish with the config they began with.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { sendError } from '../forward/error-page';
 import { Exchange, type ExchangeObserver } from '../forward/exchange';
 import { buildRequestHeaders } from '../forward/request-headers';
+import { rejectUpgrade, tunnelUpgrade } from '../forward/upgrade';
 import { RequestContext } from '../request-context';
 import { hostName } from '../router';
 import type { Runtime } from '../runtime';
@@ -42,6 +44,28 @@ export function createRequestHandler(source: RuntimeSource, scheme: string, obse
     ctx.remoteAddr = built.realIp;
     const headers = route.requestRules.apply(built.headers, ctx);
     new Exchange(req, res, ctx, forward, headers, built.hasBody, runtime.config.timeouts, observer).start();
+  };
+}
+
+/** The 'upgrade' listener: WebSocket and other HTTP/1.1 upgrades, routed like requests. */
+export function createUpgradeHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
+  return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const runtime = source.runtime;
+    const url = req.url ?? '/';
+    const rawHost = findHost(req.rawHeaders);
+    const q = url.indexOf('?');
+    const route = url.charCodeAt(0) === 47 ? runtime.router.match(hostName(rawHost), q === -1 ? url : url.slice(0, q)) : null;
+    if (route === null || route.forward === null) {
+      rejectUpgrade(socket, route === null ? 404 : 400);
+      return;
+    }
+    const ctx = new RequestContext(req, scheme, rawHost, req.socket.remoteAddress ?? '');
+    const built = buildRequestHeaders(req.rawHeaders, ctx, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
+    ctx.remoteAddr = built.realIp;
+    tunnelUpgrade(req, socket, head, ctx, route.forward, route.requestRules.apply(built.headers, ctx), {
+      connectTimeout: runtime.config.timeouts.connect,
+      onServerUnavailable: (server, err) => observer.serverFailed(server, err),
+    });
   };
 }
 
