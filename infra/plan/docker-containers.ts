@@ -1,0 +1,102 @@
+// The containers of a docker stack, as plain data. Two renderers read it and nothing else:
+// the Pulumi docker target (docker.Container args) and dockerRunArgs (the system test's
+// `docker run`), so what is tested by hand is what `pulumi up` deploys.
+import type { AppInstancePlan, StackPlan } from './stack-plan';
+
+export type ContainerRole = 'proxy' | 'app';
+
+export interface ContainerSpec {
+  /** The container name, also its DNS name on the stack network. */
+  name: string;
+  /** Which image runs: the proxy's or the app's. */
+  role: ContainerRole;
+  env: Record<string, string>;
+  network: { name: string; aliases: string[] };
+  ports: PublishedPort[];
+  healthcheck: Healthcheck;
+  /** Files placed in the container before it starts (docker.Container `uploads`). */
+  files: ContainerFile[];
+  labels: Record<string, string>;
+  restart: 'unless-stopped';
+}
+
+export interface PublishedPort {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp';
+}
+
+/** Durations in docker's own syntax ("10s"), which both the CLI and the provider accept. */
+export interface Healthcheck {
+  /** Run by the image's shell (CMD-SHELL): `docker run --health-cmd` can only express that form. */
+  shellCommand: string;
+  interval: string;
+  timeout: string;
+  retries: number;
+  startPeriod: string;
+}
+
+export interface ContainerFile {
+  /** Absolute path inside the container. */
+  path: string;
+  content: string;
+}
+
+/** Each role's Dockerfile, relative to the repo root (the build context of both images). */
+export const DOCKERFILES: Record<ContainerRole, string> = { proxy: 'proxy/Dockerfile', app: 'app-sample/Dockerfile' };
+
+/** Label keys, reverse-DNS as Docker recommends, so `docker ps --filter label=…` finds a stack. */
+export const LABELS = { stack: 'dev.portico.stack', role: 'dev.portico.role', instance: 'dev.portico.instance' } as const;
+
+const HEALTH_TIMING = { interval: '10s', timeout: '3s', retries: 3, startPeriod: '10s' } as const;
+
+/** Apps first, the proxy last: the order in which they should start. */
+export function dockerContainers(plan: StackPlan): ContainerSpec[] {
+  if (plan.target !== 'docker' || plan.network === undefined) {
+    throw new Error(`dockerContainers: stack "${plan.stackName}" is planned for target ${plan.target}, not docker`);
+  }
+  const network = plan.network;
+  return [...plan.apps.map((app) => appContainer(plan, network, app)), proxyContainer(plan, network)];
+}
+
+function appContainer(plan: StackPlan, network: string, app: AppInstancePlan): ContainerSpec {
+  return {
+    name: app.name,
+    role: 'app',
+    env: { ...app.env },
+    network: { name: network, aliases: [app.name] },
+    ports: [],
+    healthcheck: { shellCommand: httpProbe(app.port, '/readyz'), ...HEALTH_TIMING },
+    files: [],
+    labels: { [LABELS.stack]: plan.stackName, [LABELS.role]: 'app', [LABELS.instance]: app.id },
+    restart: 'unless-stopped',
+  };
+}
+
+function proxyContainer(plan: StackPlan, network: string): ContainerSpec {
+  const { proxy } = plan;
+  return {
+    name: proxy.name,
+    role: 'proxy',
+    env: { PORTICO_CONFIG: proxy.configPath },
+    network: { name: network, aliases: [proxy.name] },
+    // HTTPS is published once the proxy has a TLS listener; publishing a dead port would mislead.
+    ports: [{ hostIp: proxy.publish.host, hostPort: proxy.publish.http, containerPort: proxy.listenPort, protocol: 'tcp' }],
+    healthcheck: { shellCommand: tcpProbe(proxy.listenPort), ...HEALTH_TIMING },
+    files: [{ path: proxy.configPath, content: JSON.stringify(proxy.config, null, 2) }],
+    labels: { [LABELS.stack]: plan.stackName, [LABELS.role]: 'proxy' },
+    restart: 'unless-stopped',
+  };
+}
+
+// Probes run with the image's own node: Node images carry neither curl nor wget. Apps are probed
+// on /readyz, as their image's own HEALTHCHECK does: "healthy" means ready to take traffic.
+function httpProbe(port: number, path: string): string {
+  return `node -e "fetch('http://127.0.0.1:${port}${path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"`;
+}
+
+/** The proxy has no status endpoint yet: a listening socket is what "healthy" can mean today. */
+function tcpProbe(port: number): string {
+  return `node -e "require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"`;
+}

@@ -1,0 +1,44 @@
+// A ContainerSpec as `docker run` arguments: the system test runs the plan's containers with the
+// docker CLI through this, never through a second description of them.
+import path from 'node:path';
+import type { ContainerFile, ContainerSpec } from './docker-containers';
+
+export interface DockerRunOptions {
+  /**
+   * A host folder holding each of the spec's files under `containerFileName(file)`. The CLI has no
+   * `uploads`; a read-only bind mount puts the same content at the same path.
+   */
+  filesDir?: string;
+}
+
+/** The name a spec's file has in `filesDir`. */
+export function containerFileName(file: ContainerFile): string {
+  return path.posix.basename(file.path);
+}
+
+/** Arguments after `docker`: `run --detach … <image>` (the image's own command runs). */
+export function dockerRunArgs(spec: ContainerSpec, image: string, options: DockerRunOptions = {}): string[] {
+  const args = ['run', '--detach', '--name', spec.name, '--network', spec.network.name];
+  for (const alias of spec.network.aliases) args.push('--network-alias', alias);
+  for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
+  for (const p of spec.ports) args.push('--publish', `${publishHost(p.hostIp)}:${p.hostPort}:${p.containerPort}/${p.protocol}`);
+  const h = spec.healthcheck;
+  args.push('--health-cmd', h.shellCommand, '--health-interval', h.interval, '--health-timeout', h.timeout);
+  args.push('--health-retries', String(h.retries), '--health-start-period', h.startPeriod);
+  for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
+  args.push('--restart', spec.restart);
+  for (const file of spec.files) args.push('--mount', fileMount(spec, file, options.filesDir));
+  args.push(image);
+  return args;
+}
+
+function fileMount(spec: ContainerSpec, file: ContainerFile, filesDir: string | undefined): string {
+  if (filesDir === undefined) throw new Error(`dockerRunArgs: container ${spec.name} needs ${file.path}: give options.filesDir`);
+  const source = path.join(filesDir, containerFileName(file));
+  return `type=bind,source=${source},target=${file.path},readonly`;
+}
+
+/** An IPv6 host must be bracketed in `--publish`. */
+function publishHost(ip: string): string {
+  return ip.includes(':') ? `[${ip}]` : ip;
+}

@@ -1,0 +1,12 @@
+// The plan: typed stack args -> StackPlan, pure and free of Pulumi (DESIGN "The spine").
+export { planStack } from './plan-stack';
+export { PlanError } from './plan-error';
+export { instanceCount } from './sizing';
+export { buildProxyConfig, APP_UPSTREAM } from './proxy-config';
+export { dockerContainers, DOCKERFILES, LABELS } from './docker-containers';
+export { dockerRunArgs, containerFileName } from './docker-run-args';
+export * from './stack-args';
+export type * from './stack-plan';
+export type { ResolvedStackArgs } from './resolve-args';
+export type { ContainerSpec, ContainerRole, ContainerFile, Healthcheck, PublishedPort } from './docker-containers';
+export type { DockerRunOptions } from './docker-run-args';

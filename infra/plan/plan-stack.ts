@@ -1,0 +1,70 @@
+// Stack args -> StackPlan: every infrastructure decision, as a pure function (STYLE 11).
+// No Pulumi here: the local runner, the docker target and the system tests share this plan.
+import type { ListenerConfig } from '../../proxy/src/config/schema';
+import { buildProxyConfig } from './proxy-config';
+import { resolveStackArgs, type ResolvedStackArgs } from './resolve-args';
+import { PROXY_CONFIG_PATH, PROXY_CONTAINER_HTTP_PORT, type StackArgs } from './stack-args';
+import type { AppInstancePlan, ProxyPlan, StackPlan } from './stack-plan';
+
+/** Loopback only: a local stack is for the developer's machine. */
+const LOCAL_HOST = '127.0.0.1';
+/** Inside a container, bind every interface: the container's network is the boundary. */
+const CONTAINER_BIND_HOST = '0.0.0.0';
+
+/** Throws PlanError naming every invalid field. */
+export function planStack(stackArgs: StackArgs): StackPlan {
+  const args = resolveStackArgs(stackArgs);
+  const apps = Array.from({ length: args.instances }, (_, index) => planApp(args, index));
+  const docker = args.target === 'docker';
+  return {
+    stackName: args.stackName,
+    target: args.target,
+    apps,
+    proxy: planProxy(args, apps),
+    ...(docker && { network: `${args.stackName}-net` }),
+    certificates: [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
+    dns: [],
+    urls: args.hostnames.map((host) => `http://${urlHost(host)}:${args.httpPort}/`),
+  };
+}
+
+function planApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
+  const id = `app-${index + 1}`;
+  const name = `${args.stackName}-${id}`;
+  const local = args.target === 'local';
+  // Locally each instance needs its own port; in docker each has its own address, so one port fits all.
+  const port = local ? args.appPort + index : args.appPort;
+  const host = local ? LOCAL_HOST : name;
+  return {
+    index,
+    id,
+    name,
+    host,
+    port,
+    address: `${host}:${port}`,
+    env: { PORT: String(port), HOST: local ? LOCAL_HOST : CONTAINER_BIND_HOST, INSTANCE_ID: id },
+  };
+}
+
+function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan {
+  const local = args.target === 'local';
+  const listener: ListenerConfig = local
+    ? { name: 'http', host: LOCAL_HOST, port: args.httpPort }
+    : { name: 'http', host: CONTAINER_BIND_HOST, port: PROXY_CONTAINER_HTTP_PORT };
+  return {
+    name: `${args.stackName}-proxy`,
+    configPath: PROXY_CONFIG_PATH,
+    config: buildProxyConfig(args, apps, listener),
+    listenPort: listener.port,
+    publish: {
+      host: local ? LOCAL_HOST : args.publishHost,
+      http: args.httpPort,
+      https: args.httpsPort,
+    },
+  };
+}
+
+/** A wildcard name has no URL of its own: show one name it covers (`*.localhost` -> `www.localhost`). */
+function urlHost(hostname: string): string {
+  return hostname.startsWith('*.') ? `www.${hostname.slice(2)}` : hostname;
+}

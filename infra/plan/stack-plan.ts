@@ -1,0 +1,63 @@
+// What a stack is, decided: the output of planStack, and the input of every target
+// (the docker target and the system test through dockerContainers, the local runner directly).
+import type { ProxyConfig } from '../../proxy/src/config/schema';
+import type { TargetName } from './stack-args';
+
+export interface StackPlan {
+  stackName: string;
+  target: TargetName;
+  apps: AppInstancePlan[];
+  proxy: ProxyPlan;
+  /** docker: the user-defined network every container joins (container names resolve on it). */
+  network?: string;
+  certificates: CertificatePlan[];
+  /** DNS records wanted; none for local and docker (`*.localhost` resolves without DNS). */
+  dns: DnsRecordPlan[];
+  /** Where users reach the stack: one HTTP URL per hostname, through the proxy. */
+  urls: string[];
+}
+
+export interface AppInstancePlan {
+  /** 0-based position; locally the instance listens on appPort + index. */
+  index: number;
+  /** Stable id (`app-1`): the proxy's server id, so sticky sessions survive address changes. */
+  id: string;
+  /** `${stackName}-app-1`: the container name, or the process label locally. */
+  name: string;
+  /** The address the proxy dials: 127.0.0.1 locally, the container name in docker. */
+  host: string;
+  port: number;
+  /** `${host}:${port}`, as it appears in the proxy's upstream. */
+  address: string;
+  env: AppEnv;
+}
+
+/** The app's whole interface to its runner: the sample app (and any user's app) reads these. */
+export interface AppEnv {
+  PORT: string;
+  /** The address the app binds: 127.0.0.1 locally, 0.0.0.0 in a container. */
+  HOST: string;
+  INSTANCE_ID: string;
+}
+
+export interface ProxyPlan {
+  name: string;
+  /** Where the proxy reads `config` (docker: inside its container; local runners may write it anywhere). */
+  configPath: string;
+  config: ProxyConfig;
+  /** The port the proxy listens on (inside its container for docker). */
+  listenPort: number;
+  /** docker: host address and ports the proxy is published on; local: where it listens. */
+  publish: { host: string; http: number; https: number };
+}
+
+export interface CertificatePlan {
+  name: string;
+  hostnames: string[];
+}
+
+export interface DnsRecordPlan {
+  name: string;
+  type: 'A' | 'AAAA' | 'CNAME';
+  value: string;
+}

@@ -1,0 +1,84 @@
+import { containerFileName, dockerContainers, dockerRunArgs, planStack, type ContainerSpec } from '../../infra/plan';
+import { configIssues } from '../../proxy/src/config/load';
+
+const plan = planStack({ stackName: 'web', target: 'docker', instances: 2, httpPort: 18080 });
+const specs = dockerContainers(plan);
+const [app1, app2, proxy] = specs;
+
+describe('dockerContainers', () => {
+  test('lists the app containers first and the proxy last, in start order', () => {
+    expect(specs.map((s) => [s.name, s.role])).toEqual([
+      ['web-app-1', 'app'],
+      ['web-app-2', 'app'],
+      ['web-proxy', 'proxy'],
+    ]);
+  });
+
+  test('puts every container on the stack network under its own name', () => {
+    for (const spec of specs) expect(spec.network).toEqual({ name: 'web-net', aliases: [spec.name] });
+  });
+
+  test('gives each app the plan\'s env and no published port', () => {
+    expect(app2.env).toEqual(plan.apps[1].env);
+    expect(app1.ports).toEqual([]);
+  });
+
+  test('publishes only the proxy, on the configured host address and port', () => {
+    expect(proxy.ports).toEqual([{ hostIp: '127.0.0.1', hostPort: 18080, containerPort: 8080, protocol: 'tcp' }]);
+  });
+
+  test('hands the proxy its config as a file at PORTICO_CONFIG, with content that validates', () => {
+    expect(proxy.env).toEqual({ PORTICO_CONFIG: '/etc/portico/config.json' });
+    expect(proxy.files).toEqual([{ path: '/etc/portico/config.json', content: JSON.stringify(plan.proxy.config, null, 2) }]);
+    expect(configIssues(JSON.parse(proxy.files[0].content))).toEqual([]);
+  });
+
+  test('health-checks apps on /readyz and the proxy on its listening port', () => {
+    expect(app1.healthcheck.shellCommand).toContain("fetch('http://127.0.0.1:3000/readyz')");
+    expect(proxy.healthcheck.shellCommand).toContain("connect(8080, '127.0.0.1')");
+    expect(proxy.healthcheck).toMatchObject({ interval: '10s', timeout: '3s', retries: 3, startPeriod: '10s' });
+  });
+
+  test('labels containers by stack, role and instance, and restarts them unless stopped', () => {
+    expect(app2.labels).toEqual({ 'dev.portico.stack': 'web', 'dev.portico.role': 'app', 'dev.portico.instance': 'app-2' });
+    expect(proxy.labels).toEqual({ 'dev.portico.stack': 'web', 'dev.portico.role': 'proxy' });
+    expect(specs.every((s) => s.restart === 'unless-stopped')).toBe(true);
+  });
+
+  test('refuses a plan for another target', () => {
+    expect(() => dockerContainers(planStack({ stackName: 'web', target: 'local', instances: 1 }))).toThrow(
+      'dockerContainers: stack "web" is planned for target local, not docker',
+    );
+  });
+});
+
+describe('dockerRunArgs', () => {
+  test('renders an app container as docker run arguments', () => {
+    expect(dockerRunArgs(app1, 'web-app:test')).toEqual([
+      'run', '--detach', '--name', 'web-app-1', '--network', 'web-net', '--network-alias', 'web-app-1',
+      '--env', 'PORT=3000', '--env', 'HOST=0.0.0.0', '--env', 'INSTANCE_ID=app-1',
+      '--health-cmd', app1.healthcheck.shellCommand, '--health-interval', '10s', '--health-timeout', '3s',
+      '--health-retries', '3', '--health-start-period', '10s',
+      '--label', 'dev.portico.stack=web', '--label', 'dev.portico.role=app', '--label', 'dev.portico.instance=app-1',
+      '--restart', 'unless-stopped',
+      'web-app:test',
+    ]);
+  });
+
+  test('publishes ports and mounts files read-only from filesDir in place of uploads', () => {
+    const args = dockerRunArgs(proxy, 'web-proxy:test', { filesDir: '/tmp/files' });
+    expect(args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:18080:8080/tcp']));
+    expect(args).toEqual(expect.arrayContaining(['--mount', 'type=bind,source=/tmp/files/config.json,target=/etc/portico/config.json,readonly']));
+    expect(args.at(-1)).toBe('web-proxy:test');
+    expect(containerFileName(proxy.files[0])).toBe('config.json');
+  });
+
+  test('brackets an IPv6 publish address', () => {
+    const v6: ContainerSpec = { ...proxy, ports: [{ ...proxy.ports[0], hostIp: '::1' }] };
+    expect(dockerRunArgs(v6, 'img', { filesDir: '/f' })).toEqual(expect.arrayContaining(['--publish', '[::1]:18080:8080/tcp']));
+  });
+
+  test('needs filesDir for a container with files', () => {
+    expect(() => dockerRunArgs(proxy, 'img')).toThrow('dockerRunArgs: container web-proxy needs /etc/portico/config.json: give options.filesDir');
+  });
+});

@@ -1,0 +1,63 @@
+import { PlanError, planStack, type StackArgs } from '../../infra/plan';
+
+const args = (more: Partial<StackArgs>): StackArgs => ({ stackName: 'web', target: 'docker', instances: 1, ...more });
+
+function issuesOf(stackArgs: StackArgs): readonly string[] {
+  try {
+    planStack(stackArgs);
+  } catch (err) {
+    if (err instanceof PlanError) return err.issues;
+    throw err;
+  }
+  throw new Error('planStack accepted the args');
+}
+
+describe('planStack rejects bad args, naming the field', () => {
+  test.each<[string, Partial<StackArgs>, string]>([
+    ['a stack name Docker cannot use', { stackName: 'My_Stack' }, 'stackName must be 1-40 lowercase letters, digits or inner dashes, got "My_Stack"'],
+    ['an unknown target', { target: 'gcp' as never }, 'target must be one of local, docker, aws, got "gcp"'],
+    ['the aws target', { target: 'aws' }, 'target aws is not implemented yet'],
+    ['zero instances', { instances: 0 }, 'instances: instance count must be a whole number >= 1, got 0'],
+    ['a fractional count', { instances: 1.5 }, 'instances: instance count must be a whole number >= 1, got 1.5'],
+    ['no count and no cores', { instances: undefined }, 'instances or cores must be given (the plan cannot count the cores of the machine the apps run on)'],
+    ['zero cores', { instances: undefined, cores: 0 }, 'cores must be a number > 0, got 0'],
+    ['port 0', { httpPort: 0 }, 'httpPort must be a port number 1-65535, got 0'],
+    ['a port above 65535', { appPort: 70000 }, 'appPort must be a port number 1-65535, got 70000'],
+    ['equal http and https ports', { httpPort: 8443 }, 'httpsPort must differ from httpPort, both are 8443'],
+    ['a publish host that is not an IP', { publishHost: 'localhost' }, 'publishHost must be an IP address, got "localhost"'],
+    ['no hostnames', { hostnames: [] }, 'hostnames must hold at least one name'],
+    ['a hostname with a space', { hostnames: ['localhost', 'my app'] }, 'hostnames[1] must be a DNS name like app.example.com or *.example.com, got "my app"'],
+    ['balance hash (needs a key)', { balance: 'hash' }, 'balance must be one of round-robin, least-conn, ip-hash, random-two, got "hash"'],
+  ])('%s', (_, more, issue) => {
+    expect(issuesOf(args(more))).toEqual([issue]);
+  });
+
+  test('local app ports must fit below 65536 and miss the proxy ports', () => {
+    expect(issuesOf(args({ target: 'local', instances: 3, appPort: 65534 }))).toEqual([
+      'appPort 65534 leaves no room for 3 instances (ports 65534-65536)',
+    ]);
+    expect(issuesOf(args({ target: 'local', instances: 4, appPort: 8079 }))).toEqual(['httpPort 8080 is also an app instance port (8079-8082)']);
+  });
+
+  test('docker app ports may equal the proxy ports: each container has its own', () => {
+    expect(planStack(args({ appPort: 8080 })).apps[0].port).toBe(8080);
+  });
+
+  test('reports every problem at once, in one message naming the stack', () => {
+    expect(() => planStack(args({ stackName: 'x', httpPort: -1, publishHost: 'nowhere' }))).toThrow(
+      'cannot plan stack "x": httpPort must be a port number 1-65535, got -1; publishHost must be an IP address, got "nowhere"',
+    );
+  });
+
+  test('the error has a stable code and keeps the list of issues', () => {
+    const error = (() => {
+      try {
+        planStack(args({ instances: 0 }));
+      } catch (err) {
+        return err as PlanError;
+      }
+    })();
+    expect(error).toBeInstanceOf(PlanError);
+    expect(error).toMatchObject({ code: 'PORTICO_PLAN_INVALID', stackName: 'web', issues: ['instances: instance count must be a whole number >= 1, got 0'] });
+  });
+});

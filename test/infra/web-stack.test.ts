@@ -1,0 +1,147 @@
+// The docker WebStack's resource graph, recorded through the mock monitor.
+// Components create nothing when imported, so a static import before the mocks is safe.
+import { WebStack } from '../../infra/components/web-stack';
+import { configIssues } from '../../proxy/src/config/load';
+import { installPulumiMocks, valueOf, type RecordedResource } from './pulumi-harness';
+
+const graph = installPulumiMocks();
+
+const T = {
+  stack: 'portico:index:WebStack',
+  fleet: 'portico:index:AppFleet',
+  proxy: 'portico:index:EdgeProxy',
+  cert: 'portico:index:Certificate',
+  container: 'docker:index/container:Container',
+  network: 'docker:index/network:Network',
+  image: 'docker:index/image:Image',
+};
+
+describe('WebStack on docker', () => {
+  let stack: WebStack;
+  let outputs: { urls: string[]; proxyUrl: string; appAddresses: string[]; networkName: string; proxyConfig: string; caCertPem: string };
+
+  beforeAll(async () => {
+    stack = new WebStack('web', {
+      instances: 3,
+      httpPort: 18080,
+      hostnames: ['localhost', 'web.localhost'],
+      build: { baseImage: 'local/node-base:22', network: 'host' },
+    });
+    outputs = {
+      urls: await valueOf(stack.urls),
+      proxyUrl: await valueOf(stack.proxyUrl),
+      appAddresses: await valueOf(stack.appAddresses),
+      networkName: await valueOf(stack.networkName),
+      proxyConfig: await valueOf(stack.proxyConfig),
+      caCertPem: await valueOf(stack.caCertPem),
+    };
+    await graph.settled();
+  });
+
+  const apps = () => graph.ofType(T.container).filter((c) => c.name !== 'web-proxy');
+  const proxy = () => graph.get(T.container, 'web-proxy');
+  const network = () => graph.get(T.network, 'web-net');
+
+  test('runs as many app containers as the plan sized', () => {
+    expect(apps().map((c) => c.inputs.name)).toEqual(['web-app-1', 'web-app-2', 'web-app-3']);
+    expect(stack.plan.apps).toHaveLength(3);
+  });
+
+  test('puts every container on the stack network, depending on it', () => {
+    for (const c of [...apps(), proxy()]) {
+      expect(c.inputs.networksAdvanced).toEqual([{ name: 'web-net', aliases: [c.inputs.name] }]);
+      expect(c.dependencies).toContain(network().urn);
+    }
+  });
+
+  test('lists every app container\'s address in the proxy\'s upstream', () => {
+    const config = JSON.parse(proxy().inputs.uploads[0].content);
+    const upstream = config.upstreams.app.servers.map((s: { address: string }) => s.address);
+    expect(upstream).toEqual(apps().map((c) => `${c.inputs.name}:${envOf(c).PORT}`));
+    expect(outputs.appAddresses).toEqual(upstream);
+  });
+
+  test('uploads a proxy config file that validates against the proxy\'s schema', () => {
+    const uploads = proxy().inputs.uploads;
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0].file).toBe(envOf(proxy()).PORTICO_CONFIG);
+    expect(configIssues(JSON.parse(uploads[0].content))).toEqual([]);
+    expect(outputs.proxyConfig).toBe(uploads[0].content);
+  });
+
+  test('publishes the proxy as configured and no app', () => {
+    expect(proxy().inputs.ports).toEqual([{ ip: '127.0.0.1', external: 18080, internal: 8080, protocol: 'tcp' }]);
+    for (const c of apps()) expect(c.inputs.ports).toEqual([]);
+  });
+
+  test('starts the proxy after the app containers', () => {
+    const appUrns = apps().map((c) => c.urn);
+    expect(proxy().dependencies).toEqual(expect.arrayContaining(appUrns));
+  });
+
+  test('gives containers healthchecks, a restart policy and stack labels', () => {
+    for (const c of [...apps(), proxy()]) {
+      expect(c.inputs.healthcheck.tests[0]).toBe('CMD-SHELL');
+      expect(c.inputs.restart).toBe('unless-stopped');
+      expect(c.inputs.labels).toEqual(expect.arrayContaining([{ label: 'dev.portico.stack', value: 'web' }]));
+    }
+  });
+
+  test('builds both images from the repo Dockerfiles with the configured base image, and runs them by id', () => {
+    const built = Object.fromEntries(graph.ofType(T.image).map((i) => [i.name, i.inputs]));
+    expect(built['web-app-image']).toMatchObject({
+      imageName: 'web-app:latest',
+      skipPush: true,
+      build: { dockerfile: 'app-sample/Dockerfile', args: { NODE_IMAGE: 'local/node-base:22' }, network: 'host' },
+    });
+    expect(built['web-proxy-image'].build).toMatchObject({ dockerfile: 'proxy/Dockerfile', args: { NODE_IMAGE: 'local/node-base:22' } });
+    for (const c of apps()) expect(c.inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  test('parents every resource to its component, down to the stack', () => {
+    const root = graph.get(T.stack, 'web');
+    expect(root.parent).toBe('');
+    const fleet = graph.get(T.fleet, 'web-app');
+    const edge = graph.get(T.proxy, 'web-proxy');
+    const cert = graph.get(T.cert, 'web-tls');
+    expect(graph.childrenOf(root.urn).map((r) => r.urn).sort()).toEqual([cert.urn, edge.urn, fleet.urn, network().urn].sort());
+    expect(namesOf(graph.childrenOf(fleet.urn))).toEqual(['web-app-1', 'web-app-2', 'web-app-3', 'web-app-image']);
+    expect(namesOf(graph.childrenOf(edge.urn))).toEqual(['web-proxy', 'web-proxy-image']);
+    expect(namesOf(graph.childrenOf(cert.urn))).toEqual(['web-tls', 'web-tls-ca', 'web-tls-ca-key', 'web-tls-csr', 'web-tls-key']);
+    const all = graph.resources.filter((r) => r.urn !== root.urn);
+    expect(all.every((r) => r.parent !== '')).toBe(true);
+  });
+
+  test('asks for a certificate covering the hostnames, signed by a local CA', () => {
+    expect(graph.get('tls:index/certRequest:CertRequest', 'web-tls-csr').inputs.dnsNames).toEqual(['localhost', 'web.localhost']);
+    expect(graph.get('tls:index/selfSignedCert:SelfSignedCert', 'web-tls-ca').inputs.isCaCertificate).toBe(true);
+    expect(graph.get('tls:index/locallySignedCert:LocallySignedCert', 'web-tls').inputs.allowedUses).toContain('server_auth');
+    expect(outputs.caCertPem).toContain('BEGIN CERTIFICATE');
+  });
+
+  test('resolves the outputs a user needs and registers them', () => {
+    expect(outputs.urls).toEqual(['http://localhost:18080/', 'http://web.localhost:18080/']);
+    expect(outputs.proxyUrl).toBe('http://127.0.0.1:18080/');
+    expect(outputs.networkName).toBe('web-net');
+    expect(Object.keys(graph.get(T.stack, 'web').outputs ?? {}).sort()).toEqual(
+      ['appAddresses', 'caCertPem', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
+    );
+  });
+});
+
+describe('WebStack sizing', () => {
+  test('runs one app container per core when no count is given', async () => {
+    const stack = new WebStack('cores', { cores: 2 });
+    await valueOf(stack.appAddresses);
+    await graph.settled();
+    expect(graph.ofType(T.container).filter((c) => c.name.startsWith('cores-app-'))).toHaveLength(2);
+  });
+});
+
+function envOf(c: RecordedResource): Record<string, string> {
+  return Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+}
+
+function namesOf(resources: RecordedResource[]): string[] {
+  return resources.map((r) => r.name).sort();
+}
