@@ -1,0 +1,82 @@
+// The markdown tables (stdout) and the JSON file of a bench run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResult } from './measure';
+import type { BodyName, Settings } from './settings';
+import { median, type Summary } from './stats';
+
+export interface Environment {
+  date: string;
+  node: string;
+  nginx: string;
+  haproxy: string;
+  wrk: string;
+  cpu: string;
+  clockTicks: number;
+  commit: string;
+}
+
+const BODY_TITLE: Record<BodyName, string> = { '1k': '1 KiB response', '64k': '64 KiB response' };
+
+const num = (n: number | null | undefined, digits: number): string =>
+  n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ratio = (a: number | null | undefined, b: number | null | undefined): string =>
+  a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}x`;
+
+export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, env: Environment): string {
+  const lines: string[] = [];
+  lines.push(`# Portico bench, ${env.date}`);
+  lines.push('');
+  lines.push(
+    `wrk -t1 -c${s.connections}, ${s.warmupS} s warm-up + ${s.durationS} s runs, --latency; ${s.reps} interleaved reps, medians. ` +
+      `Proxy on CPU ${s.proxyCpu}; wrk and the node:http backend on CPU ${s.loadCpu}. ` +
+      `CPU µs/req: utime+stime of the proxy process (and children) over the timed run / requests.`,
+  );
+  lines.push(
+    `node ${env.node}, nginx ${env.nginx}, HAProxy ${env.haproxy}, wrk ${env.wrk}, ${env.cpu}, commit ${env.commit}` +
+      (s.porticoNodeFlags.length ? `, PORTICO_NODE_FLAGS="${s.porticoNodeFlags.join(' ')}"` : ''),
+  );
+  for (const body of s.bodies) {
+    const rows = summaries.filter((r) => r.body === body);
+    const by = (t: string) => rows.find((r) => r.target === t && !r.failure && r.runs > 0);
+    const nginx = by('nginx');
+    const direct = by('direct');
+    lines.push('', `## ${BODY_TITLE[body]}`, '');
+    lines.push('| target | rps | p50 ms | p99 ms | proxy CPU µs/req | rps vs nginx | rps vs direct |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      const label = r.failure ? `${r.label} (FAILED)` : r.label;
+      lines.push(
+        `| ${label} | ${num(r.rps, 0)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${num(r.cpuUsPerReq, 1)} | ${ratio(r.rps, nginx?.rps)} | ${ratio(r.rps, direct?.rps)} |`,
+      );
+    }
+    const portico = by('portico');
+    if (portico && nginx) {
+      lines.push(
+        '',
+        `Portico/nginx: rps ${ratio(portico.rps, nginx.rps)}, CPU per request ${ratio(portico.cpuUsPerReq, nginx.cpuUsPerReq)}, p99 ${ratio(portico.p99Ms, nginx.p99Ms)}`,
+      );
+    }
+    const notes = rows.flatMap((r) => {
+      const out: string[] = [];
+      if (r.socketErrors || r.non2xx3xx) out.push(`- ${r.label}: ${r.socketErrors} socket errors, ${r.non2xx3xx} non-2xx/3xx responses (all runs)`);
+      if (r.failure) out.push(`- ${r.label} failed after ${r.runs} run(s): ${r.failure}`);
+      return out;
+    });
+    const noisy = runs.filter((r) => r.body === body);
+    if (noisy.length) {
+      const worst = noisy.reduce((a, b) => (b.otherCpuPct > a.otherCpuPct ? b : a));
+      notes.push(
+        `- other processes on the machine during the timed runs: median ${median(noisy.map((r) => r.otherCpuPct)).toFixed(0)}% of a core, ` +
+          `worst ${worst.otherCpuPct.toFixed(0)}% (${worst.target}, rep ${worst.rep}); steal median ${median(noisy.map((r) => r.stealPct)).toFixed(0)}%`,
+      );
+    }
+    if (notes.length) lines.push('', ...notes);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function writeJson(file: string, data: { environment: Environment; settings: Settings; summary: Summary[]; runs: RunResult[] }): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+}

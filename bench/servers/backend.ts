@@ -1,0 +1,29 @@
+// The backend every target proxies to: node:http returning a fixed buffer with content-length.
+// Usage: node --import tsx bench/servers/backend.ts PORT
+import http from 'node:http';
+
+const port = Number(process.argv[2]);
+const bodies = new Map<string, Buffer>([
+  ['/1k', Buffer.alloc(1024, 'a')],
+  ['/64k', Buffer.alloc(65536, 'b')],
+]);
+const headers = new Map<string, http.OutgoingHttpHeaders>(
+  [...bodies].map(([path, body]) => [path, { 'content-type': 'application/octet-stream', 'content-length': body.length }]),
+);
+
+const server = http.createServer((req, res) => {
+  const body = bodies.get(req.url ?? '');
+  if (!body) {
+    res.writeHead(404, { 'content-length': 0 });
+    res.end();
+    return;
+  }
+  res.writeHead(200, headers.get(req.url!)!);
+  res.end(body);
+});
+// Proxies keep idle upstream connections for up to a minute between the interleaved runs; a
+// backend closing them earlier (node's default is 5 s) races with reuse and shows up as errors.
+server.keepAliveTimeout = 300_000;
+server.headersTimeout = 301_000;
+server.listen(port, '127.0.0.1', () => process.stdout.write(`backend ready on ${port}\n`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)).closeAllConnections());

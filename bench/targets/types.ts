@@ -1,0 +1,22 @@
+// What a target is: something that answers GET /1k and /64k on a loopback port.
+import type { Managed } from '../procs';
+import type { Settings, TargetName } from '../settings';
+
+export interface TargetContext {
+  repoRoot: string;
+  /** The run's mkdtemp folder, for configs and logs. */
+  dir: string;
+  backendPort: number;
+  settings: Settings;
+}
+
+export interface RunningTarget {
+  name: TargetName;
+  /** How it appears in tables, e.g. "nginx 1.22.1". */
+  label: string;
+  port: number;
+  /** The proxy process whose CPU time (with its children) is measured; absent for direct. */
+  proc?: Managed;
+}
+
+export type StartTarget = (ctx: TargetContext) => Promise<RunningTarget>;
