@@ -29,7 +29,7 @@ export const DEFAULT_RETRY_ON = ['error', 'timeout'] as const;
 export const DEFAULT_RETRY_TRIES = 0;
 export const DEFAULT_RETRY_TIMEOUT = 0;
 
-/** How long an idle upstream connection is kept (undici closes it earlier if the server says so). */
+/** How long an idle upstream connection is kept (less when the server announces Keep-Alive: timeout=N). */
 export const DEFAULT_KEEPALIVE_TIMEOUT = 60_000;
 
 export const DEFAULT_BALANCE = 'round-robin' as const;

@@ -1,14 +1,15 @@
 // One client request proxied to an upstream: pick a server, stream the request to it, stream the
 // response back, and on failure try the next server with NGINX proxy_next_upstream semantics.
 //
-// Hot path: one Exchange and one Attempt object per request, undici's raw dispatch handler (no
-// streams or promises per request), headers as flat string arrays. Listeners are module-level
+// Hot path: one Exchange and one Attempt object per request, a callback handler on the upstream
+// client (no streams or promises per request), headers as flat string arrays. Listeners are module-level
 // functions that find the exchange through a symbol, so no closure is allocated per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { ResolvedRetry, ResolvedTimeouts } from '../config/resolved';
 import type { RequestContext } from '../request-context';
 import type { Upstream } from '../upstream/upstream';
+import type { UpstreamHandler } from '../upstream/h1/upstream-handler';
 import type { UpstreamServer } from '../upstream/upstream-server';
 import { sendError } from './error-page';
 import type { HeaderRules } from './header-rules';
@@ -57,8 +58,8 @@ export class Exchange {
     (res as ResponseCarrier)[kExchange] = this;
     res.on('close', onClientClose);
     if (hasBody) {
-      // A private stream in front of the client's: undici destroys a body it fails to send, and the
-      // client's socket must survive that to receive the 502. Unread, it is reused by a retry.
+      // A private stream in front of the client's, so a failed upstream write cannot touch the
+      // client's socket (it must survive to receive the 502). Unread, it is reused by a retry.
       this.body = new PassThrough();
       req.pipe(this.body);
     }
@@ -92,9 +93,9 @@ export class Exchange {
     );
   }
 
-  // ---- called by Attempt (undici's handler) ----
+  // ---- called by Attempt (the upstream client's handler) ----
 
-  onResponseHead(attempt: Attempt, status: number, raw: Buffer[], resume: () => void): boolean {
+  onResponseHead(attempt: Attempt, status: number, raw: string[], resume: () => void): boolean {
     if (attempt !== this.attempt || this.done) return false;
     if (status >= 429 && this.upstreamRetry().statuses.has(status)) {
       // proxy_next_upstream http_5xx: the answer counts as a failure and, when another server may
@@ -123,12 +124,9 @@ export class Exchange {
   onResponseData(attempt: Attempt, chunk: Buffer): boolean {
     if (attempt !== this.attempt || this.done) return false;
     const res = this.res;
-    if (res.write(chunk)) return true;
-    if (this.corked) {
-      this.corked = false;
-      res.uncork();
-      if (!res.writableNeedDrain) return true;
-    }
+    // A corked body (known length up to CORK_LIMIT) is held whole and written in one syscall at
+    // its end, so write()'s "buffer full" answer is ignored: the bound is CORK_LIMIT.
+    if (res.write(chunk) || this.corked) return true;
     res.once('drain', onClientDrain);
     if (this.timeouts.clientSend > 0) this.sendTimer = setTimeout(onClientSendTimeout, this.timeouts.clientSend, this);
     return false;
@@ -238,11 +236,11 @@ export class Exchange {
   }
 }
 
-/** undici's raw dispatch handler for one try against one server. */
-class Attempt {
+/** The upstream client's handler for one try against one server. */
+class Attempt implements UpstreamHandler {
   abort: ((err: Error) => void) | null = null;
   resume: (() => void) | null = null;
-  /** undici started writing the request to a connection: it may have reached the server. */
+  /** The request started going out on a connection: it may have reached the server. */
   sent = false;
   finished = false;
 
@@ -257,8 +255,7 @@ class Attempt {
     if (this.finished) abort(new ProxyError('UPSTREAM_RESET', 'request abandoned'));
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-    if (status < 200) return true; // 1xx interim responses are not forwarded
+  onHeaders(status: number, raw: string[], resume: () => void): boolean {
     return this.exchange.onResponseHead(this, status, raw, resume);
   }
 

@@ -17,6 +17,7 @@ export const HOP_BY_HOP = new Set([
 /** Extra names listed in a Connection header ("Connection: close, x-secret"), lowercased. */
 export function connectionTokens(value: string): string[] {
   const out: string[] = [];
+  if (value.length <= 10 && /^(keep-alive|close)$/i.test(value)) return out; // the usual value, fast
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();
     if (name && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') out.push(name);

@@ -36,18 +36,18 @@ export class ProxyError extends Error {
   }
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set(['UPSTREAM_CONNECT_TIMEOUT', 'UPSTREAM_HEADERS_TIMEOUT', 'UPSTREAM_BODY_TIMEOUT', 'ETIMEDOUT']);
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** Maps an undici or socket error from an upstream exchange to what the client is told. */
+/** Maps an upstream client or socket error to what the client is told. */
 export function fromUpstreamError(err: Error & { code?: string }, server: string): ProxyError {
   const code = err.code ?? '';
   if (TIMEOUT_CODES.has(code)) {
-    const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : code === 'UND_ERR_BODY_TIMEOUT' ? 'read' : 'first byte';
+    const what = code === 'UPSTREAM_CONNECT_TIMEOUT' ? 'connect' : code === 'UPSTREAM_BODY_TIMEOUT' ? 'read' : 'first byte';
     return new ProxyError('UPSTREAM_TIMEOUT', `upstream ${server} timed out (${what})`, 'timeout');
   }
   if (CONNECT_CODES.has(code)) return new ProxyError('UPSTREAM_CONNECT_FAILED', `cannot connect to ${server}: ${code}`);
-  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_') || code === 'UND_ERR_INVALID_ARG') {
+  if (code === 'UPSTREAM_PROTOCOL') {
     return new ProxyError('UPSTREAM_BAD_RESPONSE', `invalid response from ${server}: ${err.message}`);
   }
   return new ProxyError('UPSTREAM_RESET', `upstream ${server} failed: ${code || err.message}`);

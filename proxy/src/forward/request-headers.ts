@@ -16,7 +16,7 @@ export interface ClientView {
   host: string;
 }
 
-/** Walks raw headers once; returns [name, value, ...] strings for undici and the real client address. */
+/** Walks raw headers once; returns [name, value, ...] strings for the upstream and the real client address. */
 export function buildRequestHeaders(
   raw: string[],
   client: ClientView,

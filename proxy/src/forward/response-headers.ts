@@ -1,5 +1,5 @@
-// Upstream response head -> the flat [name, value, ...] list written to the client: raw Buffers
-// from undici decoded once, hop-by-hop headers (and those named in Connection) dropped.
+// Upstream response head -> the flat [name, value, ...] list written to the client, hop-by-hop
+// headers (and those named in Connection) dropped.
 import { connectionTokens, dropNamed, HOP_BY_HOP } from './hop-by-hop';
 
 export interface ResponseHead {
@@ -8,13 +8,13 @@ export interface ResponseHead {
   contentLength: number;
 }
 
-export function buildResponseHeaders(raw: Buffer[]): ResponseHead {
+export function buildResponseHeaders(raw: string[]): ResponseHead {
   const out: string[] = [];
   let connection = '';
   let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toString('latin1');
-    const value = raw[i + 1].toString('latin1');
+    const name = raw[i];
+    const value = raw[i + 1];
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) {
       if (lower === 'connection') connection = value;

@@ -1,6 +1,6 @@
 // One upstream server at run time: its counters (in-flight requests, passive failures) and its
 // connection pool. Thresholds come from config; balancers only ask `isAvailable`.
-import { Pool } from 'undici';
+import { H1Pool } from './h1/h1-pool';
 import type { ResolvedServer } from '../config/resolved';
 
 export interface PoolOptions {
@@ -17,7 +17,7 @@ export class UpstreamServer {
   unavailableUntil = 0;
   /** Smooth weighted round robin's running weight (NGINX's `current_weight`). */
   currentWeight = 0;
-  readonly pool: Pool;
+  readonly pool: H1Pool;
 
   constructor(
     public config: ResolvedServer,
@@ -25,12 +25,7 @@ export class UpstreamServer {
     /** NGINX ignores max_fails for a single-server upstream: it is never marked unavailable. */
     private readonly passive: boolean,
   ) {
-    this.pool = new Pool(`http://${config.address}`, {
-      connectTimeout: poolOptions.connectTimeout,
-      keepAliveTimeout: poolOptions.keepAliveTimeout,
-      keepAliveMaxTimeout: Math.max(poolOptions.keepAliveTimeout, 1_000),
-      pipelining: 1,
-    });
+    this.pool = new H1Pool(config.host, config.port, poolOptions);
   }
 
   get id(): string {
