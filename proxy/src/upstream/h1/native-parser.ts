@@ -3,7 +3,6 @@
 // of user CPU per proxied 1 KiB request against 25 µs here (see bench/ and the issue notes).
 // `_http_common` is a public module without documentation; this file is the only one that touches
 // it, so a Node upgrade that changes it breaks in one place (and in test/proxy/h1-client.test.ts).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { HTTPParser } = require('node:_http_common') as { HTTPParser: NativeParserClass };
 
 export interface NativeParser {
