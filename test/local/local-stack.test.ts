@@ -1,9 +1,11 @@
 // `npm start`'s stack for real: the built bundles, processes on 127.0.0.1, driven through the proxy.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
+import { startLocalStack } from '../../infra/local/stack';
 import { request, sleep } from '../helpers/servers';
 
 jest.setTimeout(60_000);
@@ -63,7 +65,7 @@ function childPids(parent: number): number[] {
   }
 }
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8'));
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 
 describe('npm start (local stack)', () => {
   let stack: Stack;
@@ -183,5 +185,14 @@ describe('npm start errors', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('startLocalStack', () => {
+  it('says which build is missing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'portico-nobuild-'));
+    await expect(startLocalStack({ httpPort: 8080, httpsPort: 8443, appPort: 3001, instances: 1 }, { root, write: () => undefined })).rejects.toThrow(
+      `missing build: ${join(root, 'dist', 'portico-proxy.js')}; run \`npm run build\` (npm start does it first)`,
+    );
   });
 });

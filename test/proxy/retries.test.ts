@@ -149,3 +149,17 @@ describe('passive health (max_fails, fail_timeout)', () => {
     expect(bad.requests).toHaveLength(3); // a 500 is not a failure unless http_500 is configured
   });
 });
+
+describe('retry limits in time', () => {
+  it('stops retrying once retry.timeout has passed since the first try', async () => {
+    // Each server takes the whole firstByte timeout; with a 400 ms budget only the first two are tried.
+    const slow = await Promise.all([0, 1, 2, 3].map(() => startBackend((_q, res) => setTimeout(() => res.end('late'), 3000))));
+    const { url } = await startProxy({
+      ...simpleConfig(slow.map((s) => s.address), { maxFails: 0, retry: { on: ['timeout'], timeout: 400 } }),
+      timeouts: { firstByte: 300 },
+    });
+    const reply = await request(url);
+    expect(reply.status).toBe(504);
+    expect(slow.filter((s) => s.requests.length > 0)).toHaveLength(2);
+  });
+});

@@ -44,6 +44,7 @@ export class Exchange {
   private done = false;
   private corked = false;
   private sendTimer: NodeJS.Timeout | null = null;
+  private awaitingDrain = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -127,8 +128,11 @@ export class Exchange {
     // A corked body (known length up to CORK_LIMIT) is held whole and written in one syscall at
     // its end, so write()'s "buffer full" answer is ignored: the bound is CORK_LIMIT.
     if (res.write(chunk) || this.corked) return true;
-    res.once('drain', onClientDrain);
-    if (this.timeouts.clientSend > 0) this.sendTimer = setTimeout(onClientSendTimeout, this.timeouts.clientSend, this);
+    if (!this.awaitingDrain) {
+      this.awaitingDrain = true;
+      res.once('drain', onClientDrain);
+      if (this.timeouts.clientSend > 0) this.sendTimer = setTimeout(onClientSendTimeout, this.timeouts.clientSend, this);
+    }
     return false;
   }
 
@@ -179,13 +183,18 @@ export class Exchange {
   }
 
   clientDrained(): void {
+    this.awaitingDrain = false;
     this.clearSendTimer();
     this.attempt?.resume?.();
   }
 
   clientSendTimedOut(): void {
     this.sendTimer = null;
-    this.res.destroy(new Error('client send timeout'));
+    // As NGINX's reset_timedout_connection: a reset reaches a client that stopped reading, where a
+    // FIN would wait behind the data it does not read. The upstream is released by 'close'.
+    const socket = this.res.socket;
+    if (socket !== null && !socket.destroyed) socket.resetAndDestroy();
+    else this.res.destroy();
   }
 
   // ---- helpers ----

@@ -1,8 +1,9 @@
 // One keep-alive HTTP/1.1 connection to an upstream server, carrying one request at a time.
-// Timeouts use the socket's own idle timer, re-armed per phase: connect, waiting for the head,
-// between body reads, and idle in the pool.
+// One deadline, re-armed per phase: connect, waiting for the head (pushed back while the request
+// body is still going out), between body reads, and idle in the pool.
 import net, { type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { deadlineIn, deadlines, type Expirable } from './deadlines';
 import { createResponseParser, HTTP_RESPONSE, type NativeParser } from './native-parser';
 import { hasContentLength, keepAliveHint, rawBodyLength, requestHead } from './request-head';
 import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-handler';
@@ -23,8 +24,9 @@ export interface ConnectionOwner {
 type Phase = 'connecting' | 'sending' | 'headers' | 'body' | 'idle' | 'closed';
 const EMPTY: string[] = [];
 
-export class H1Connection {
+export class H1Connection implements Expirable {
   readonly socket: Socket;
+  deadline = 0;
   /** It served a response before: a failure before any answer may just be a stale keep-alive. */
   reused = false;
   private readonly parser: NativeParser;
@@ -41,7 +43,7 @@ export class H1Connection {
   private bodySource: Readable | null = null;
   private stopBody: (() => void) | null = null;
   private readonly boundAbort = (err: Error) => this.abort(err);
-  private readonly boundResume = () => this.socket.resume();
+  private readonly boundResume = () => this.resumeReading();
 
   constructor(private readonly owner: ConnectionOwner) {
     this.idleTimeout = owner.keepAliveTimeout;
@@ -55,10 +57,10 @@ export class H1Connection {
     });
     const socket = net.connect({ host: owner.host, port: owner.port, noDelay: true });
     this.socket = socket;
-    socket.setTimeout(owner.connectTimeout);
+    this.deadline = deadlineIn(owner.connectTimeout);
+    deadlines.watch(this);
     socket.on('connect', () => this.onConnected());
     socket.on('data', (data: Buffer) => this.onSocketData(data));
-    socket.on('timeout', () => this.onTimeout());
     socket.on('end', () => this.onEnd());
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.onClose());
@@ -98,7 +100,7 @@ export class H1Connection {
     if (this.phase !== 'sending') return; // aborted in onConnect
     const body = request.body;
     const chunked = body !== null && !hasContentLength(request.headers);
-    this.socket.setTimeout(request.headersTimeout);
+    this.deadline = deadlineIn(request.headersTimeout);
     this.socket.write(requestHead(request, chunked), 'latin1');
     this.phase = 'headers';
     if (body !== null) this.pipeBody(body, chunked);
@@ -109,6 +111,7 @@ export class H1Connection {
     const socket = this.socket;
     this.bodySource = body;
     const onData = (chunk: Buffer) => {
+      if (this.phase === 'headers') this.deadline = deadlineIn(this.request!.headersTimeout);
       const ok = chunked ? socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n') : socket.write(chunk);
       if (!ok) body.pause();
     };
@@ -139,6 +142,7 @@ export class H1Connection {
   // ---- response ----
 
   private onSocketData(data: Buffer): void {
+    if (this.phase === 'body') this.deadline = deadlineIn(this.request!.bodyTimeout);
     if (this.rawRemaining >= 0) {
       this.onRawBody(data);
       return;
@@ -169,7 +173,7 @@ export class H1Connection {
       if (extra) this.keepAlive = false; // bytes nobody asked for: never reuse this connection
       this.onMessageComplete();
     } else if (!more) {
-      this.socket.pause();
+      this.pauseReading();
     }
   }
 
@@ -189,11 +193,11 @@ export class H1Connection {
     this.keepAlive = keepAlive;
     const hint = keepAliveHint(all);
     if (hint > 0) this.idleTimeout = Math.min(this.owner.keepAliveTimeout, Math.max(hint - 1000, 500));
-    this.socket.setTimeout(this.request!.bodyTimeout);
+    this.deadline = deadlineIn(this.request!.bodyTimeout);
     // llhttp must be told a HEAD response has no body despite its Content-Length (1); a
     // Content-Length body is read past the parser (2: llhttp stops after the head).
     const length = this.request!.method === 'HEAD' || status === 204 || status === 304 ? 0 : rawBodyLength(all);
-    if (!handler.onHeaders(status, all, this.boundResume)) this.socket.pause();
+    if (!handler.onHeaders(status, all, this.boundResume)) this.pauseReading();
     if (length === 0) return 1;
     if (length < 0 || this.phase !== 'body') return 0;
     this.rawRemaining = length;
@@ -201,7 +205,7 @@ export class H1Connection {
   }
 
   private onBody(chunk: Buffer): void {
-    if (this.phase === 'body' && !this.handler!.onData(chunk)) this.socket.pause();
+    if (this.phase === 'body' && !this.handler!.onData(chunk)) this.pauseReading();
   }
 
   private onMessageComplete(): void {
@@ -217,12 +221,24 @@ export class H1Connection {
     this.reused = true;
     if (this.keepAlive && this.bodySource === null) {
       this.phase = 'idle';
-      this.socket.setTimeout(this.idleTimeout);
+      this.deadline = deadlineIn(this.idleTimeout);
       this.owner.release(this);
     } else {
       this.destroy();
     }
     handler.onComplete();
+  }
+
+  /** The client is slow: stop reading, and stop the read timeout (the client's own timeout runs). */
+  private pauseReading(): void {
+    this.deadline = 0;
+    this.socket.pause();
+  }
+
+  private resumeReading(): void {
+    if (this.phase !== 'body') return;
+    this.deadline = deadlineIn(this.request!.bodyTimeout);
+    this.socket.resume();
   }
 
   // ---- failures ----
@@ -234,7 +250,7 @@ export class H1Connection {
     this.destroy();
   }
 
-  private onTimeout(): void {
+  expire(): void {
     switch (this.phase) {
       case 'connecting':
         return this.fail(new UpstreamError('UPSTREAM_CONNECT_TIMEOUT', `connect to ${this.owner.host}:${this.owner.port} timed out`));
@@ -279,6 +295,7 @@ export class H1Connection {
   private onClose(): void {
     if (this.phase !== 'closed') this.fail(new UpstreamError('UPSTREAM_CLOSED', 'upstream connection closed'));
     this.phase = 'closed';
+    deadlines.unwatch(this);
     this.parser.remove();
     this.parser.free();
     this.owner.forget(this);
