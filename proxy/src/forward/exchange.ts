@@ -114,11 +114,20 @@ export class Exchange {
     const head = buildResponseHeaders(raw);
     const res = this.res;
     const headers = this.target.responseRules.apply(head.headers, this.ctx);
+    try {
+      res.writeHead(status, headers);
+    } catch (err) {
+      // A head node:http refuses to write (e.g. a header rule produced an invalid value).
+      const failure = new ProxyError('UPSTREAM_BAD_RESPONSE', `cannot forward the response head: ${(err as Error).message}`);
+      this.finishAttempt(attempt, failure, null);
+      attempt.abort?.(failure);
+      this.fail(failure);
+      return false;
+    }
     if (head.contentLength > 0 && head.contentLength <= CORK_LIMIT) {
       res.cork();
       this.corked = true;
     }
-    res.writeHead(status, headers);
     return true;
   }
 
