@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import type { ResolvedRetry, ResolvedTimeouts } from '../config/resolved';
 import type { RequestContext } from '../request-context';
 import type { Upstream } from '../upstream/upstream';
+import { recycleBodyBuffer } from '../upstream/h1/body-buffers';
 import type { UpstreamHandler } from '../upstream/h1/upstream-handler';
 import type { UpstreamServer } from '../upstream/upstream-server';
 import { sendError } from './error-page';
@@ -45,6 +46,8 @@ export class Exchange {
   private corked = false;
   private sendTimer: NodeJS.Timeout | null = null;
   private awaitingDrain = false;
+  /** The last body chunk of a corked response, recycled once flushed. */
+  private written: Buffer | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -136,7 +139,12 @@ export class Exchange {
     const res = this.res;
     // A corked body (known length up to CORK_LIMIT) is held whole and written in one syscall at
     // its end, so write()'s "buffer full" answer is ignored: the bound is CORK_LIMIT.
-    if (res.write(chunk) || this.corked) return true;
+    if (this.corked) {
+      res.write(chunk);
+      this.written = chunk;
+      return true;
+    }
+    if (res.write(chunk)) return true;
     if (!this.awaitingDrain) {
       this.awaitingDrain = true;
       res.once('drain', onClientDrain);
@@ -153,7 +161,13 @@ export class Exchange {
       this.corked = false;
       this.res.uncork();
     }
-    this.res.end();
+    this.res.end(this.written === null ? undefined : onClientFlushed);
+  }
+
+  /** The corked body reached the kernel: its memory can serve another response. */
+  clientFlushed(): void {
+    if (this.written !== null) recycleBodyBuffer(this.written);
+    this.written = null;
   }
 
   onAttemptError(attempt: Attempt, err: Error & { code?: string }): void {
@@ -292,6 +306,10 @@ class Attempt implements UpstreamHandler {
 
 function onClientClose(this: ResponseCarrier): void {
   this[kExchange]?.clientClosed();
+}
+
+function onClientFlushed(this: ResponseCarrier): void {
+  this[kExchange]?.clientFlushed();
 }
 
 function onClientDrain(this: ResponseCarrier): void {

@@ -3,6 +3,7 @@
 // body is still going out), between body reads, and idle in the pool.
 import net, { type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { takeBodyBuffer } from './body-buffers';
 import { deadlineIn, deadlines, type Expirable } from './deadlines';
 import { createResponseParser, HTTP_RESPONSE, type NativeParser } from './native-parser';
 import { hasContentLength, keepAliveHint, rawBodyLength, requestHead } from './request-head';
@@ -24,8 +25,8 @@ export interface ConnectionOwner {
 type Phase = 'connecting' | 'sending' | 'headers' | 'body' | 'idle' | 'closed';
 const EMPTY: string[] = [];
 /**
- * Every upstream socket reads into this one buffer (net's `onread`), so a read allocates nothing;
- * what must outlive the read callback is copied. Reads are handled one at a time on this thread.
+ * Upstream sockets read into this one buffer (net's `onread`), so a read allocates nothing; what
+ * must outlive the read callback is copied. Reads are handled one at a time on this thread.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 /** Content-Length bodies up to this size are gathered into one Buffer and handed over whole. */
@@ -50,6 +51,7 @@ export class H1Connection implements Expirable {
   /** A gathered Content-Length body and how much of it has arrived. */
   private rawBody: Buffer | null = null;
   private rawFilled = 0;
+  private readingIntoBody = false;
   private bodySource: Readable | null = null;
   private stopBody: (() => void) | null = null;
   private readonly boundAbort = (err: Error) => this.abort(err);
@@ -69,7 +71,7 @@ export class H1Connection implements Expirable {
       host: owner.host,
       port: owner.port,
       noDelay: true,
-      onread: { buffer: READ_BUFFER, callback: (n: number) => this.onRead(n) },
+      onread: { buffer: () => this.nextReadBuffer(), callback: (n: number) => this.onRead(n) },
     });
     this.socket = socket;
     this.deadline = deadlineIn(owner.connectTimeout);
@@ -156,9 +158,26 @@ export class H1Connection implements Expirable {
 
   // ---- response ----
 
+  /**
+   * Where the next read lands: straight into the gathered body once its head is known (the kernel
+   * copies into it, nothing else does), else the shared READ_BUFFER. Called after every read.
+   */
+  private nextReadBuffer(): Buffer {
+    const body = this.rawBody;
+    this.readingIntoBody = body !== null && this.rawFilled < body.length;
+    return this.readingIntoBody ? body!.subarray(this.rawFilled) : READ_BUFFER;
+  }
+
   /** Pausing goes through socket.pause(), so the read callback always asks for more. */
   private onRead(n: number): boolean {
-    this.onSocketData(READ_BUFFER.subarray(0, n));
+    if (!this.readingIntoBody) {
+      this.onSocketData(READ_BUFFER.subarray(0, n));
+    } else if (this.phase === 'body') {
+      this.deadline = deadlineIn(this.request!.bodyTimeout);
+      this.rawFilled += n;
+      this.rawRemaining -= n;
+      if (this.rawRemaining === 0) this.finishRawBody(false);
+    }
     return true;
   }
 
@@ -195,17 +214,18 @@ export class H1Connection implements Expirable {
     } else if (chunk.length > 0) {
       more = this.handler!.onData(Buffer.from(chunk));
     }
-    if (this.rawRemaining === 0) {
-      this.rawRemaining = -1;
-      const gathered = this.rawBody;
-      this.rawBody = null;
-      if (gathered !== null) this.handler!.onData(gathered);
-      this.parser.initialize(HTTP_RESPONSE, {}, 0, 0);
-      if (extra) this.keepAlive = false; // bytes nobody asked for: never reuse this connection
-      this.onMessageComplete();
-    } else if (!more) {
-      this.pauseReading();
-    }
+    if (this.rawRemaining === 0) this.finishRawBody(extra);
+    else if (!more) this.pauseReading();
+  }
+
+  private finishRawBody(extra: boolean): void {
+    this.rawRemaining = -1;
+    const gathered = this.rawBody;
+    this.rawBody = null;
+    if (gathered !== null) this.handler!.onData(gathered);
+    this.parser.initialize(HTTP_RESPONSE, {}, 0, 0);
+    if (extra) this.keepAlive = false; // bytes nobody asked for: never reuse this connection
+    this.onMessageComplete();
   }
 
   private onHead(status: number, headers: string[] | undefined, keepAlive: boolean): number {
@@ -233,7 +253,7 @@ export class H1Connection implements Expirable {
     if (length < 0 || this.phase !== 'body') return 0;
     this.rawRemaining = length;
     if (length <= GATHER_LIMIT) {
-      this.rawBody = Buffer.allocUnsafe(length);
+      this.rawBody = takeBodyBuffer(length);
       this.rawFilled = 0;
     }
     return 2;

@@ -20,7 +20,10 @@ export interface UpstreamHandler {
   onConnect(abort: (err: Error) => void): void;
   /** Returns false to pause reading until `resume` is called. */
   onHeaders(status: number, headers: string[], resume: () => void): boolean;
-  /** Returns false to pause reading until `resume` is called. */
+  /**
+   * Returns false to pause reading until `resume` is called. A Content-Length body up to 1 MiB
+   * arrives whole, in one call; its memory may be given back with recycleBodyBuffer once written.
+   */
   onData(chunk: Buffer): boolean;
   onComplete(): void;
   /** The exchange failed; never called after onComplete, nor after the handler's own abort. */
