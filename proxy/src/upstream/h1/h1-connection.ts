@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { takeBodyBuffer } from './body-buffers';
 import { deadlineIn, deadlines, type Expirable } from './deadlines';
 import { createResponseParser, HTTP_RESPONSE, type NativeParser } from './native-parser';
-import { hasContentLength, keepAliveHint, rawBodyLength, requestHead } from './request-head';
+import { hasContentLength, inspectHead, keepAliveMs, requestHead } from './request-head';
 import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-handler';
 
 export interface ConnectionOwner {
@@ -46,6 +46,8 @@ export class H1Connection implements Expirable {
   private informational = false;
   private keepAlive = true;
   private idleTimeout: number;
+  /** The last Keep-Alive header seen, so its timeout is parsed only when it changes. */
+  private lastKeepAlive = '';
   /** Bytes of a Content-Length body still to come, read past the parser (-1: the parser reads). */
   private rawRemaining = -1;
   /** A gathered Content-Length body and how much of it has arrived. */
@@ -242,12 +244,16 @@ export class H1Connection implements Expirable {
     }
     this.phase = 'body';
     this.keepAlive = keepAlive;
-    const hint = keepAliveHint(all);
-    if (hint > 0) this.idleTimeout = Math.min(this.owner.keepAliveTimeout, Math.max(hint - 1000, 500));
+    const head = inspectHead(all);
+    if (head.keepAlive !== this.lastKeepAlive) {
+      this.lastKeepAlive = head.keepAlive;
+      const hint = keepAliveMs(head.keepAlive);
+      this.idleTimeout = hint > 0 ? Math.min(this.owner.keepAliveTimeout, Math.max(hint - 1000, 500)) : this.owner.keepAliveTimeout;
+    }
     this.deadline = deadlineIn(this.request!.bodyTimeout);
     // llhttp must be told a HEAD response has no body despite its Content-Length (1); a
     // Content-Length body is read past the parser (2: llhttp stops after the head).
-    const length = this.request!.method === 'HEAD' || status === 204 || status === 304 ? 0 : rawBodyLength(all);
+    const length = this.request!.method === 'HEAD' || status === 204 || status === 304 ? 0 : head.rawLength;
     if (!handler.onHeaders(status, all, this.boundResume)) this.pauseReading();
     if (length === 0) return 1;
     if (length < 0 || this.phase !== 'body') return 0;

@@ -21,32 +21,57 @@ export function hasContentLength(headers: string[]): boolean {
   return false;
 }
 
-/** Keep-Alive: timeout=N from a response, in ms, or -1. Node servers close idle sockets after 5 s. */
-export function keepAliveHint(headers: string[]): number {
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i];
-    if (name.length === 10 && name.toLowerCase() === 'keep-alive') {
-      const m = /timeout=(\d+)/i.exec(headers[i + 1]);
-      return m ? Number(m[1]) * 1000 : -1;
-    }
-  }
-  return -1;
+/** What the connection needs from a response head, found in one pass (a reused scratch object). */
+export interface HeadFacts {
+  /** Content-Length when the body can be read raw, else -1 (chunked, absent, several, malformed). */
+  rawLength: number;
+  /** The Keep-Alive header's value, or '' (parsed only when it changes: see keepAliveMs). */
+  keepAlive: string;
 }
 
-/**
- * The Content-Length of a response the connection can read raw, or -1 when the parser must
- * (chunked, no length, several or malformed lengths: llhttp then decides, or rejects).
- */
-export function rawBodyLength(headers: string[]): number {
+const facts: HeadFacts = { rawLength: -1, keepAlive: '' };
+
+export function inspectHead(headers: string[]): HeadFacts {
   let length = -1;
+  let lengths = 0;
+  let chunked = false;
+  let keepAlive = '';
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i];
-    if (name.length === 14 && name.toLowerCase() === 'content-length') {
-      if (length !== -1 || !/^\d{1,15}$/.test(headers[i + 1])) return -1;
-      length = Number(headers[i + 1]);
-    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
-      return -1;
+    switch (name.length) {
+      case 14:
+        if (name.toLowerCase() === 'content-length') {
+          lengths++;
+          length = digits(headers[i + 1]);
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') chunked = true;
+        break;
+      case 10:
+        if (name.toLowerCase() === 'keep-alive') keepAlive = headers[i + 1];
+        break;
     }
   }
-  return length;
+  facts.rawLength = chunked || lengths !== 1 ? -1 : length;
+  facts.keepAlive = keepAlive;
+  return facts;
+}
+
+/** Keep-Alive: timeout=N in ms, or -1. Node servers close idle sockets after 5 s by default. */
+export function keepAliveMs(value: string): number {
+  const m = /timeout=(\d+)/i.exec(value);
+  return m ? Number(m[1]) * 1000 : -1;
+}
+
+/** A plain decimal of at most 15 digits, else -1. */
+function digits(text: string): number {
+  if (text.length === 0 || text.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
