@@ -1,12 +1,7 @@
 // One upstream server at run time: its counters (in-flight requests, passive failures) and its
 // connection pool. Thresholds come from config; balancers only ask `isAvailable`.
-import { H1Pool } from './h1/h1-pool';
+import { H1Pool, type H1PoolOptions } from './h1/h1-pool';
 import type { ResolvedServer } from '../config/resolved';
-
-export interface PoolOptions {
-  connectTimeout: number;
-  keepAliveTimeout: number;
-}
 
 export class UpstreamServer {
   /** Requests claimed and not yet finished (least-conn, maxConns). */
@@ -21,7 +16,7 @@ export class UpstreamServer {
 
   constructor(
     public config: ResolvedServer,
-    poolOptions: PoolOptions,
+    poolOptions: H1PoolOptions,
     /** NGINX ignores max_fails for a single-server upstream: it is never marked unavailable. */
     private readonly passive: boolean,
   ) {

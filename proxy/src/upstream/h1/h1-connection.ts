@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import { takeBodyBuffer } from './body-buffers';
 import { deadlineIn, deadlines, type Expirable } from './deadlines';
 import { createResponseParser, HTTP_RESPONSE, type NativeParser } from './native-parser';
-import { hasContentLength, inspectHead, keepAliveMs, requestHead } from './request-head';
+import { hasContentLength, requestHead } from './request-head';
+import { inspectHead, keepAliveMs } from './response-head';
 import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-handler';
 
 export interface ConnectionOwner {
