@@ -109,6 +109,18 @@ export function request(url: string, opts: http.RequestOptions & { body?: Buffer
   });
 }
 
+/** GETs `/` and tells how the body ended: "complete BODY", or "cut BODY" when the connection broke. */
+export function bodyOutcome(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    http.get({ port, host: '127.0.0.1', agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(`complete ${body}`));
+      res.on('error', () => resolve(`cut ${body}`));
+    });
+  });
+}
+
 export function registerCleanup(fn: () => Promise<unknown>): void {
   cleanups.push(fn);
 }

@@ -8,7 +8,7 @@ import { buildRequestHeaders } from '../forward/request-headers';
 import { rejectUpgrade, tunnelUpgrade } from '../forward/upgrade';
 import { RequestContext } from '../request-context';
 import { hostName } from '../router';
-import type { Runtime } from '../runtime';
+import type { Runtime, RuntimeRoute } from '../runtime';
 
 export interface RuntimeSource {
   readonly runtime: Runtime;
@@ -17,15 +17,12 @@ export interface RuntimeSource {
 export function createRequestHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = source.runtime;
-    const url = req.url ?? '/';
-    if (url.charCodeAt(0) !== 47 /* / */) {
+    if (!isOriginForm(req)) {
       sendError(req, res, 400, 'BAD_REQUEST');
       return;
     }
     const rawHost = findHost(req.rawHeaders);
-    const host = hostName(rawHost);
-    const q = url.indexOf('?');
-    const route = runtime.router.match(host, q === -1 ? url : url.slice(0, q));
+    const route = matchRoute(runtime, req, rawHost);
     if (route === null) {
       sendError(req, res, 404, 'NO_ROUTE');
       return;
@@ -36,14 +33,8 @@ export function createRequestHandler(source: RuntimeSource, scheme: string, obse
       res.end();
       return;
     }
-    const forward = route.forward!;
-    const built = buildRequestHeaders(req.rawHeaders, ctx, {
-      trusted: runtime.trusted,
-      forwardedHeader: runtime.config.forwardedHeader,
-    });
-    ctx.remoteAddr = built.realIp;
-    const headers = route.requestRules.apply(built.headers, ctx);
-    new Exchange(req, res, ctx, forward, headers, built.hasBody, runtime.config.timeouts, observer).start();
+    const { headers, hasBody } = upstreamHeaders(runtime, route, ctx);
+    new Exchange(req, res, ctx, route.forward!, headers, hasBody, runtime.config.timeouts, observer).start();
   };
 }
 
@@ -51,22 +42,36 @@ export function createRequestHandler(source: RuntimeSource, scheme: string, obse
 export function createUpgradeHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const runtime = source.runtime;
-    const url = req.url ?? '/';
     const rawHost = findHost(req.rawHeaders);
-    const q = url.indexOf('?');
-    const route = url.charCodeAt(0) === 47 ? runtime.router.match(hostName(rawHost), q === -1 ? url : url.slice(0, q)) : null;
+    const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
     if (route === null || route.forward === null) {
       rejectUpgrade(socket, route === null ? 404 : 400);
       return;
     }
     const ctx = new RequestContext(req, scheme, rawHost, req.socket.remoteAddress ?? '');
-    const built = buildRequestHeaders(req.rawHeaders, ctx, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
-    ctx.remoteAddr = built.realIp;
-    tunnelUpgrade(req, socket, head, ctx, route.forward, route.requestRules.apply(built.headers, ctx), {
+    tunnelUpgrade(req, socket, head, ctx, route.forward, upstreamHeaders(runtime, route, ctx).headers, {
       connectTimeout: runtime.config.timeouts.connect,
       onServerUnavailable: (server, err) => observer.serverFailed(server, err),
     });
   };
+}
+
+/** Only "/path" targets are routed: absolute-form and "*" are not for a reverse proxy. */
+function isOriginForm(req: IncomingMessage): boolean {
+  return (req.url ?? '/').charCodeAt(0) === 47; // '/'
+}
+
+function matchRoute(runtime: Runtime, req: IncomingMessage, rawHost: string): RuntimeRoute | null {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return runtime.router.match(hostName(rawHost), q === -1 ? url : url.slice(0, q));
+}
+
+/** The headers sent upstream: forwarding headers, then the route's rules; learns the real client IP. */
+function upstreamHeaders(runtime: Runtime, route: RuntimeRoute, ctx: RequestContext): { headers: string[]; hasBody: boolean } {
+  const built = buildRequestHeaders(ctx.req.rawHeaders, ctx, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
+  ctx.remoteAddr = built.realIp;
+  return { headers: route.requestRules.apply(built.headers, ctx), hasBody: built.hasBody };
 }
 
 function findHost(raw: string[]): string {
