@@ -3,6 +3,7 @@ import http, { type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
+import { ClientIdleSweeper } from './client-idle';
 
 export interface ListenerHandlers {
   request: (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -20,7 +21,7 @@ export async function openListener(
 ): Promise<Server> {
   const server = http.createServer(
     {
-      keepAliveTimeout: timeouts.clientKeepAlive,
+      keepAliveTimeout: 0, // idle connections are closed by the ClientIdleSweeper instead
       headersTimeout: timeouts.clientHeader,
       requestTimeout: 0, // a whole-request limit would cut long uploads; idle timeouts guard instead
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, timeouts.clientHeader / 2)),
@@ -28,13 +29,12 @@ export async function openListener(
     },
     handlers.request,
   );
-  server.on('upgrade', handlers.upgrade);
-  // client_body_timeout: a connection silent this long is closed, unless its request body is in and
-  // the proxy is waiting on the upstream (the upstream's own timeouts govern that wait).
-  server.setTimeout(timeouts.clientBody, (socket: Socket) => {
-    const res = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
-    if (res && res.req.complete && !res.writableEnded) return;
-    socket.destroy();
+  const idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody });
+  server.on('connection', (socket: Socket) => idle.watch(socket));
+  server.on('close', () => idle.stop());
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    idle.forget(socket as Socket); // a tunnel has its own lifetime
+    handlers.upgrade(req, socket, head);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

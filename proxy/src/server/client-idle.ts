@@ -1,0 +1,87 @@
+// Client-side idle timeouts (NGINX keepalive_timeout and client_body_timeout), kept by one coarse
+// sweep over the open connections. node:http's own socket timeout is re-armed on every read, every
+// write and twice per request (keep-alive on, then off): ~1 µs of a 33 µs proxied request here.
+// The sweep costs nothing per request: a connection counts as active when its byte counters moved
+// since the last sweep, so a timeout fires up to two ticks late, never early.
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface ClientIdleLimits {
+  /** Idle between requests (keepalive_timeout); 0 disables. */
+  keepAlive: number;
+  /** Silence while a request body is still arriving (client_body_timeout); 0 disables. */
+  body: number;
+}
+
+interface Watched {
+  read: number;
+  written: number;
+  /** When the counters last moved (as seen by a sweep). */
+  since: number;
+}
+
+/** node:http sets this on a socket while a response is in progress on it. */
+type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
+
+export class ClientIdleSweeper {
+  private readonly watched = new Map<HttpSocket, Watched>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly tickMs: number;
+
+  constructor(private readonly limits: ClientIdleLimits) {
+    const shortest = Math.min(...[limits.keepAlive, limits.body].filter((ms) => ms > 0), 4000);
+    this.tickMs = Math.max(25, Math.min(1000, Math.floor(shortest / 4)));
+  }
+
+  watch(socket: Socket): void {
+    if (this.limits.keepAlive <= 0 && this.limits.body <= 0) return;
+    this.watched.set(socket, { read: socket.bytesRead, written: socket.bytesWritten, since: Date.now() });
+    socket.once('close', () => this.forget(socket));
+    if (this.timer === null) {
+      this.timer = setInterval(() => this.sweep(), this.tickMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops watching a socket (closed, or taken over by an upgrade with its own lifetime). */
+  forget(socket: Socket): void {
+    this.watched.delete(socket);
+    if (this.watched.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [socket, w] of this.watched) {
+      const read = socket.bytesRead;
+      const written = socket.bytesWritten;
+      if (read !== w.read || written !== w.written) {
+        w.read = read;
+        w.written = written;
+        w.since = now;
+        continue;
+      }
+      const limit = this.limitFor(socket);
+      if (limit > 0 && now - w.since >= limit) {
+        this.forget(socket);
+        socket.destroy();
+      }
+    }
+  }
+
+  /** Which timeout applies to a silent connection right now; 0 for none. */
+  private limitFor(socket: HttpSocket): number {
+    const res = socket._httpMessage;
+    if (!res) return this.limits.keepAlive;
+    // The request is in and the proxy waits on the upstream or on the client reading the answer:
+    // the upstream timeouts and the client send timeout govern those waits.
+    if (res.req.complete) return 0;
+    return this.limits.body;
+  }
+}
