@@ -1,5 +1,5 @@
 // `npm run bench`: direct vs Portico vs nginx vs HAProxy vs @fastify/http-proxy on one backend.
-// Interleaved: for each rep, for each body, for each target (order rotated per rep), one run;
+// Interleaved: for each rep, for each body, for each target (order varied per rep: order.ts), one run;
 // medians per (target, body).
 // Markdown to stdout, JSON to bench/results/latest.json, progress to stderr.
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startBackend } from './backend';
 import { clockTicks } from './cpu';
 import { measure, type RunResult } from './measure';
+import { runOrder } from './order';
 import { checkResponse } from './net';
 import { installCleanup, stopAll } from './procs';
 import { markdown, writeJson, type Environment } from './report';
@@ -83,10 +84,7 @@ async function main(): Promise<number> {
   let n = 0;
   for (let rep = 1; rep <= s.reps; rep++) {
     for (const body of s.bodies) {
-      // The order rotates every rep: a target's cost measurably depends on what ran just before it
-      // (Portico after "direct" used ~15% more CPU per request than after fastify), so no target
-      // keeps one neighbour.
-      for (const name of rotate(s.targets, rep - 1)) {
+      for (const name of runOrder(s.targets, rep - 1)) {
         n++;
         const t = running.get(name);
         if (!t || failures.has(name)) continue;
@@ -138,8 +136,3 @@ main().then(
     process.exit(1);
   },
 );
-
-function rotate<T>(list: readonly T[], by: number): T[] {
-  const k = by % list.length;
-  return [...list.slice(k), ...list.slice(0, k)];
-}
