@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import type { ResolvedRetry, ResolvedTimeouts } from '../config/resolved';
 import type { RequestContext } from '../request-context';
 import type { Upstream } from '../upstream/upstream';
-import { recycleBodyBuffer } from '../upstream/h1/body-buffers';
+import { isRecyclable, recycleBodyBuffer } from '../upstream/h1/body-buffers';
 import type { UpstreamHandler } from '../upstream/h1/upstream-handler';
 import type { UpstreamServer } from '../upstream/upstream-server';
 import { sendError } from './error-page';
@@ -169,6 +169,10 @@ export class Exchange {
     }
     // end() with data writes the head, the corked pieces and this chunk together, then uncorks.
     this.held = null;
+    if (!isRecyclable(held)) {
+      this.res.end(held); // no 'finish' listener per response for memory nobody reuses
+      return;
+    }
     this.written = held;
     this.res.end(held, onClientFlushed);
   }

@@ -22,6 +22,11 @@ export function takeBodyBuffer(length: number): Buffer {
   return Buffer.from(memory, 0, length);
 }
 
+/** Whether `body` is pooled memory (worth a recycleBodyBuffer call once written). */
+export function isRecyclable(body: Buffer): boolean {
+  return ours.has(body.buffer);
+}
+
 /** Gives a body's memory back once nothing reads it any more; any other Buffer is ignored. */
 export function recycleBodyBuffer(body: Buffer): void {
   const memory = body.buffer;
