@@ -29,7 +29,8 @@ export class ClientIdleSweeper {
   private readonly tickMs: number;
 
   constructor(private readonly limits: ClientIdleLimits) {
-    const shortest = Math.min(...[limits.keepAlive, limits.body].filter((ms) => ms > 0), 4000);
+    // A quarter of the shortest limit (Infinity when none is set), within 25 ms..1 s.
+    const shortest = Math.min(...[limits.keepAlive, limits.body].filter((ms) => ms > 0));
     this.tickMs = Math.max(25, Math.min(1000, Math.floor(shortest / 4)));
   }
 
@@ -49,7 +50,7 @@ export class ClientIdleSweeper {
     if (this.watched.size === 0) this.stop();
   }
 
-  stop(): void {
+  private stop(): void {
     if (this.timer !== null) {
       clearInterval(this.timer);
       this.timer = null;

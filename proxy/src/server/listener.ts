@@ -31,7 +31,6 @@ export async function openListener(
   );
   const idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody });
   server.on('connection', (socket: Socket) => idle.watch(socket));
-  server.on('close', () => idle.stop());
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     idle.forget(socket as Socket); // a tunnel has its own lifetime
     handlers.upgrade(req, socket, head);
