@@ -95,6 +95,9 @@ export class Exchange {
         body: this.body,
         headersTimeout: this.timeouts.firstByte,
         bodyTimeout: this.timeouts.upstreamIdle,
+        sendTimeout: this.timeouts.upstreamIdle,
+        replayable: !NON_IDEMPOTENT.has(this.req.method ?? "GET") || this.target.retryNonIdempotent,
+        upgrade: null,
       },
       attempt,
     );
