@@ -30,7 +30,9 @@ describe('balancing through the proxy', () => {
 
   it('keeps a key on one server with hash $cookie_sid, and spreads different keys', async () => {
     const servers = await Promise.all(['a', 'b', 'c'].map((n) => named(n)));
-    const { url } = await startProxy(simpleConfig(servers.map((s) => s.address), { balance: 'hash', hashKey: '$cookie_sid', consistent: true }));
+    // Fixed ids: the ring is built from server ids, and addresses carry a random port.
+    const ids = servers.map((s, i) => ({ address: s.address, id: `server-${i}` }));
+    const { url } = await startProxy(simpleConfig(ids, { balance: 'hash', hashKey: '$cookie_sid', consistent: true }));
     expect(Object.keys(await tally(url, 10, { cookie: 'sid=alice' }))).toHaveLength(1);
     const seen = new Set<string>();
     for (let i = 0; i < 30; i++) seen.add((await request(url, { headers: { cookie: `sid=user${i}` } })).body.toString());

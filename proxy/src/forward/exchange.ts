@@ -96,7 +96,7 @@ export class Exchange {
         headersTimeout: this.timeouts.firstByte,
         bodyTimeout: this.timeouts.upstreamIdle,
         sendTimeout: this.timeouts.upstreamIdle,
-        replayable: !NON_IDEMPOTENT.has(this.req.method ?? "GET") || this.target.retryNonIdempotent,
+        replayable: !NON_IDEMPOTENT.has(this.req.method ?? 'GET') || this.target.retryNonIdempotent,
         upgrade: null,
       },
       attempt,
