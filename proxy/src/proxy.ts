@@ -1,12 +1,11 @@
 // The proxy as a whole: listeners, the current runtime, reload and graceful shutdown.
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedConfig } from './config/resolved';
-import type { ExchangeObserver } from './forward/exchange';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
-import { closeListener, listenerKey, openListener, type ListenerHandlers } from './server/listener';
-import { createRequestHandler, createUpgradeHandler, type RuntimeSource } from './server/request-handler';
+import { Listener, listenerKey } from './server/listener';
+import type { RuntimeSource } from './server/request-handler';
+import type { StateChange } from './upstream/server-state';
 
 export interface ProxyOptions {
   logger: Logger;
@@ -22,9 +21,7 @@ export interface BoundAddress {
 
 export class PorticoProxy implements RuntimeSource {
   runtime: Runtime;
-  private readonly listeners = new Map<string, { name: string; server: Server }>();
-  private readonly observer: ExchangeObserver;
-  private readonly handlers: ListenerHandlers;
+  private readonly listeners = new Map<string, Listener>();
 
   private constructor(
     config: ResolvedConfig,
@@ -32,14 +29,12 @@ export class PorticoProxy implements RuntimeSource {
   ) {
     this.runtime = Runtime.build(config);
     const log = options.logger;
-    this.observer = {
-      serverFailed: (server, error) =>
-        log.warn({ server: server.id, error: error.message, until: new Date(server.unavailableUntil).toISOString() }, 'upstream server marked unavailable'),
-    };
-    this.handlers = {
-      request: createRequestHandler(this, 'http', this.observer),
-      upgrade: createUpgradeHandler(this, 'http', this.observer),
-    };
+    // One line per transition, never one per failed request.
+    this.runtime.registry.book.observe((c: StateChange) => {
+      const fields = { upstream: c.upstream, server: c.server, from: c.from, to: c.to, cause: c.cause, reason: c.reason };
+      if (c.to === 'up') log.info(fields, 'upstream server back in service');
+      else log.warn(fields, `upstream server ${c.to}`);
+    });
   }
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
@@ -74,35 +69,38 @@ export class PorticoProxy implements RuntimeSource {
   }
 
   async close(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<void> {
-    const servers = [...this.listeners.values()].map((l) => l.server);
+    const listeners = [...this.listeners.values()];
     this.listeners.clear();
-    await Promise.all(servers.map((s) => closeListener(s, graceMs)));
+    await Promise.all(listeners.map((l) => l.close(graceMs)));
     await Promise.all(this.runtime.registry.allServers().map((s) => s.destroy()));
   }
 
   private async syncListeners(config: ResolvedConfig): Promise<void> {
     const wanted = new Map(config.listeners.map((l) => [listenerKey(l), l]));
     const kept = new Set<string>();
-    const opened: [string, { name: string; server: Server }][] = [];
+    const opened: [string, Listener][] = [];
     try {
       for (const [key, l] of wanted) {
-        if (this.listeners.has(key)) {
+        const running = this.listeners.get(key);
+        if (running) {
           kept.add(key);
           continue;
         }
-        const server = await openListener(l, config.timeouts, this.handlers);
+        const listener = await Listener.open(l, config.timeouts, this);
         // Keyed by the bound address, so a later config naming the port a `port: 0` got matches it.
-        const bound = listenerKey({ host: l.host, port: (server.address() as AddressInfo).port });
-        opened.push([bound, { name: l.name, server }]);
+        const bound = listenerKey({ host: l.host, port: (listener.server.address() as AddressInfo).port });
+        opened.push([bound, listener]);
       }
     } catch (err) {
-      await Promise.all(opened.map(([, l]) => closeListener(l.server, 0)));
+      await Promise.all(opened.map(([, l]) => l.close(0)));
       throw err;
     }
     for (const [key, l] of this.listeners) {
       if (!kept.has(key)) {
         this.listeners.delete(key);
-        void closeListener(l.server, this.options.shutdownGraceMs ?? 10_000);
+        void l.close(this.options.shutdownGraceMs ?? 10_000);
+      } else {
+        l.applyTimeouts(config.timeouts);
       }
     }
     for (const [key, l] of opened) this.listeners.set(key, l);

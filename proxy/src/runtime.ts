@@ -1,16 +1,20 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
 import type { ResolvedConfig, ResolvedRoute } from './config/resolved';
+import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
-import type { ForwardTarget } from './forward/exchange';
 import { CidrSet } from './net/cidr';
 import { Router, type RoutableRoute } from './router';
 import { compileTemplate, type Template } from './template';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
+/** What a matched route does: exactly one action. */
+export type RuntimeAction =
+  | { kind: 'proxy'; target: ForwardTarget }
+  | { kind: 'redirect'; location: Template; status: number };
+
 export interface RuntimeRoute extends RoutableRoute {
   name: string;
-  forward: ForwardTarget | null;
-  redirect: { location: Template; status: number } | null;
+  action: RuntimeAction;
   requestRules: HeaderRules;
 }
 
@@ -36,15 +40,23 @@ export class Runtime {
       hosts: route.hosts,
       path: route.path,
       pathRegex: route.pathRegex,
-      forward: route.proxy
-        ? {
-            upstream: this.registry.get(route.proxy.upstream),
-            retryNonIdempotent: route.proxy.retryNonIdempotent,
-            responseRules: new HeaderRules(route.responseHeaders),
-          }
-        : null,
-      redirect: route.redirect ? { location: compileTemplate(route.redirect.location), status: route.redirect.status } : null,
+      action: this.compileAction(route),
       requestRules: new HeaderRules(route.requestHeaders),
+    };
+  }
+
+  private compileAction(route: ResolvedRoute): RuntimeAction {
+    const action = route.action;
+    if (action.kind === 'redirect') return { kind: 'redirect', location: compileTemplate(action.location), status: action.status };
+    const rules = new HeaderRules(route.responseHeaders);
+    return {
+      kind: 'proxy',
+      target: {
+        upstream: this.registry.get(action.upstream),
+        retryNonIdempotent: action.retryNonIdempotent,
+        responseRules: rules.empty ? null : rules,
+        upgrades: new Set(action.upgrades),
+      },
     };
   }
 }

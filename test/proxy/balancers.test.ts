@@ -11,6 +11,12 @@ function server(id: string, over: Partial<ResolvedServer> = {}): UpstreamServer 
   return new UpstreamServer(config, { connectTimeout: 1000, keepAliveTimeout: 1000 }, true);
 }
 
+/** Passive health took the server out for a minute. */
+function takeOut(s: UpstreamServer): void {
+  s.record.unavailableUntil = Date.now() + 60_000;
+  s.record.transition('unavailable', 'passive', 'test');
+}
+
 const ctx = (key = '', tried: UpstreamServer[] = []): PickContext => ({ now: Date.now(), key, tried });
 
 function counts(pick: () => UpstreamServer | null, n: number): Record<string, number> {
@@ -41,7 +47,7 @@ describe('round robin', () => {
     const a = server('a');
     const b = server('b', { down: true });
     const c = server('c');
-    c.unavailableUntil = Date.now() + 60_000;
+    takeOut(c);
     const rr = new RoundRobinBalancer();
     expect(counts(() => rr.pick([a, b, c], ctx()), 10)).toEqual({ a: 10 });
     expect(rr.pick([a, b, c], ctx('', [a]))).toBeNull();
@@ -98,7 +104,7 @@ describe('hash', () => {
     const h = new HashBalancer();
     const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
     const before = keys.map((k) => h.pick(servers, ctx(k))!.id);
-    servers[1].config = { ...servers[1].config, down: true };
+    servers[1].record.transition('down', 'config', 'test');
     const after = keys.map((k) => h.pick(servers, ctx(k))!.id);
     keys.forEach((_, i) => {
       expect(after[i]).not.toBe('b');
@@ -135,7 +141,7 @@ describe('consistent hash (ketama)', () => {
     const servers = ['a', 'b', 'c'].map((id) => server(id));
     const ch = new ConsistentHashBalancer();
     const before = keys.slice(0, 500).map((k) => ch.pick(servers, ctx(k))!.id);
-    servers[0].unavailableUntil = Date.now() + 60_000;
+    takeOut(servers[0]);
     const after = keys.slice(0, 500).map((k) => ch.pick(servers, ctx(k))!.id);
     before.forEach((b, i) => (b === 'a' ? expect(after[i]).not.toBe('a') : expect(after[i]).toBe(b)));
   });

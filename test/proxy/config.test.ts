@@ -22,7 +22,9 @@ describe('config validation', () => {
     expect(api.retry.statuses.size).toBe(0);
     expect(api.retry.nonIdempotent).toBe(false);
     expect(c.timeouts.connect).toBe(5_000);
-    expect(c.routes[0]).toMatchObject({ path: '/', hosts: [], pathRegex: null, redirect: null });
+    expect(c.routes[0]).toMatchObject({ path: '/', hosts: [], pathRegex: null });
+    expect(c.routes[0].action).toEqual({ kind: 'proxy', upstream: 'api', retryNonIdempotent: false, upgrades: ['websocket'] });
+    expect(api.keepalive).toEqual({ timeout: 60_000, connections: 64 });
   });
 
   it('names every schema error by its path', () => {

@@ -31,6 +31,11 @@ export const DEFAULT_RETRY_TIMEOUT = 0;
 
 /** How long an idle upstream connection is kept (less when the server announces Keep-Alive: timeout=N). */
 export const DEFAULT_KEEPALIVE_TIMEOUT = 60_000;
+/** Idle upstream connections kept per server (NGINX `keepalive 32` is the usual advice, per worker). */
+export const DEFAULT_KEEPALIVE_CONNECTIONS = 64;
+
+/** Upgrade protocols a proxy route passes on unless it names others (h2c and the like are refused). */
+export const DEFAULT_UPGRADES = ['websocket'] as const;
 
 export const DEFAULT_BALANCE = 'round-robin' as const;
 export const DEFAULT_REDIRECT_STATUS = 302;

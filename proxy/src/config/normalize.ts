@@ -2,7 +2,7 @@
 import * as D from './defaults';
 import { toMilliseconds } from './duration';
 import type { ProxyConfig, RouteConfig, UpstreamConfig } from './schema';
-import type { ResolvedConfig, ResolvedHeaderRules, ResolvedRoute, ResolvedUpstream } from './resolved';
+import type { ResolvedAction, ResolvedConfig, ResolvedHeaderRules, ResolvedRoute, ResolvedUpstream } from './resolved';
 
 export function normalizeConfig(config: ProxyConfig): ResolvedConfig {
   const t = config.timeouts ?? {};
@@ -26,7 +26,7 @@ export function normalizeConfig(config: ProxyConfig): ResolvedConfig {
     },
     trustedProxies: config.trustedProxies ?? [],
     forwardedHeader: config.forwardedHeader ?? false,
-    log: { level: config.log?.level ?? 'info', access: config.log?.access ?? false },
+    log: { level: config.log?.level ?? 'info' },
   };
 }
 
@@ -63,6 +63,7 @@ function normalizeUpstream(name: string, u: UpstreamConfig): ResolvedUpstream {
     },
     keepalive: {
       timeout: u.keepalive?.timeout === undefined ? D.DEFAULT_KEEPALIVE_TIMEOUT : toMilliseconds(u.keepalive.timeout),
+      connections: u.keepalive?.connections ?? D.DEFAULT_KEEPALIVE_CONNECTIONS,
     },
   };
 }
@@ -74,16 +75,23 @@ function normalizeRoute(r: RouteConfig, index: number, config: ProxyConfig): Res
     hosts: (r.match?.host ?? []).map((h) => (h.startsWith('~') ? h : h.toLowerCase())),
     path: r.match?.path ?? '/',
     pathRegex: r.match?.pathRegex ? new RegExp(r.match.pathRegex) : null,
-    proxy: r.proxy
-      ? {
-          upstream: r.proxy.upstream,
-          retryNonIdempotent: r.proxy.retryNonIdempotent ?? upstream?.retry?.nonIdempotent ?? false,
-        }
-      : null,
-    redirect: r.redirect ? { location: r.redirect.location, status: r.redirect.status ?? D.DEFAULT_REDIRECT_STATUS } : null,
+    action: routeAction(r, upstream),
     requestHeaders: headerRules(r.requestHeaders),
     responseHeaders: headerRules(r.responseHeaders),
   };
+}
+
+function routeAction(r: RouteConfig, upstream: UpstreamConfig | undefined): ResolvedAction {
+  if (r.proxy) {
+    return {
+      kind: 'proxy',
+      upstream: r.proxy.upstream,
+      retryNonIdempotent: r.proxy.retryNonIdempotent ?? upstream?.retry?.nonIdempotent ?? false,
+      upgrades: (r.proxy.upgrades ?? D.DEFAULT_UPGRADES).map((p) => p.toLowerCase()),
+    };
+  }
+  if (r.redirect) return { kind: 'redirect', location: r.redirect.location, status: r.redirect.status ?? D.DEFAULT_REDIRECT_STATUS };
+  throw new Error('a route without an action passed validation'); // validate.ts requires exactly one
 }
 
 function headerRules(rules: RouteConfig['requestHeaders']): ResolvedHeaderRules {

@@ -48,7 +48,7 @@ export interface ResolvedUpstream {
   hashKey: string;
   consistent: boolean;
   retry: ResolvedRetry;
-  keepalive: { timeout: number };
+  keepalive: { timeout: number; connections: number };
 }
 
 export interface ResolvedHeaderRules {
@@ -56,13 +56,17 @@ export interface ResolvedHeaderRules {
   remove: string[];
 }
 
+/** What a route does with a request it matched: one of these, never several. */
+export type ResolvedAction =
+  | { kind: 'proxy'; upstream: string; retryNonIdempotent: boolean; upgrades: string[] }
+  | { kind: 'redirect'; location: string; status: number };
+
 export interface ResolvedRoute {
   name: string;
   hosts: string[];
   path: string;
   pathRegex: RegExp | null;
-  proxy: { upstream: string; retryNonIdempotent: boolean } | null;
-  redirect: { location: string; status: number } | null;
+  action: ResolvedAction;
   requestHeaders: ResolvedHeaderRules;
   responseHeaders: ResolvedHeaderRules;
 }
@@ -74,5 +78,5 @@ export interface ResolvedConfig {
   timeouts: ResolvedTimeouts;
   trustedProxies: string[];
   forwardedHeader: boolean;
-  log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; access: boolean };
+  log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
 }

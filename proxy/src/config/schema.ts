@@ -87,7 +87,15 @@ export const Upstream = Type.Object(
     maxFails: opt(Type.Integer({ minimum: 0, default: 1 })),
     failTimeout: opt(Duration),
     retry: opt(Retry),
-    keepalive: opt(Type.Object({ timeout: opt(Duration) }, { ...strict, description: 'idle upstream connections' })),
+    keepalive: opt(
+      Type.Object(
+        {
+          timeout: opt(Duration),
+          connections: opt(Type.Integer({ minimum: 0, default: 64, description: 'idle connections kept per server (NGINX keepalive N); 0: none' })),
+        },
+        { ...strict, description: 'idle upstream connections' },
+      ),
+    ),
   },
   strict,
 );
@@ -117,6 +125,12 @@ export const ProxyAction = Type.Object(
   {
     upstream: Type.String({ minLength: 1 }),
     retryNonIdempotent: opt(Type.Boolean({ description: 'overrides the upstream\'s retry.nonIdempotent' })),
+    upgrades: opt(
+      Type.Array(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), {
+        default: ['websocket'],
+        description: 'Upgrade protocols passed to the upstream (RFC 9110 §7.8); others are refused with 400',
+      }),
+    ),
   },
   strict,
 );
@@ -160,7 +174,6 @@ export const ProxyConfig = Type.Object(
       Type.Object(
         {
           level: opt(oneOf(['debug', 'info', 'warn', 'error', 'silent'])),
-          access: opt(Type.Boolean({ default: false })),
         },
         strict,
       ),

@@ -18,7 +18,7 @@ export interface ClientView {
 
 /** Walks raw headers once; returns [name, value, ...] strings for the upstream and the real client address. */
 export function buildRequestHeaders(
-  raw: string[],
+  raw: readonly string[],
   client: ClientView,
   opts: ForwardingOptions,
 ): { headers: string[]; realIp: string; hasBody: boolean } {

@@ -3,8 +3,8 @@
 // write and twice per request (keep-alive on, then off): ~1 µs of a 33 µs proxied request here.
 // The sweep costs nothing per request: a connection counts as active when its byte counters moved
 // since the last sweep, so a timeout fires up to two ticks late, never early.
-import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { kCurrentRequest, type TrackedSocket } from '../downstream/h1-downstream';
 
 export interface ClientIdleLimits {
   /** Idle between requests (keepalive_timeout); 0 disables. */
@@ -20,18 +20,28 @@ interface Watched {
   since: number;
 }
 
-/** node:http sets this on a socket while a response is in progress on it. */
-type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
-
 export class ClientIdleSweeper {
-  private readonly watched = new Map<HttpSocket, Watched>();
+  private readonly watched = new Map<TrackedSocket, Watched>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly tickMs: number;
+  private tickMs = 1000;
+  private limits: ClientIdleLimits = { keepAlive: 0, body: 0 };
 
-  constructor(private readonly limits: ClientIdleLimits) {
+  constructor(limits: ClientIdleLimits) {
+    this.setLimits(limits);
+  }
+
+  /** New limits (a reload): they apply to the connections already watched, from the next sweep. */
+  setLimits(limits: ClientIdleLimits): void {
+    this.limits = limits;
     // A quarter of the shortest limit (Infinity when none is set), within 25 ms..1 s.
     const shortest = Math.min(...[limits.keepAlive, limits.body].filter((ms) => ms > 0));
-    this.tickMs = Math.max(25, Math.min(1000, Math.floor(shortest / 4)));
+    const tick = Math.max(25, Math.min(1000, Math.floor(shortest / 4)));
+    if (tick !== this.tickMs && this.timer !== null) {
+      this.stop();
+      this.timer = setInterval(() => this.sweep(), tick);
+      this.timer.unref();
+    }
+    this.tickMs = tick;
   }
 
   watch(socket: Socket): void {
@@ -77,12 +87,14 @@ export class ClientIdleSweeper {
   }
 
   /** Which timeout applies to a silent connection right now; 0 for none. */
-  private limitFor(socket: HttpSocket): number {
-    const res = socket._httpMessage;
-    if (!res) return this.limits.keepAlive;
-    // The request is in and the proxy waits on the upstream or on the client reading the answer:
-    // the upstream timeouts and the client send timeout govern those waits.
-    if (res.req.complete) return 0;
+  private limitFor(socket: TrackedSocket): number {
+    const current = socket[kCurrentRequest];
+    if (current === undefined || current.responseFinished) return this.limits.keepAlive;
+    // The request is in and the proxy waits on the upstream or on the client reading the answer
+    // (the upstream timeouts and the client send timeout govern those waits), or the proxy itself
+    // stopped reading the body because the upstream is slow to take it (the upstream's send
+    // timeout governs that).
+    if (current.bodyComplete || current.bodyHeldBack) return 0;
     return this.limits.body;
   }
 }

@@ -1,59 +1,108 @@
-// The request entry point: route, then forward or redirect. Reads the current Runtime each time, so
-// a reload applies to the next request while requests in flight finish with the config they began with.
+// The request entry points of one listener: route, then forward or redirect. Reads the current
+// Runtime each time, so a reload applies to the next request while requests in flight finish with
+// the config they began with. HTTP/1.1 requests and upgrades become a Downstream here; nothing
+// below this file sees node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Downstream } from '../downstream/downstream';
+import { H1Downstream } from '../downstream/h1-downstream';
+import { UpgradeDownstream } from '../downstream/upgrade-downstream';
+import { ClientWriter } from '../forward/client-writer';
+import { Dispatch } from '../forward/dispatch';
 import { sendError } from '../forward/error-page';
-import { Exchange, type ExchangeObserver } from '../forward/exchange';
 import { buildRequestHeaders } from '../forward/request-headers';
-import { rejectUpgrade, tunnelUpgrade } from '../forward/upgrade';
-import { RequestContext } from '../request-context';
+import { ResponseRulesHandler } from '../forward/response-rules-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
+import type { TunnelSet } from './tunnels';
 
 export interface RuntimeSource {
   readonly runtime: Runtime;
 }
 
-export function createRequestHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
-  return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const runtime = source.runtime;
-    if (!isOriginForm(req)) {
-      sendError(req, res, 400, 'BAD_REQUEST');
-      return;
-    }
-    const rawHost = findHost(req.rawHeaders);
-    const route = matchRoute(runtime, req, rawHost);
-    if (route === null) {
-      sendError(req, res, 404, 'NO_ROUTE');
-      return;
-    }
-    const ctx = new RequestContext(req, scheme, rawHost, req.socket.remoteAddress ?? '');
-    if (route.redirect) {
-      res.writeHead(route.redirect.status, { location: route.redirect.location(ctx), 'content-length': 0 });
-      res.end();
-      return;
-    }
-    const { headers, hasBody } = upstreamHeaders(runtime, route, ctx);
-    new Exchange(req, res, ctx, route.forward!, headers, hasBody, runtime.config.timeouts, observer).start();
+export interface ListenerHandlers {
+  request: (req: IncomingMessage, res: ServerResponse) => void;
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+export function createHandlers(source: RuntimeSource, scheme: string, tunnels: TunnelSet): ListenerHandlers {
+  return {
+    request(req: IncomingMessage, res: ServerResponse): void {
+      const runtime = source.runtime;
+      if (!isOriginForm(req)) {
+        sendError(req, res, 400, 'BAD_REQUEST');
+        return;
+      }
+      const rawHost = findHost(req.rawHeaders);
+      const route = matchRoute(runtime, req, rawHost);
+      if (route === null) {
+        sendError(req, res, 404, 'NO_ROUTE');
+        return;
+      }
+      handle(runtime, route, new H1Downstream(req, res, scheme, rawHost, req.socket.remoteAddress ?? ''), null);
+    },
+
+    /** WebSocket (and other allowed) upgrades, routed like requests. */
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const runtime = source.runtime;
+      const rawHost = findHost(req.rawHeaders);
+      const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
+      const protocol = route?.action.kind === 'proxy' ? allowedUpgrade(req.headers.upgrade, route.action.target.upgrades) : null;
+      const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', tunnels, protocol ?? '');
+      if (route === null) ds.fail(404, 'NO_ROUTE');
+      else if (route.action.kind === 'proxy' && (protocol === null || hasBody(req))) ds.fail(400, 'UPGRADE_REFUSED');
+      else handle(runtime, route, ds, protocol);
+    },
   };
 }
 
-/** The 'upgrade' listener: WebSocket and other HTTP/1.1 upgrades, routed like requests. */
-export function createUpgradeHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
-  return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const runtime = source.runtime;
-    const rawHost = findHost(req.rawHeaders);
-    const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
-    if (route === null || route.forward === null) {
-      rejectUpgrade(socket, route === null ? 404 : 400);
-      return;
-    }
-    const ctx = new RequestContext(req, scheme, rawHost, req.socket.remoteAddress ?? '');
-    tunnelUpgrade(req, socket, head, ctx, route.forward, upstreamHeaders(runtime, route, ctx).headers, {
-      connectTimeout: runtime.config.timeouts.connect,
-      onServerUnavailable: (server, err) => observer.serverFailed(server, err),
-    });
-  };
+function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: string | null): void {
+  const action = route.action;
+  if (action.kind === 'redirect') {
+    redirect(ds, action.status, action.location(ds));
+    return;
+  }
+  const target = action.target;
+  const built = buildRequestHeaders(ds.rawHeaders, ds, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
+  ds.remoteAddr = built.realIp;
+  let headers: string[];
+  try {
+    headers = route.requestRules.apply(built.headers, ds);
+  } catch {
+    ds.fail(400, 'BAD_REQUEST'); // a header rule turned client input into a value that could split the head
+    return;
+  }
+  const timeouts = runtime.config.timeouts;
+  const writer = new ClientWriter(ds, timeouts.clientSend);
+  const chain = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
+  const body = built.hasBody && upgrade === null ? ds.openBody() : null;
+  new Dispatch(ds, target, headers, body, timeouts, chain, writer, upgrade).start();
+}
+
+/** Writing the head is guarded: a location node refuses must never escape as an exception. */
+function redirect(ds: Downstream, status: number, location: string): void {
+  try {
+    ds.writeHead(status, ['location', location, 'content-length', '0']);
+  } catch {
+    ds.fail(400, 'BAD_REQUEST');
+    return;
+  }
+  ds.end(null, false);
+}
+
+/** The one Upgrade token the route allows among those the client offered (RFC 9110 §7.8), or null. */
+function allowedUpgrade(offered: string | undefined, allowed: ReadonlySet<string>): string | null {
+  if (!offered) return null;
+  for (const token of offered.split(',')) {
+    const protocol = token.trim().toLowerCase();
+    if (allowed.has(protocol)) return protocol;
+  }
+  return null;
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** Only "/path" targets are routed: absolute-form and "*" are not for a reverse proxy. */
@@ -65,13 +114,6 @@ function matchRoute(runtime: Runtime, req: IncomingMessage, rawHost: string): Ru
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return runtime.router.match(hostName(rawHost), q === -1 ? url : url.slice(0, q));
-}
-
-/** The headers sent upstream: forwarding headers, then the route's rules; learns the real client IP. */
-function upstreamHeaders(runtime: Runtime, route: RuntimeRoute, ctx: RequestContext): { headers: string[]; hasBody: boolean } {
-  const built = buildRequestHeaders(ctx.req.rawHeaders, ctx, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
-  ctx.remoteAddr = built.realIp;
-  return { headers: route.requestRules.apply(built.headers, ctx), hasBody: built.hasBody };
 }
 
 function findHost(raw: string[]): string {

@@ -1,28 +1,35 @@
-// Builds the run-time upstreams from config. On reload, a server that is still configured (same
-// upstream, same id and address) keeps its connection pool and counters; removed ones are closed
-// once their in-flight requests finish.
-import type { ResolvedConfig } from '../config/resolved';
+// Builds the run-time upstreams from config. Server state lives in the ServerBook, keyed by
+// upstream and id, so it survives a reload. A server whose address and connection settings are
+// unchanged keeps its UpstreamServer (and pool); any other change gets a new one (new pool, same
+// record), and servers no longer used are closed once their in-flight requests finish.
+import type { ResolvedConfig, ResolvedServer, ResolvedUpstream } from '../config/resolved';
+import type { H1PoolOptions } from './h1/h1-pool';
+import { ServerBook } from './server-book';
 import { Upstream } from './upstream';
 import { UpstreamServer } from './upstream-server';
 
 export class UpstreamRegistry {
-  private constructor(readonly upstreams: Map<string, Upstream>) {}
+  private constructor(
+    readonly upstreams: Map<string, Upstream>,
+    readonly book: ServerBook,
+  ) {}
 
   static build(config: ResolvedConfig, previous?: UpstreamRegistry): UpstreamRegistry {
+    const book = previous?.book ?? new ServerBook();
     const upstreams = new Map<string, Upstream>();
     for (const [name, u] of config.upstreams) {
       const passive = u.servers.length > 1;
+      const options = poolOptions(config, u);
+      const old = previous?.upstreams.get(name)?.servers;
       const servers = u.servers.map((s) => {
-        const old = previous?.upstreams.get(name)?.servers.find((o) => o.id === s.id && o.config.address === s.address);
-        if (old) {
-          old.config = s;
-          return old;
-        }
-        return new UpstreamServer(s, { connectTimeout: config.timeouts.connect, keepAliveTimeout: u.keepalive.timeout }, passive);
+        const same = old?.find((o) => reusable(o, s, options, passive));
+        return same ?? new UpstreamServer(s, options, passive, book.record(name, s.id, s.weight));
       });
       upstreams.set(name, new Upstream(u, servers));
     }
-    return new UpstreamRegistry(upstreams);
+    const live = new Set([...upstreams.values()].flatMap((u) => u.servers.map((s) => s.record)));
+    book.keepOnly(live);
+    return new UpstreamRegistry(upstreams, book);
   }
 
   get(name: string): Upstream {
@@ -40,4 +47,17 @@ export class UpstreamRegistry {
     const kept = new Set(next?.allServers() ?? []);
     await Promise.all(this.allServers().filter((s) => !kept.has(s)).map((s) => s.close()));
   }
+}
+
+function poolOptions(config: ResolvedConfig, u: ResolvedUpstream): H1PoolOptions {
+  return { connectTimeout: config.timeouts.connect, keepAliveTimeout: u.keepalive.timeout, maxIdle: u.keepalive.connections };
+}
+
+/** The same server with the same settings: every field of its config and its pool options. */
+function reusable(old: UpstreamServer, next: ResolvedServer, options: H1PoolOptions, passive: boolean): boolean {
+  return (
+    old.passive === passive &&
+    JSON.stringify(old.config) === JSON.stringify(next) &&
+    JSON.stringify(old.poolOptions) === JSON.stringify(options)
+  );
 }

@@ -1,26 +1,26 @@
-// One upstream server at run time: its counters (in-flight requests, passive failures) and its
-// connection pool. Thresholds come from config; balancers only ask `isAvailable`.
-import { H1Pool, type H1PoolOptions } from './h1/h1-pool';
+// One upstream server at run time: its config, its connection pool, and its record (state and
+// counters, owned by the ServerBook so they outlive a reload). Thresholds come from config;
+// balancers only ask `isAvailable`.
 import type { ResolvedServer } from '../config/resolved';
+import { H1Pool, type H1PoolOptions } from './h1/h1-pool';
+import type { UpstreamClient } from './h1/upstream-handler';
+import { ServerRecord } from './server-state';
 
 export class UpstreamServer {
-  /** Requests claimed and not yet finished (least-conn, maxConns). */
-  active = 0;
-  /** Passive health: failures counted since `firstFailAt`, and when the server may be tried again. */
-  fails = 0;
-  firstFailAt = 0;
-  unavailableUntil = 0;
+  readonly client: UpstreamClient;
   /** Smooth weighted round robin's running weight (NGINX's `current_weight`). */
   currentWeight = 0;
-  readonly pool: H1Pool;
 
   constructor(
-    public config: ResolvedServer,
-    poolOptions: H1PoolOptions,
+    readonly config: ResolvedServer,
+    readonly poolOptions: H1PoolOptions,
     /** NGINX ignores max_fails for a single-server upstream: it is never marked unavailable. */
-    private readonly passive: boolean,
+    readonly passive: boolean,
+    readonly record: ServerRecord = new ServerRecord('', config.id, config.weight, () => undefined),
   ) {
-    this.pool = new H1Pool(config.host, config.port, poolOptions);
+    this.client = new H1Pool(config.host, config.port, poolOptions);
+    if (config.down) record.transition('down', 'config', 'down in config');
+    else if (record.state === 'down') record.transition('up', 'config', 'no longer down in config');
   }
 
   get id(): string {
@@ -28,38 +28,48 @@ export class UpstreamServer {
   }
 
   get weight(): number {
-    return this.config.weight;
+    return this.record.effectiveWeight;
+  }
+
+  /** Requests and tunnels claimed and not yet finished. */
+  get active(): number {
+    return this.record.active;
+  }
+
+  set active(n: number) {
+    this.record.active = n;
   }
 
   isAvailable(now: number): boolean {
-    const c = this.config;
-    return !c.down && now >= this.unavailableUntil && (c.maxConns === 0 || this.active < c.maxConns);
+    const maxConns = this.config.maxConns;
+    return this.record.isInService(now) && (maxConns === 0 || this.record.active < maxConns);
   }
 
-  /** Counts a failure; returns true when this one made the server unavailable. */
-  recordFailure(now: number): boolean {
+  /** Counts a passive failure; returns true when this one took the server out of service. */
+  recordFailure(now: number, reason: string): boolean {
     const { maxFails, failTimeout } = this.config;
-    if (!this.passive || maxFails === 0) return false;
-    if (now - this.firstFailAt > failTimeout) {
-      this.fails = 0;
-      this.firstFailAt = now;
+    const r = this.record;
+    if (!this.passive || maxFails === 0 || r.state !== 'up') return false;
+    if (now - r.firstFailAt > failTimeout) {
+      r.fails = 0;
+      r.firstFailAt = now;
     }
-    this.fails++;
-    if (this.fails < maxFails) return false;
-    this.unavailableUntil = now + failTimeout;
-    this.fails = 0;
-    return true;
+    r.fails++;
+    if (r.fails < maxFails) return false;
+    r.fails = 0;
+    r.unavailableUntil = now + failTimeout;
+    return r.transition('unavailable', 'passive', reason);
   }
 
   recordSuccess(): void {
-    if (this.fails !== 0) this.fails = 0;
+    if (this.record.fails !== 0) this.record.fails = 0;
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.client.close();
   }
 
   destroy(): Promise<void> {
-    return this.pool.destroy();
+    return this.client.destroy();
   }
 }

@@ -7,6 +7,8 @@ import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './ups
 export interface H1PoolOptions {
   connectTimeout: number;
   keepAliveTimeout: number;
+  /** Idle connections kept at most (NGINX `keepalive N`). */
+  maxIdle?: number;
 }
 
 export class H1Pool implements ConnectionOwner {

@@ -1,0 +1,131 @@
+// The Downstream of an HTTP/1.1 Upgrade request (WebSocket): node:http hands over the raw socket,
+// so every answer is written here by hand. A 101 from the upstream becomes a tunnel registered with
+// the listener; any other answer is a normal response, delimited by closing the connection.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable, type Duplex } from 'node:stream';
+import { Tunnel, type TunnelSet } from '../server/tunnels';
+import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
+
+/** What node's header validation refuses in a value (RFC 9110 §5.5: no CR, LF or NUL). */
+const INVALID_VALUE = /[\r\n\0]/;
+
+export class UpgradeDownstream implements Downstream {
+  remoteAddr: string;
+  headersSent = false;
+  private closeListener: DownstreamCloseListener | null = null;
+
+  constructor(
+    readonly req: IncomingMessage,
+    private readonly socket: Duplex,
+    /** Bytes the client sent after its request head (the first WebSocket frames, if any). */
+    private readonly clientHead: Buffer,
+    readonly scheme: string,
+    readonly host: string,
+    readonly peer: string,
+    private readonly tunnels: TunnelSet,
+    /** The Upgrade token asked of the upstream (one the route allows). */
+    readonly protocol: string,
+  ) {
+    this.remoteAddr = peer;
+    socket.on('error', () => socket.destroy());
+  }
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  get url(): string {
+    return this.req.url ?? '/';
+  }
+
+  get rawHeaders(): readonly string[] {
+    return this.req.rawHeaders;
+  }
+
+  get headers(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
+
+  /** Upgrade requests with a body are refused before routing; this one has none. */
+  openBody(): Readable {
+    return Readable.from([]);
+  }
+
+  get bodyComplete(): boolean {
+    return true;
+  }
+
+  discardBody(): void {}
+
+  writeHead(status: number, headers: string[]): void {
+    this.socket.write(statusHead(status, headers, ['connection', 'close']), 'latin1');
+    this.headersSent = true;
+  }
+
+  write(chunk: Buffer): boolean {
+    return this.socket.write(chunk);
+  }
+
+  cork(): void {
+    this.socket.cork();
+  }
+
+  end(last: Buffer | null): void {
+    if (last === null) this.socket.end();
+    else this.socket.end(last);
+  }
+
+  awaitDrain(listener: DownstreamDrainListener): void {
+    this.socket.once('drain', () => listener.downstreamDrained());
+  }
+
+  fail(status: number, code: string): void {
+    if (this.socket.destroyed) return;
+    if (this.headersSent) {
+      this.socket.destroy();
+      return;
+    }
+    this.headersSent = true;
+    const body = `${status} ${STATUS_CODES[status] ?? 'Error'}: ${code}\n`;
+    this.socket.end(statusHead(status, ['content-type', 'text/plain', 'content-length', String(body.length)], ['connection', 'close']) + body, 'latin1');
+  }
+
+  abort(): void {
+    this.socket.destroy();
+  }
+
+  reset(): void {
+    this.socket.destroy();
+  }
+
+  onClose(listener: DownstreamCloseListener): void {
+    if (this.closeListener === null) this.socket.once('close', () => this.closeListener?.downstreamClosed());
+    this.closeListener = listener;
+  }
+
+  upgrade(status: number, headers: string[], upstream: Socket, head: Buffer): Tunnel | null {
+    if (this.socket.destroyed) return null;
+    // The upstream client checked that the 101's Upgrade matches `protocol`.
+    this.socket.write(statusHead(status, headers, ['connection', 'upgrade', 'upgrade', this.protocol]), 'latin1');
+    this.headersSent = true;
+    const tunnel = new Tunnel(this.socket, upstream);
+    this.tunnels.add(tunnel);
+    if (this.clientHead.length > 0) upstream.write(this.clientHead);
+    tunnel.start(head);
+    return tunnel;
+  }
+}
+
+/** A status line and header block; throws (as node:http would) on a value that could split it. */
+function statusHead(status: number, headers: string[], extra: string[]): string {
+  let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  for (const list of [headers, extra]) {
+    for (let i = 0; i < list.length; i += 2) {
+      if (INVALID_VALUE.test(list[i]) || INVALID_VALUE.test(list[i + 1])) throw new TypeError(`invalid header ${list[i]}`);
+      out += `${list[i]}: ${list[i + 1]}\r\n`;
+    }
+  }
+  return `${out}\r\n`;
+}

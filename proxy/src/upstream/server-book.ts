@@ -1,0 +1,44 @@
+// The one owner of upstream server state. Every record (state, counters, tunnels) lives here,
+// keyed by upstream and server id, so it outlives reloads; observers (logs now; admin API,
+// metrics, a multi-worker primary later) subscribe here.
+import { ServerRecord, type StateChange, type StateObserver } from './server-state';
+
+export class ServerBook {
+  private readonly records = new Map<string, ServerRecord>();
+  private readonly observers: StateObserver[] = [];
+  private readonly notify = (change: StateChange) => {
+    for (const observer of this.observers) observer(change);
+  };
+
+  observe(observer: StateObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i !== -1) this.observers.splice(i, 1);
+    };
+  }
+
+  /** The record of a server, created on first use; `weight` refreshes its configured weight. */
+  record(upstream: string, id: string, weight: number): ServerRecord {
+    const key = `${upstream}\0${id}`;
+    let record = this.records.get(key);
+    if (record === undefined) {
+      record = new ServerRecord(upstream, id, weight, this.notify);
+      this.records.set(key, record);
+    } else {
+      record.effectiveWeight = weight;
+    }
+    return record;
+  }
+
+  /** Drops the records of servers no config names any more (once nothing is in flight on them). */
+  keepOnly(live: ReadonlySet<ServerRecord>): void {
+    for (const [key, record] of this.records) {
+      if (!live.has(record) && record.active === 0 && record.tunnels.size === 0) this.records.delete(key);
+    }
+  }
+
+  all(): ServerRecord[] {
+    return [...this.records.values()];
+  }
+}

@@ -1,0 +1,87 @@
+// The state of one upstream server: a small union and one transition function. Balancers ask one
+// question (is it available?); health checks, passive failures, drain and config change it here,
+// and observers hear of a change once, when it happens (not once per failed request).
+import type { Tunnel } from '../server/tunnels';
+
+/**
+ * - up: takes requests.
+ * - down: marked down in config (NGINX `down`).
+ * - unavailable: passive health took it out until `unavailableUntil` (NGINX max_fails/fail_timeout).
+ * - draining: only requests already bound to it still reach it; health results cannot undo it.
+ * - checking: waits for a first passing active check (NGINX `mandatory`).
+ * - unhealthy: failed active checks.
+ */
+export type ServerState = 'up' | 'down' | 'unavailable' | 'draining' | 'checking' | 'unhealthy';
+
+/** Who asks for a change: decides what may override what. */
+export type StateCause = 'config' | 'admin' | 'passive' | 'active' | 'recovered';
+
+export interface StateChange {
+  upstream: string;
+  server: string;
+  from: ServerState;
+  to: ServerState;
+  cause: StateCause;
+  reason: string;
+}
+
+export type StateObserver = (change: StateChange) => void;
+
+/** Whether `cause` may move a server from `from` to `to`. */
+export function allowedTransition(from: ServerState, to: ServerState, cause: StateCause): boolean {
+  if (from === to) return false;
+  // Draining and config-down are left only by whoever set them (an operator or a new config).
+  if (from === 'draining' || from === 'down') return cause === 'config' || cause === 'admin';
+  // Passive failures take out only a server in service; they never end a check or a drain.
+  if (cause === 'passive') return from === 'up' && to === 'unavailable';
+  if (cause === 'recovered') return from === 'unavailable' && to === 'up';
+  return true;
+}
+
+/**
+ * What one server is, kept across reloads by the ServerBook (not by the UpstreamServer, which a
+ * reload may replace): state, passive-failure counters, in-flight requests and open tunnels.
+ */
+export class ServerRecord {
+  state: ServerState = 'up';
+  /** When an unavailable server may be tried again (epoch ms). */
+  unavailableUntil = 0;
+  /** Passive health: failures counted since `firstFailAt`. */
+  fails = 0;
+  firstFailAt = 0;
+  /** Requests (and tunnels) claimed and not yet finished: least-conn, maxConns, drain. */
+  active = 0;
+  /** The weight balancers use; the configured one, until slow start ramps it. */
+  effectiveWeight: number;
+  /** Open WebSocket (and other Upgrade) tunnels to this server: drain and shutdown close them. */
+  readonly tunnels = new Set<Tunnel>();
+
+  constructor(
+    readonly upstream: string,
+    readonly id: string,
+    weight: number,
+    private readonly notify: StateObserver,
+  ) {
+    this.effectiveWeight = weight;
+  }
+
+  /** The one transition function: applies the change if allowed; true when the state changed. */
+  transition(to: ServerState, cause: StateCause, reason: string): boolean {
+    const from = this.state;
+    if (!allowedTransition(from, to, cause)) return false;
+    this.state = to;
+    if (to !== 'unavailable') this.unavailableUntil = 0;
+    this.notify({ upstream: this.upstream, server: this.id, from, to, cause, reason });
+    return true;
+  }
+
+  /** Whether a new request may be sent here now (maxConns aside). */
+  isInService(now: number): boolean {
+    const state = this.state;
+    if (state === 'up') return true;
+    if (state !== 'unavailable' || now < this.unavailableUntil) return false;
+    // fail_timeout over: back in service (NGINX tries it again with the next request).
+    this.fails = 0;
+    return this.transition('up', 'recovered', 'fail timeout elapsed');
+  }
+}
