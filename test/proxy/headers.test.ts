@@ -1,6 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sendError } from '../../proxy/src/forward/error-page';
 import { buildRequestHeaders } from '../../proxy/src/forward/request-headers';
 import { CidrSet } from '../../proxy/src/net/cidr';
-import { request, simpleConfig, startBackend, startProxy } from '../helpers/servers';
+import { rawRequest } from '../helpers/raw-http';
+import { registerCleanup, request, simpleConfig, startBackend, startProxy } from '../helpers/servers';
 
 const client = { peer: '203.0.113.7', scheme: 'http', host: 'site.test' };
 const untrusted = { trusted: new CidrSet([]), forwardedHeader: false };
@@ -99,5 +103,27 @@ describe('headers through the proxy', () => {
       'x-forwarded-proto': 'http',
       'x-forwarded-host': `127.0.0.1:${port}`,
     });
+  });
+});
+
+describe('Connection tokens from the client', () => {
+  it('never lets a client strip the forwarding headers or Host by naming them in Connection', async () => {
+    const backend = await startBackend();
+    const { port } = await startProxy(simpleConfig([backend.address]));
+    const reply = await rawRequest(
+      port,
+      'GET / HTTP/1.1\r\nHost: site.test\r\nConnection: keep-alive, x-forwarded-for, X-Real-IP, x-forwarded-proto, x-forwarded-host, host, x-drop\r\n' +
+        'X-Drop: 1\r\nX-Keep: 1\r\n\r\n',
+    );
+    expect(reply.status).toBe(200);
+    expect(backend.requests[0].headers).toMatchObject({
+      host: 'site.test',
+      'x-real-ip': '127.0.0.1',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'site.test',
+      'x-keep': '1',
+    });
+    expect(backend.requests[0].headers['x-drop']).toBeUndefined();
   });
 });
