@@ -2,13 +2,14 @@
 // a reload applies to the next request while requests in flight finish with the config they began with.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { sendError } from '../forward/error-page';
+import { sendError, sendRedirect } from '../forward/error-page';
 import { Exchange, type ExchangeObserver } from '../forward/exchange';
 import { buildRequestHeaders } from '../forward/request-headers';
 import { rejectUpgrade, tunnelUpgrade } from '../forward/upgrade';
 import { RequestContext } from '../request-context';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
+import { rejectsHeaderValues } from './request-checks';
 
 export interface RuntimeSource {
   readonly runtime: Runtime;
@@ -29,8 +30,11 @@ export function createRequestHandler(source: RuntimeSource, scheme: string, obse
     }
     const ctx = new RequestContext(req, scheme, rawHost, req.socket.remoteAddress ?? '');
     if (route.redirect) {
-      res.writeHead(route.redirect.status, { location: route.redirect.location(ctx), 'content-length': 0 });
-      res.end();
+      sendRedirect(req, res, route.redirect.status, route.redirect.location(ctx));
+      return;
+    }
+    if (rejectsHeaderValues(route, ctx)) {
+      sendError(req, res, 400, 'BAD_REQUEST');
       return;
     }
     const { headers, hasBody } = upstreamHeaders(runtime, route, ctx);
@@ -49,6 +53,10 @@ export function createUpgradeHandler(source: RuntimeSource, scheme: string, obse
       return;
     }
     const ctx = new RequestContext(req, scheme, rawHost, req.socket.remoteAddress ?? '');
+    if (rejectsHeaderValues(route, ctx)) {
+      rejectUpgrade(socket, 400);
+      return;
+    }
     tunnelUpgrade(req, socket, head, ctx, route.forward, upstreamHeaders(runtime, route, ctx).headers, {
       connectTimeout: runtime.config.timeouts.connect,
       onServerUnavailable: (server, err) => observer.serverFailed(server, err),
