@@ -215,3 +215,28 @@ describe('error pages and redirects', () => {
     expect(reply.text).not.toContain('set-cookie');
   });
 });
+
+describe('request head checks', () => {
+  it.each([
+    ['two Host headers', 'GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n', 400],
+    ['Transfer-Encoding: gzip, chunked', 'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', 501],
+    ['Transfer-Encoding: identity', 'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: identity\r\n\r\n', 501],
+    ['101 header fields', `GET / HTTP/1.1\r\nHost: a.test\r\n${'x: y\r\n'.repeat(100)}\r\n`, 431],
+    ['2,100 header fields', `GET / HTTP/1.1\r\nHost: a.test\r\n${'x: y\r\n'.repeat(2099)}\r\n`, 431],
+  ])('refuses %s and forwards nothing', async (_name, head, status) => {
+    const backend = await startBackend();
+    const { port, url } = await startProxy(simpleConfig([backend.address]));
+    const reply = await rawRequest(port, head);
+    expect(reply.status).toBe(status);
+    expect(backend.requests).toHaveLength(0);
+    expect((await request(url)).status).toBe(200);
+  });
+
+  it('forwards a request with exactly 100 header fields', async () => {
+    const backend = await startBackend();
+    const { port } = await startProxy(simpleConfig([backend.address]));
+    const reply = await rawRequest(port, `GET / HTTP/1.1\r\nHost: a.test\r\n${'x: y\r\n'.repeat(99)}\r\n`);
+    expect(reply.status).toBe(200);
+    expect(backend.requests).toHaveLength(1);
+  });
+});

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
 import { ClientIdleSweeper } from './client-idle';
+import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
 
 export interface ListenerHandlers {
   request: (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -29,6 +30,9 @@ export async function openListener(
     },
     handlers.request,
   );
+  // Above the limit, so the request handler sees the excess and answers 431: at its own limit
+  // node:http silently drops the fields beyond it and the request goes on without them.
+  server.maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
   const idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody });
   server.on('connection', (socket: Socket) => idle.watch(socket));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -9,7 +9,7 @@ import { rejectUpgrade, tunnelUpgrade } from '../forward/upgrade';
 import { RequestContext } from '../request-context';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
-import { rejectsHeaderValues } from './request-checks';
+import { checkRequestHead, refuseRequest, rejectsHeaderValues } from './request-checks';
 
 export interface RuntimeSource {
   readonly runtime: Runtime;
@@ -18,6 +18,11 @@ export interface RuntimeSource {
 export function createRequestHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = source.runtime;
+    const refused = checkRequestHead(req.rawHeaders);
+    if (refused !== null) {
+      refuseRequest(req, res, refused);
+      return;
+    }
     if (!isOriginForm(req)) {
       sendError(req, res, 400, 'BAD_REQUEST');
       return;
@@ -46,6 +51,11 @@ export function createRequestHandler(source: RuntimeSource, scheme: string, obse
 export function createUpgradeHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const runtime = source.runtime;
+    const refused = checkRequestHead(req.rawHeaders);
+    if (refused !== null) {
+      rejectUpgrade(socket, refused.status);
+      return;
+    }
     const rawHost = findHost(req.rawHeaders);
     const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
     if (route === null || route.forward === null) {
