@@ -15,9 +15,9 @@ export interface RawReply {
 
 /**
  * Writes `bytes` (latin1) on a fresh connection; resolves once one whole response arrived (by its
- * Content-Length), the proxy closed, or `waitMs` passed.
+ * Content-Length), the proxy closed, or `waitMs` passed. With `untilClose`, only the last two.
  */
-export function rawRequest(port: number, bytes: string | Buffer, waitMs = 2000): Promise<RawReply> {
+export function rawRequest(port: number, bytes: string | Buffer, waitMs = 2000, untilClose = false): Promise<RawReply> {
   return new Promise((resolve) => {
     let text = '';
     let closed = false;
@@ -31,7 +31,7 @@ export function rawRequest(port: number, bytes: string | Buffer, waitMs = 2000):
     }
     socket.on('data', (d) => {
       text += d.toString('latin1');
-      if (complete(text)) done();
+      if (!untilClose && complete(text)) done();
     });
     socket.on('close', () => {
       closed = true;

@@ -20,6 +20,22 @@ const TOO_MANY_HEADERS: RequestRejection = { status: 431, code: 'TOO_MANY_HEADER
 const DUPLICATE_HOST: RequestRejection = { status: 400, code: 'DUPLICATE_HOST' };
 const DUPLICATE_TRANSFER_ENCODING: RequestRejection = { status: 400, code: 'DUPLICATE_TRANSFER_ENCODING' };
 const UNSUPPORTED_TRANSFER_ENCODING: RequestRejection = { status: 501, code: 'UNSUPPORTED_TRANSFER_ENCODING' };
+const AFTER_REFUSED: RequestRejection = { status: 400, code: 'AFTER_REFUSED_REQUEST' };
+/** Set on a client socket once a request on it was refused. */
+const kRefused = Symbol('portico.refused');
+
+type ClientSocket = IncomingMessage['socket'] & { [kRefused]?: true };
+
+/**
+ * The request's head, and the connection it came on: requests pipelined behind a refused one are
+ * refused too. node:http parses a whole TCP read at once and emits every request in it before the
+ * refused response has closed the socket, so "POST + Transfer-Encoding: gzip, chunked" with a
+ * "GET /smuggled" in its body would otherwise send that GET upstream.
+ */
+export function checkRequest(req: IncomingMessage): RequestRejection | null {
+  if ((req.socket as ClientSocket)[kRefused] === true) return AFTER_REFUSED;
+  return checkRequestHead(req.rawHeaders);
+}
 
 /**
  * One pass over the raw [name, value, ...] list; allocates nothing when the head is fine.
@@ -51,6 +67,7 @@ export function checkRequestHead(raw: readonly string[], maxHeaders = DEFAULT_MA
 /** Answers a refused request and closes the connection: what follows its head cannot be trusted. */
 export function refuseRequest(req: IncomingMessage, res: ServerResponse, rejection: RequestRejection): void {
   res.shouldKeepAlive = false;
+  (req.socket as ClientSocket)[kRefused] = true;
   sendError(req, res, rejection.status, rejection.code);
 }
 

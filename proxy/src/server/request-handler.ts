@@ -9,7 +9,7 @@ import { rejectUpgrade, tunnelUpgrade } from '../forward/upgrade';
 import { RequestContext } from '../request-context';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
-import { checkRequestHead, refuseRequest, rejectsHeaderValues } from './request-checks';
+import { checkRequest, refuseRequest, rejectsHeaderValues } from './request-checks';
 
 export interface RuntimeSource {
   readonly runtime: Runtime;
@@ -18,7 +18,7 @@ export interface RuntimeSource {
 export function createRequestHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = source.runtime;
-    const refused = checkRequestHead(req.rawHeaders);
+    const refused = checkRequest(req);
     if (refused !== null) {
       refuseRequest(req, res, refused);
       return;
@@ -51,7 +51,7 @@ export function createRequestHandler(source: RuntimeSource, scheme: string, obse
 export function createUpgradeHandler(source: RuntimeSource, scheme: string, observer: ExchangeObserver) {
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const runtime = source.runtime;
-    const refused = checkRequestHead(req.rawHeaders);
+    const refused = checkRequest(req);
     if (refused !== null) {
       rejectUpgrade(socket, refused.status);
       return;
