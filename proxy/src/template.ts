@@ -1,6 +1,11 @@
 // NGINX-style variables in config strings: hash keys ("$request_uri"), redirect targets
 // ("https://$host$request_uri"), header values. Compiled once at config load, evaluated per request.
+//
+// Values are raw, as received: $arg_name is not percent-decoded (as NGINX), and $uri is the raw
+// path, where NGINX's $uri is decoded and normalized ("/a/../%62" -> "/b"). Raw is the safe choice
+// here: a decoded "%0d%0a" would put CR LF into a header value.
 import type { IncomingHttpHeaders } from 'node:http';
+import { hostName } from './router';
 
 export interface TemplateContext {
   remoteAddr: string;
@@ -12,14 +17,22 @@ export interface TemplateContext {
   headers: IncomingHttpHeaders;
 }
 
-export type Template = (ctx: TemplateContext) => string;
+export interface Template {
+  (ctx: TemplateContext): string;
+  /**
+   * True when the template has no variables: the same text for every request, checked once at
+   * config load. (Optional so a plain function can serve as a Template, e.g. the ip-hash key.)
+   */
+  readonly constant?: boolean;
+}
 
-type Part = string | Template;
+type Evaluate = (ctx: TemplateContext) => string;
+type Part = string | Evaluate;
 
-const SIMPLE: Record<string, Template> = {
+const SIMPLE: Record<string, Evaluate> = {
   remote_addr: (c) => c.remoteAddr,
   scheme: (c) => c.scheme,
-  host: (c) => c.host,
+  host: (c) => hostName(c.host), // NGINX: the Host without port, lowercased
   request_method: (c) => c.method,
   request_uri: (c) => c.url,
   uri: (c) => pathOf(c.url),
@@ -27,10 +40,10 @@ const SIMPLE: Record<string, Template> = {
   query_string: (c) => queryOf(c.url),
 };
 
-const PREFIXED: [prefix: string, make: (name: string) => Template][] = [
+const PREFIXED: [prefix: string, make: (name: string) => Evaluate][] = [
   ['http_', (name) => { const h = name.replace(/_/g, '-'); return (c) => headerValue(c.headers[h]); }],
   ['cookie_', (name) => (c) => cookieValue(c.headers.cookie, name)],
-  ['arg_', (name) => (c) => new URLSearchParams(queryOf(c.url)).get(name) ?? ''],
+  ['arg_', (name) => (c) => argValue(c.url, name)],
 ];
 
 /** Compiles "text $var ${var}text" into a function; throws naming an unknown variable. */
@@ -44,19 +57,23 @@ export function compileTemplate(source: string): Template {
     last = m.index + m[0].length;
   }
   if (last < source.length) parts.push(source.slice(last));
-  if (parts.length === 1 && typeof parts[0] === 'function') return parts[0];
+  if (parts.length === 1 && typeof parts[0] === 'function') return template(parts[0], false);
   if (parts.every((p) => typeof p === 'string')) {
     const text = parts.join('');
-    return () => text;
+    return template(() => text, true);
   }
-  return (ctx) => {
+  return template((ctx) => {
     let out = '';
     for (const p of parts) out += typeof p === 'string' ? p : p(ctx);
     return out;
-  };
+  }, false);
 }
 
-function variable(name: string): Template {
+function template(evaluate: Evaluate, constant: boolean): Template {
+  return Object.assign(evaluate, { constant });
+}
+
+function variable(name: string): Evaluate {
   const simple = SIMPLE[name];
   if (simple) return simple;
   for (const [prefix, make] of PREFIXED) {
@@ -73,6 +90,35 @@ function pathOf(url: string): string {
 function queryOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? '' : url.slice(q + 1);
+}
+
+/**
+ * NGINX $arg_name: the first "name=value" of the query whose name matches case-insensitively
+ * (`name` is lowercased), its value raw; "" when absent.
+ */
+function argValue(url: string, name: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return '';
+  for (let start = q + 1; start < url.length; ) {
+    let end = url.indexOf('&', start);
+    if (end === -1) end = url.length;
+    const nameEnd = start + name.length;
+    if (nameEnd <= end && sameLowercase(url, start, name) && (nameEnd === end || url.charCodeAt(nameEnd) === 61 /* = */)) {
+      return nameEnd === end ? '' : url.slice(nameEnd + 1, end);
+    }
+    start = end + 1;
+  }
+  return '';
+}
+
+/** `text` at `from` equals the lowercase `name`, ASCII case-insensitively, with no allocation. */
+function sameLowercase(text: string, from: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    let c = text.charCodeAt(from + i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== name.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function headerValue(value: string | string[] | undefined): string {

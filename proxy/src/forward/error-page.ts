@@ -1,6 +1,8 @@
-// The small error body a client gets from the proxy itself: JSON when the client prefers it, else HTML.
+// The answers the proxy writes itself: a small error body (JSON when the client prefers it, else
+// HTML) and redirects. No client input can make these throw: values are checked, writes guarded.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import { isValidHeaderValue } from './header-rules';
 
 export function sendError(req: IncomingMessage, res: ServerResponse, status: number, code: string): void {
   if (res.headersSent) {
@@ -13,12 +15,34 @@ export function sendError(req: IncomingMessage, res: ServerResponse, status: num
     ? `{"status":${status},"error":"${reason}","code":"${code}"}\n`
     : `<!doctype html><html><head><title>${status} ${reason}</title></head>` +
       `<body><h1>${status} ${reason}</h1><p>${code}</p><hr><p>portico</p></body></html>\n`;
-  res.writeHead(status, {
-    'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
+  try {
+    // The reason is passed explicitly: a writeHead that threw earlier left its own statusMessage
+    // behind ("502 OK").
+    res.writeHead(status, reason, {
+      'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
+  } catch {
+    res.destroy();
+    return;
+  }
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** A redirect to `location`; one that is not a valid header value gets 400, never a split head. */
+export function sendRedirect(req: IncomingMessage, res: ServerResponse, status: number, location: string): void {
+  if (!isValidHeaderValue(location)) {
+    sendError(req, res, 400, 'BAD_REQUEST');
+    return;
+  }
+  try {
+    res.writeHead(status, STATUS_CODES[status] ?? 'Redirect', { location, 'content-length': 0 });
+  } catch {
+    sendError(req, res, 400, 'BAD_REQUEST');
+    return;
+  }
+  res.end();
 }
 
 function prefersJson(accept: string | undefined): boolean {

@@ -22,7 +22,7 @@ export function buildRequestHeaders(
   client: ClientView,
   opts: ForwardingOptions,
 ): { headers: string[]; realIp: string; hasBody: boolean } {
-  const out: string[] = [];
+  let out: string[] = [];
   let xff = '';
   let xfp = '';
   let xfh = '';
@@ -60,6 +60,20 @@ export function buildRequestHeaders(
     out.push(name, value);
   }
 
+  if (connection) {
+    // RFC 9110 §7.6.1: the names a Connection header lists are the client's own hop-by-hop
+    // headers. They are dropped from what the client sent, never from what the proxy adds below
+    // (else "Connection: x-real-ip" would blind an IP allow-list behind the proxy).
+    const named = connectionTokens(connection);
+    if (named.length) {
+      out = dropNamed(out, named);
+      if (named.includes('x-forwarded-for')) xff = '';
+      if (named.includes('x-forwarded-proto')) xfp = '';
+      if (named.includes('x-forwarded-host')) xfh = '';
+      if (named.includes('forwarded')) forwarded = '';
+    }
+  }
+
   const peer = client.peer;
   const trusted = opts.trusted.size > 0 && opts.trusted.has(peer);
   const realIp = trusted && xff ? realClientIp(xff, peer, opts.trusted) : peer;
@@ -72,10 +86,6 @@ export function buildRequestHeaders(
   if (opts.forwardedHeader) {
     const element = `for=${forwardedNode(peer)};host=${quoteIfNeeded(client.host)};proto=${client.scheme}`;
     out.push('forwarded', trusted && forwarded ? `${forwarded}, ${element}` : element);
-  }
-  if (connection) {
-    const named = connectionTokens(connection);
-    if (named.length) return { headers: dropNamed(out, named), realIp, hasBody };
   }
   return { headers: out, realIp, hasBody };
 }

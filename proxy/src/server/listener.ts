@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
 import { ClientIdleSweeper } from './client-idle';
+import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
 import { createHandlers, type RuntimeSource } from './request-handler';
 import { TunnelSet } from './tunnels';
 
@@ -29,10 +30,12 @@ export class Listener {
     const server = http.createServer({
       keepAliveTimeout: 0, // idle connections are closed by the ClientIdleSweeper instead
       requestTimeout: 0, // a whole-request limit would cut long uploads; idle timeouts guard instead
-      // node checks the header timeout on this interval: it fires up to one interval late.
-      connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(timeouts.clientHeader / 4))),
+      connectionsCheckingInterval: headerCheckInterval(timeouts.clientHeader),
       noDelay: true,
     });
+    // Above the limit, so the request handler sees the excess and answers 431: at its own limit
+    // node:http silently drops the fields beyond it and the request goes on without them.
+    server.maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
     const listener = new Listener(config.name, server, timeouts);
     const handlers = createHandlers(source, 'http', listener.tunnels);
     server.on('request', handlers.request);
@@ -72,4 +75,15 @@ export class Listener {
     await Promise.all([closed, this.tunnels.whenEmpty()]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * How often node:http looks for connections past headersTimeout: a head timeout fires up to one
+ * interval late. A quarter of the limit within 25 ms..1 s, so 60 s fires by 61 s (node's own
+ * min(30 s, limit / 2) let it fire at 89 s) and 300 ms by 375 ms. Fixed when the listener opens:
+ * a reload that shortens clientHeader keeps the old interval (at most 1 s).
+ */
+function headerCheckInterval(clientHeader: number): number {
+  if (clientHeader <= 0) return 1000; // no head timeout: the check has nothing to do
+  return Math.max(25, Math.min(1000, Math.floor(clientHeader / 4)));
 }

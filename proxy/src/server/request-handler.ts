@@ -10,10 +10,12 @@ import { UpgradeDownstream } from '../downstream/upgrade-downstream';
 import { ClientWriter } from '../forward/client-writer';
 import { Dispatch } from '../forward/dispatch';
 import { sendError } from '../forward/error-page';
+import { isValidHeaderValue } from '../forward/header-rules';
 import { buildRequestHeaders } from '../forward/request-headers';
 import { ResponseRulesHandler } from '../forward/response-rules-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
+import { checkRequest, refuseRequest, rejectsHeaderValues } from './request-checks';
 import type { TunnelSet } from './tunnels';
 
 export interface RuntimeSource {
@@ -29,6 +31,11 @@ export function createHandlers(source: RuntimeSource, scheme: string, tunnels: T
   return {
     request(req: IncomingMessage, res: ServerResponse): void {
       const runtime = source.runtime;
+      const refused = checkRequest(req);
+      if (refused !== null) {
+        refuseRequest(req, res, refused);
+        return;
+      }
       if (!isOriginForm(req)) {
         sendError(req, res, 400, 'BAD_REQUEST');
         return;
@@ -49,7 +56,9 @@ export function createHandlers(source: RuntimeSource, scheme: string, tunnels: T
       const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
       const protocol = route?.action.kind === 'proxy' ? allowedUpgrade(req.headers.upgrade, route.action.target.upgrades) : null;
       const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', tunnels, protocol ?? '');
-      if (route === null) ds.fail(404, 'NO_ROUTE');
+      const refused = checkRequest(req);
+      if (refused !== null) ds.fail(refused.status, refused.code);
+      else if (route === null) ds.fail(isOriginForm(req) ? 404 : 400, isOriginForm(req) ? 'NO_ROUTE' : 'BAD_REQUEST');
       else if (route.action.kind === 'proxy' && (protocol === null || hasBody(req))) ds.fail(400, 'UPGRADE_REFUSED');
       else handle(runtime, route, ds, protocol);
     },
@@ -62,16 +71,14 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
     redirect(ds, action.status, action.location(ds));
     return;
   }
+  if (rejectsHeaderValues(route, ds)) {
+    ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
+    return;
+  }
   const target = action.target;
   const built = buildRequestHeaders(ds.rawHeaders, ds, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
   ds.remoteAddr = built.realIp;
-  let headers: string[];
-  try {
-    headers = route.requestRules.apply(built.headers, ds);
-  } catch {
-    ds.fail(400, 'BAD_REQUEST'); // a header rule turned client input into a value that could split the head
-    return;
-  }
+  const headers = route.requestRules.apply(built.headers, ds);
   const timeouts = runtime.config.timeouts;
   const writer = new ClientWriter(ds, timeouts.clientSend);
   const chain = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
@@ -81,6 +88,10 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
 
 /** Writing the head is guarded: a location node refuses must never escape as an exception. */
 function redirect(ds: Downstream, status: number, location: string): void {
+  if (!isValidHeaderValue(location)) {
+    ds.fail(400, 'BAD_REQUEST'); // client input in the location would split the head
+    return;
+  }
   try {
     ds.writeHead(status, ['location', location, 'content-length', '0']);
   } catch {

@@ -1,0 +1,89 @@
+// Checks on a client's request head that node:http's parser leaves to us, made before anything is
+// routed or forwarded. What the parser already refuses with 400 by itself (tested in
+// hostile-inputs.test.ts): Content-Length with Transfer-Encoding, two Content-Lengths (even equal),
+// a Content-Length that is not digits, obs-fold, bare LF, CTLs/NUL in values, non-token names,
+// unknown methods, chunked not last in Transfer-Encoding, chunk-size overflow, a head over 16 KiB (431).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError } from '../forward/error-page';
+import type { RuntimeRoute } from '../runtime';
+import type { TemplateContext } from '../template';
+
+/** Header fields a request may carry (Apache's LimitRequestFields); more gets 431. */
+export const DEFAULT_MAX_REQUEST_HEADERS = 100;
+
+export interface RequestRejection {
+  status: number;
+  code: string;
+}
+
+const TOO_MANY_HEADERS: RequestRejection = { status: 431, code: 'TOO_MANY_HEADERS' };
+const DUPLICATE_HOST: RequestRejection = { status: 400, code: 'DUPLICATE_HOST' };
+const DUPLICATE_TRANSFER_ENCODING: RequestRejection = { status: 400, code: 'DUPLICATE_TRANSFER_ENCODING' };
+const UNSUPPORTED_TRANSFER_ENCODING: RequestRejection = { status: 501, code: 'UNSUPPORTED_TRANSFER_ENCODING' };
+const AFTER_REFUSED: RequestRejection = { status: 400, code: 'AFTER_REFUSED_REQUEST' };
+/** Set on a client socket once a request on it was refused. */
+const kRefused = Symbol('portico.refused');
+
+type ClientSocket = IncomingMessage['socket'] & { [kRefused]?: true };
+
+/**
+ * The request's head, and the connection it came on: requests pipelined behind a refused one are
+ * refused too. node:http parses a whole TCP read at once and emits every request in it before the
+ * refused response has closed the socket, so "POST + Transfer-Encoding: gzip, chunked" with a
+ * "GET /smuggled" in its body would otherwise send that GET upstream.
+ */
+export function checkRequest(req: IncomingMessage): RequestRejection | null {
+  if ((req.socket as ClientSocket)[kRefused] === true) return AFTER_REFUSED;
+  return checkRequestHead(req.rawHeaders);
+}
+
+/**
+ * One pass over the raw [name, value, ...] list; allocates nothing when the head is fine.
+ * - more than `maxHeaders` fields: 431 (the listener's maxHeadersCount is set above the limit, so
+ *   node does not silently truncate the list first);
+ * - two Host fields: 400 (RFC 9112 §3.2; NGINX does the same);
+ * - Transfer-Encoding other than exactly "chunked": 501, as NGINX (RFC 9112 §6.1: the proxy would
+ *   otherwise have to decode codings it does not implement); a second one: 400.
+ */
+export function checkRequestHead(raw: readonly string[], maxHeaders = DEFAULT_MAX_REQUEST_HEADERS): RequestRejection | null {
+  if (raw.length > maxHeaders * 2) return TOO_MANY_HEADERS;
+  let host = false;
+  let transferEncoding = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 4 && equalsLowercase(name, 'host')) {
+      if (host) return DUPLICATE_HOST;
+      host = true;
+    } else if (name.length === 17 && equalsLowercase(name, 'transfer-encoding')) {
+      if (transferEncoding) return DUPLICATE_TRANSFER_ENCODING;
+      transferEncoding = true;
+      const value = raw[i + 1];
+      if (value.length !== 7 || !equalsLowercase(value, 'chunked')) return UNSUPPORTED_TRANSFER_ENCODING;
+    }
+  }
+  return null;
+}
+
+/** Answers a refused request and closes the connection: what follows its head cannot be trusted. */
+export function refuseRequest(req: IncomingMessage, res: ServerResponse, rejection: RequestRejection): void {
+  res.shouldKeepAlive = false;
+  (req.socket as ClientSocket)[kRefused] = true;
+  sendError(req, res, rejection.status, rejection.code);
+}
+
+/** A route's header rule would write an invalid value (CR, LF, NUL...) for this request: 400. */
+export function rejectsHeaderValues(route: RuntimeRoute, ctx: TemplateContext): boolean {
+  if (route.requestRules.rejects(ctx)) return true;
+  const action = route.action;
+  return action.kind === 'proxy' && action.target.responseRules !== null && action.target.responseRules.rejects(ctx);
+}
+
+/** `text` equals the lowercase `lower` of the same length, ASCII case-insensitively. */
+function equalsLowercase(text: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
