@@ -132,8 +132,7 @@ export class H1Connection implements Expirable {
     this.bodySource = body;
     const onData = (chunk: Buffer) => {
       if (this.phase === 'headers') this.deadline = deadlineIn(this.request!.headersTimeout);
-      const ok = chunked ? socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n') : socket.write(chunk);
-      if (!ok) body.pause();
+      if (!(chunked ? writeChunk(socket, chunk) : socket.write(chunk))) body.pause();
     };
     const onDrain = () => body.resume();
     const cleanup = () => {
@@ -362,4 +361,19 @@ export class H1Connection implements Expirable {
     this.parser.free();
     this.owner.forget(this);
   }
+}
+
+/**
+ * One chunk of a chunked body (RFC 9112 §7.1): size line, data and CRLF always go out together (a
+ * full socket buffer only means "pause after this one"), in one writev. An empty chunk would end
+ * the body early, so none is written.
+ */
+function writeChunk(socket: Socket, chunk: Buffer): boolean {
+  if (chunk.length === 0) return true;
+  socket.cork();
+  socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+  socket.write(chunk);
+  const ok = socket.write('\r\n', 'latin1');
+  socket.uncork();
+  return ok;
 }
