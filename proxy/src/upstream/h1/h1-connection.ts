@@ -5,7 +5,7 @@ import net, { type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { takeBodyBuffer } from './body-buffers';
 import { deadlineIn, deadlines, type Expirable } from './deadlines';
-import { createResponseParser, HTTP_RESPONSE, type NativeParser } from './native-parser';
+import { closeParser, createResponseParser, HTTP_RESPONSE, type NativeParser } from './native-parser';
 import { hasContentLength, requestHead } from './request-head';
 import { inspectHead, keepAliveMs } from './response-head';
 import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-handler';
@@ -357,8 +357,7 @@ export class H1Connection implements Expirable {
     if (this.phase !== 'closed') this.fail(new UpstreamError('UPSTREAM_CLOSED', 'upstream connection closed'));
     this.phase = 'closed';
     deadlines.unwatch(this);
-    this.parser.remove();
-    this.parser.free();
+    closeParser(this.parser); // 'close' comes on a later tick: the parser is not on the stack
     this.owner.forget(this);
   }
 }
