@@ -55,6 +55,8 @@ export class H1Connection implements Expirable {
   private rawBody: Buffer | null = null;
   private rawFilled = 0;
   private readingIntoBody = false;
+  /** A byte of the answer to the current request arrived (it can no longer be replayed). */
+  private answered = false;
   private bodySource: Readable | null = null;
   private stopBody: (() => void) | null = null;
   private readonly boundAbort = (err: Error) => this.abort(err);
@@ -81,7 +83,7 @@ export class H1Connection implements Expirable {
     deadlines.watch(this);
     socket.on('connect', () => this.onConnected());
     socket.on('end', () => this.onEnd());
-    socket.on('error', (err) => this.fail(err));
+    socket.on('error', (err) => this.fail(err, true));
     socket.on('close', () => this.onClose());
   }
 
@@ -96,6 +98,7 @@ export class H1Connection implements Expirable {
     this.partialHeaders = null;
     this.rawRemaining = -1;
     this.rawBody = null;
+    this.answered = false;
     if (this.connected) this.write();
     else this.phase = 'connecting';
   }
@@ -184,6 +187,7 @@ export class H1Connection implements Expirable {
   }
 
   private onSocketData(data: Buffer): void {
+    this.answered = true;
     if (this.phase === 'body') this.deadline = deadlineIn(this.request!.bodyTimeout);
     if (this.rawRemaining >= 0) {
       this.onRawBody(data);
@@ -333,20 +337,22 @@ export class H1Connection implements Expirable {
       return;
     }
     if (this.phase === 'idle') return this.destroy();
-    this.fail(new UpstreamError('UPSTREAM_CLOSED', 'upstream closed the connection before answering'));
+    this.fail(new UpstreamError('UPSTREAM_CLOSED', 'upstream closed the connection before answering'), true);
   }
 
-  private fail(err: Error): void {
+  /** `closed`: the connection was closed or reset (not a timeout, not a bad answer). */
+  private fail(err: Error, closed = false): void {
     if (this.phase === 'closed') return;
     const handler = this.handler;
     const request = this.request;
-    const early = this.phase === 'headers' || this.phase === 'sending';
+    const replay = closed && this.reused && !this.answered && (this.phase === 'headers' || this.phase === 'sending');
     this.handler = null;
     this.destroy();
     if (handler === null || request === null) return;
     // A pooled connection the server closed while idle fails on first use: that is not the
-    // server failing this request, so it goes once more on a fresh connection, if replayable.
-    if (this.reused && early && (request.body === null || !request.body.readableDidRead)) {
+    // server failing this request, so it goes once more on a fresh connection, if the caller
+    // allows it and no byte of the body was taken (RFC 9110 §9.2.2: idempotent methods).
+    if (replay && request.replayable && (request.body === null || !request.body.readableDidRead)) {
       this.owner.redispatch(request, handler);
       return;
     }
