@@ -1,6 +1,7 @@
 // One keep-alive HTTP/1.1 connection to an upstream server, carrying one request at a time.
-// One deadline, re-armed per phase: connect, waiting for the head (pushed back while the request
-// body is still going out), between body reads, and idle in the pool.
+// One deadline, re-armed per phase: connect; sending (only while the upstream leaves a write
+// unread: sendTimeout); waiting for the head once the request is fully written; between body
+// reads; idle in the pool.
 import net, { type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { takeBodyBuffer } from './body-buffers';
@@ -58,7 +59,15 @@ export class H1Connection implements Expirable {
   /** A byte of the answer to the current request arrived (it can no longer be replayed). */
   private answered = false;
   private bodySource: Readable | null = null;
-  private stopBody: (() => void) | null = null;
+  private chunked = false;
+  /** A request write filled the socket and 'drain' has not come yet. */
+  private awaitingDrain = false;
+  private readonly onBodyData = (chunk: Buffer) => this.bodyData(chunk);
+  private readonly onBodyEnd = () => this.bodyEnd();
+  private readonly onBodyError = (err: Error) => {
+    this.detachBody();
+    this.abort(err);
+  };
   private readonly boundAbort = (err: Error) => this.abort(err);
   private readonly boundResume = () => this.resumeReading();
 
@@ -85,6 +94,7 @@ export class H1Connection implements Expirable {
     socket.on('end', () => this.onEnd());
     socket.on('error', (err) => this.fail(err, true));
     socket.on('close', () => this.onClose());
+    socket.on('drain', () => this.onDrain());
   }
 
   get idle(): boolean {
@@ -99,13 +109,14 @@ export class H1Connection implements Expirable {
     this.rawRemaining = -1;
     this.rawBody = null;
     this.answered = false;
+    this.awaitingDrain = false;
     if (this.connected) this.write();
     else this.phase = 'connecting';
   }
 
   destroy(): void {
     this.phase = 'closed';
-    this.stopBody?.();
+    this.detachBody();
     this.socket.destroy();
   }
 
@@ -122,43 +133,72 @@ export class H1Connection implements Expirable {
     this.handler!.onConnect(this.boundAbort);
     if (this.phase !== 'sending') return; // aborted in onConnect
     const body = request.body;
-    const chunked = body !== null && !hasContentLength(request.headers);
-    this.deadline = deadlineIn(request.headersTimeout);
-    this.socket.write(requestHead(request, chunked), 'latin1');
-    this.phase = 'headers';
-    if (body !== null) this.pipeBody(body, chunked);
+    this.chunked = body !== null && !hasContentLength(request.headers);
+    this.deadline = 0;
+    const flushed = this.socket.write(requestHead(request, this.chunked), 'latin1');
+    if (body === null) {
+      this.bodyWritten(flushed);
+      return;
+    }
+    if (!flushed) this.waitForDrain();
+    this.bodySource = body;
+    body.on('data', this.onBodyData);
+    body.once('end', this.onBodyEnd);
+    body.once('error', this.onBodyError);
+    if (!flushed) body.pause();
   }
 
-  /** Streams the request body with backpressure; its listeners are removed when it ends. */
-  private pipeBody(body: Readable, chunked: boolean): void {
+  /** A request body chunk: written with its framing, then paused while the socket is full. */
+  private bodyData(chunk: Buffer): void {
     const socket = this.socket;
-    this.bodySource = body;
-    const onData = (chunk: Buffer) => {
-      if (this.phase === 'headers') this.deadline = deadlineIn(this.request!.headersTimeout);
-      if (!(chunked ? writeChunk(socket, chunk) : socket.write(chunk))) body.pause();
-    };
-    const onDrain = () => body.resume();
-    const cleanup = () => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-      socket.off('drain', onDrain);
-      this.bodySource = null;
-      this.stopBody = null;
-    };
-    this.stopBody = cleanup;
-    const onEnd = () => {
-      cleanup();
-      if (chunked) socket.write('0\r\n\r\n');
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      this.abort(err);
-    };
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', onError);
-    socket.on('drain', onDrain);
+    if (!(this.chunked ? writeChunk(socket, chunk) : socket.write(chunk))) {
+      this.bodySource!.pause();
+      this.waitForDrain();
+    }
+  }
+
+  private bodyEnd(): void {
+    this.detachBody();
+    this.bodyWritten(this.chunked ? this.socket.write('0\r\n\r\n', 'latin1') : !this.socket.writableNeedDrain);
+  }
+
+  /**
+   * The whole request is handed to the socket. The first-byte timeout starts once the kernel took
+   * it all; until then only the upstream's reading is timed.
+   */
+  private bodyWritten(flushed: boolean): void {
+    if (this.phase !== 'sending') return; // the answer came early, or the exchange ended
+    if (!flushed) return this.waitForDrain();
+    this.phase = 'headers';
+    this.deadline = deadlineIn(this.request!.headersTimeout);
+  }
+
+  /** The socket is full: the upstream has `sendTimeout` to read (NGINX's proxy_send_timeout). */
+  private waitForDrain(): void {
+    this.awaitingDrain = true;
+    if (this.phase === 'sending') this.deadline = deadlineIn(this.request!.sendTimeout);
+  }
+
+  private onDrain(): void {
+    if (!this.awaitingDrain) return;
+    this.awaitingDrain = false;
+    if (this.bodySource !== null) {
+      // Waiting for the client's next chunk is not timed here: a slow client is its own timeout.
+      if (this.phase === 'sending') this.deadline = 0;
+      this.bodySource.resume();
+    } else {
+      this.bodyWritten(true);
+    }
+  }
+
+  /** Stops reading the request body (it ended, failed, or the exchange is over). */
+  private detachBody(): void {
+    const body = this.bodySource;
+    if (body === null) return;
+    this.bodySource = null;
+    body.off('data', this.onBodyData);
+    body.off('end', this.onBodyEnd);
+    body.off('error', this.onBodyError);
   }
 
   // ---- response ----
@@ -236,7 +276,7 @@ export class H1Connection implements Expirable {
 
   private onHead(status: number, headers: string[] | undefined, keepAlive: boolean): number {
     const handler = this.handler;
-    if (handler === null || this.phase !== 'headers') {
+    if (handler === null || (this.phase !== 'headers' && this.phase !== 'sending')) {
       this.fail(new UpstreamError('UPSTREAM_PROTOCOL', 'response without a request'));
       return 1;
     }
@@ -320,6 +360,7 @@ export class H1Connection implements Expirable {
       case 'connecting':
         return this.fail(new UpstreamError('UPSTREAM_CONNECT_TIMEOUT', `connect to ${this.owner.host}:${this.owner.port} timed out`));
       case 'sending':
+        return this.fail(new UpstreamError('UPSTREAM_SEND_TIMEOUT', 'upstream did not read the request in time'));
       case 'headers':
         return this.fail(new UpstreamError('UPSTREAM_HEADERS_TIMEOUT', 'no response head in time'));
       case 'body':
