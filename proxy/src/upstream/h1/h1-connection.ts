@@ -282,6 +282,11 @@ export class H1Connection implements Expirable {
     }
     const all = headers ?? this.partialHeaders ?? EMPTY;
     this.partialHeaders = null;
+    if (status === 101 && this.request!.upgrade === null) {
+      // RFC 9110 §15.2.2: a server switches only to a protocol the request asked for.
+      this.fail(new UpstreamError('UPSTREAM_PROTOCOL', '101 Switching Protocols to a request without Upgrade'));
+      return 1;
+    }
     if (status < 200) {
       this.informational = true; // 100 Continue, 103 Early Hints: not forwarded
       return 0;
