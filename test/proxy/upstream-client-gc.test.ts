@@ -4,7 +4,7 @@ import http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startBackend } from '../helpers/servers';
-import { get, pool, Recorder } from './upstream-client-servers';
+import { get, pool, Recorder, until } from './upstream-client-servers';
 
 jest.setTimeout(30_000);
 
@@ -38,7 +38,7 @@ describe('upstream client: memory', () => {
       }
       await Promise.all(done);
     }
-    while (p.size > 0) await new Promise((r) => setTimeout(r, 10));
+    expect(await until(() => p.size === 0, 2000)).toBe(true);
     for (let i = 0; i < 10 && collected < total; i++) {
       gc();
       await new Promise((r) => setTimeout(r, 20));

@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import { startBackend } from '../helpers/servers';
 import { DEFAULT_MAX_IDLE } from '../../proxy/src/upstream/h1/h1-pool';
-import { get, pool, Recorder } from './upstream-client-servers';
+import { get, pool, Recorder, until } from './upstream-client-servers';
 
 describe('upstream client: idle connection pool', () => {
   it('keeps at most maxIdle idle connections after 100 concurrent requests, closing the rest', async () => {
@@ -23,7 +23,7 @@ describe('upstream client: idle connection pool', () => {
     recorders.forEach((r) => p.dispatch(get(), r));
     const outcomes = await Promise.all(recorders.map((r) => r.done));
     expect(outcomes.every((o) => o.kind === 'complete' && o.body.toString() === 'ok')).toBe(true);
-    for (let waited = 0; waited < 2000 && (p.size > 10 || open.size > 10); waited += 10) await new Promise((r) => setTimeout(r, 10));
+    await until(() => p.size <= 10 && open.size <= 10, 2000);
     expect([p.size, open.size]).toEqual([10, 10]);
     // The survivors serve the next requests: no new connection.
     const again = new Recorder();

@@ -125,3 +125,12 @@ export class Recorder implements UpstreamHandler {
     this.settle({ kind, status: this.status, headers: this.headers, body: Buffer.concat(this.chunks), error, socket: null, head: null });
   }
 }
+
+/** Waits until `condition` holds, checking every 5 ms, for at most `ms` (then returns false). */
+export async function until(condition: () => boolean, ms = 1000): Promise<boolean> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited >= ms) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}

@@ -8,7 +8,7 @@ import { takeBodyBuffer } from './body-buffers';
 import { deadlineIn, deadlines, type Expirable } from './deadlines';
 import { closeParser, createResponseParser, HTTP_RESPONSE, type NativeParser } from './native-parser';
 import { hasContentLength, requestHead } from './request-head';
-import { inspectHead, keepAliveMs } from './response-head';
+import { inspectHead, keepAliveMs, upgradeMatches } from './response-head';
 import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-handler';
 
 export interface ConnectionOwner {
@@ -24,7 +24,7 @@ export interface ConnectionOwner {
   redispatch(request: UpstreamRequest, handler: UpstreamHandler): void;
 }
 
-type Phase = 'connecting' | 'sending' | 'headers' | 'body' | 'idle' | 'closed';
+type Phase = 'connecting' | 'sending' | 'headers' | 'body' | 'idle' | 'closed' | 'upgraded';
 const EMPTY: string[] = [];
 /**
  * Upstream sockets read into this one buffer (net's `onread`), so a read allocates nothing; what
@@ -70,8 +70,25 @@ export class H1Connection implements Expirable {
   };
   private readonly boundAbort = (err: Error) => this.abort(err);
   private readonly boundResume = () => this.resumeReading();
+  // Kept so an upgraded socket can leave with none of them.
+  private readonly onSocketConnect = () => this.onConnected();
+  private readonly onSocketEnd = () => this.onEnd();
+  private readonly onSocketError = (err: Error) => this.fail(err, true);
+  private readonly onSocketClose = () => this.onClose();
+  private readonly onSocketDrain = () => this.onDrain();
+  private readonly onSocketData = (data: Buffer) => this.onData(data);
+  /** The 101 of an upgrade, kept from the head until the parser says where the head ended. */
+  private upgradeHeaders: string[] | null = null;
 
-  constructor(private readonly owner: ConnectionOwner) {
+  /**
+   * `forUpgrade`: a connection for one upgrade request, never pooled. It reads through 'data'
+   * events rather than `onread`, so that after a 101 the socket can go to its new owner as a
+   * plain stream (an `onread` socket cannot be switched back).
+   */
+  constructor(
+    private readonly owner: ConnectionOwner,
+    private readonly forUpgrade = false,
+  ) {
     this.idleTimeout = owner.keepAliveTimeout;
     this.parser = createResponseParser({
       onHeaders: (headers) => {
@@ -81,20 +98,23 @@ export class H1Connection implements Expirable {
       onBody: (chunk) => this.onBody(chunk),
       onMessageComplete: () => this.onMessageComplete(),
     });
-    const socket = net.connect({
-      host: owner.host,
-      port: owner.port,
-      noDelay: true,
-      onread: { buffer: () => this.nextReadBuffer(), callback: (n: number) => this.onRead(n) },
-    });
+    const socket = forUpgrade
+      ? net.connect({ host: owner.host, port: owner.port, noDelay: true })
+      : net.connect({
+          host: owner.host,
+          port: owner.port,
+          noDelay: true,
+          onread: { buffer: () => this.nextReadBuffer(), callback: (n: number) => this.onRead(n) },
+        });
     this.socket = socket;
     this.deadline = deadlineIn(owner.connectTimeout);
     deadlines.watch(this);
-    socket.on('connect', () => this.onConnected());
-    socket.on('end', () => this.onEnd());
-    socket.on('error', (err) => this.fail(err, true));
-    socket.on('close', () => this.onClose());
-    socket.on('drain', () => this.onDrain());
+    socket.on('connect', this.onSocketConnect);
+    socket.on('end', this.onSocketEnd);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    socket.on('drain', this.onSocketDrain);
+    if (forUpgrade) socket.on('data', this.onSocketData);
   }
 
   get idle(): boolean {
@@ -132,7 +152,7 @@ export class H1Connection implements Expirable {
     this.phase = 'sending';
     this.handler!.onConnect(this.boundAbort);
     if (this.phase !== 'sending') return; // aborted in onConnect
-    const body = request.body;
+    const body = request.upgrade === null ? request.body : null; // an upgrade request has no body
     this.chunked = body !== null && !hasContentLength(request.headers);
     this.deadline = 0;
     const flushed = this.socket.write(requestHead(request, this.chunked), 'latin1');
@@ -216,7 +236,7 @@ export class H1Connection implements Expirable {
   /** Pausing goes through socket.pause(), so the read callback always asks for more. */
   private onRead(n: number): boolean {
     if (!this.readingIntoBody) {
-      this.onSocketData(READ_BUFFER.subarray(0, n));
+      this.onData(READ_BUFFER.subarray(0, n));
     } else if (this.phase === 'body') {
       this.deadline = deadlineIn(this.request!.bodyTimeout);
       this.rawFilled += n;
@@ -226,7 +246,8 @@ export class H1Connection implements Expirable {
     return true;
   }
 
-  private onSocketData(data: Buffer): void {
+  /** Response bytes: READ_BUFFER's (copy what must outlive the call), or a 'data' chunk (upgrade). */
+  private onData(data: Buffer): void {
     this.answered = true;
     if (this.phase === 'body') this.deadline = deadlineIn(this.request!.bodyTimeout);
     if (this.rawRemaining >= 0) {
@@ -239,8 +260,9 @@ export class H1Connection implements Expirable {
       this.fail(new UpstreamError('UPSTREAM_PROTOCOL', `invalid response: ${result.message}`));
       return;
     }
-    // The head asked for a raw body (onHead returned 2): the parser stopped after the head.
-    if (this.rawRemaining >= 0 && result < data.length) this.onRawBody(data.subarray(result));
+    // The head asked for a raw body or was a 101 (onHead returned 2): the parser stopped after it.
+    if (this.upgradeHeaders !== null) this.handOver(data.subarray(result));
+    else if (this.rawRemaining >= 0 && result < data.length) this.onRawBody(data.subarray(result));
   }
 
   /**
@@ -282,17 +304,22 @@ export class H1Connection implements Expirable {
     }
     const all = headers ?? this.partialHeaders ?? EMPTY;
     this.partialHeaders = null;
-    if (status === 101 && this.request!.upgrade === null) {
+    if (status === 101) {
       // RFC 9110 §15.2.2: a server switches only to a protocol the request asked for.
-      this.fail(new UpstreamError('UPSTREAM_PROTOCOL', '101 Switching Protocols to a request without Upgrade'));
-      return 1;
+      const wanted = this.request!.upgrade;
+      if (wanted === null || !upgradeMatches(all, wanted)) {
+        this.fail(new UpstreamError('UPSTREAM_PROTOCOL', `101 Switching Protocols to ${wanted === null ? 'a request without Upgrade' : `other than ${wanted}`}`));
+        return 1;
+      }
+      this.upgradeHeaders = all;
+      return 2; // no body: llhttp stops after the head, onData hands the socket over
     }
     if (status < 200) {
       this.informational = true; // 100 Continue, 103 Early Hints: not forwarded
       return 0;
     }
     this.phase = 'body';
-    this.keepAlive = keepAlive;
+    this.keepAlive = keepAlive && !this.forUpgrade;
     const head = inspectHead(all);
     if (head.keepAlive !== this.lastKeepAlive) {
       this.lastKeepAlive = head.keepAlive;
@@ -349,6 +376,40 @@ export class H1Connection implements Expirable {
     if (this.phase !== 'body') return;
     this.deadline = deadlineIn(this.request!.bodyTimeout);
     this.socket.resume();
+  }
+
+  // ---- upgrade ----
+
+  /**
+   * The 101 the request asked for: the socket leaves this connection, the pool and the deadline
+   * sweeper, with none of our listeners, flowing state reset as node:http does for its own
+   * 'upgrade' (the next 'data' listener starts it). `rest`: bytes read past the head.
+   */
+  private handOver(rest: Buffer): void {
+    const handler = this.handler!;
+    const headers = this.upgradeHeaders!;
+    const socket = this.socket;
+    this.upgradeHeaders = null;
+    this.handler = null;
+    this.request = null;
+    this.phase = 'upgraded';
+    this.deadline = 0;
+    deadlines.unwatch(this);
+    socket.off('connect', this.onSocketConnect);
+    socket.off('end', this.onSocketEnd);
+    socket.off('error', this.onSocketError);
+    socket.off('close', this.onSocketClose);
+    socket.off('drain', this.onSocketDrain);
+    socket.off('data', this.onSocketData);
+    (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+    closeParser(this.parser); // execute() has returned: the parser is off the stack
+    this.owner.forget(this);
+    if (handler.onUpgrade === undefined) {
+      socket.destroy();
+      handler.onError(new UpstreamError('UPSTREAM_PROTOCOL', 'upgrade answered, but the handler takes no upgrades'));
+      return;
+    }
+    handler.onUpgrade(101, headers, socket, rest);
   }
 
   // ---- failures ----

@@ -43,6 +43,13 @@ export class H1Pool implements ConnectionOwner, UpstreamClient {
       handler.onError(new UpstreamError('UPSTREAM_POOL_CLOSED', 'upstream server removed'));
       return;
     }
+    if (request.upgrade !== null) {
+      // Always a fresh connection: it becomes the handler's on a 101, is closed after any other answer.
+      const fresh = new H1Connection(this, true);
+      this.all.add(fresh);
+      fresh.send(request, handler);
+      return;
+    }
     let conn = this.idle.pop();
     while (conn !== undefined && !conn.idle) conn = this.idle.pop();
     if (conn === undefined) {
