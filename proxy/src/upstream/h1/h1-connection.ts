@@ -135,6 +135,7 @@ export class H1Connection implements Expirable {
   }
 
   destroy(): void {
+    if (this.phase === 'upgraded') return; // the socket is its new owner's
     this.phase = 'closed';
     this.detachBody();
     this.socket.destroy();
@@ -416,7 +417,7 @@ export class H1Connection implements Expirable {
 
   /** The handler gave up (client gone, answer discarded): the connection cannot be reused. */
   private abort(_reason: Error): void {
-    if (this.phase === 'closed') return;
+    if (this.phase === 'closed' || this.phase === 'upgraded') return;
     this.handler = null;
     this.destroy();
   }
