@@ -97,13 +97,13 @@ describe('upstream HTTP/1.1 client', () => {
     expect(server.connections).toHaveLength(2);
   });
 
-  it('replays a request on a fresh connection when a pooled one turns out closed, even a POST', async () => {
+  it('replays a GET on a fresh connection when a pooled one turns out closed', async () => {
     // The server answers the first request of each connection, then drops the connection
     // without a word when the second arrives: a keep-alive race, not a server failure.
     const server = await rawServer((s, _head, index) => (index === 0 ? s.write(ok('fine')) : s.destroy()));
     const { url } = await startProxy(simpleConfig([server.address]));
     for (let i = 0; i < 3; i++) {
-      const reply = await request(url, { method: 'POST' });
+      const reply = await request(url);
       expect([reply.status, reply.body.toString()]).toEqual([200, 'fine']);
     }
     expect(server.connections).toHaveLength(3);

@@ -2,18 +2,22 @@
 // recently used first, so surplus ones age out) or opens a new one: requests never queue here;
 // limits on concurrency are the balancer's job (maxConns).
 import { H1Connection, type ConnectionOwner } from './h1-connection';
-import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-handler';
+import { UpstreamError, type UpstreamClient, type UpstreamHandler, type UpstreamRequest } from './upstream-handler';
+
+/** Idle connections kept per server unless told otherwise (NGINX's `keepalive` has no default). */
+export const DEFAULT_MAX_IDLE = 64;
 
 export interface H1PoolOptions {
   connectTimeout: number;
   keepAliveTimeout: number;
-  /** Idle connections kept at most (NGINX `keepalive N`). */
+  /** Idle connections kept open (NGINX's `keepalive N`); one released beyond it is closed. */
   maxIdle?: number;
 }
 
-export class H1Pool implements ConnectionOwner {
+export class H1Pool implements ConnectionOwner, UpstreamClient {
   readonly connectTimeout: number;
   readonly keepAliveTimeout: number;
+  readonly maxIdle: number;
   private readonly idle: H1Connection[] = [];
   private readonly all = new Set<H1Connection>();
   private closing: (() => void) | null = null;
@@ -26,6 +30,7 @@ export class H1Pool implements ConnectionOwner {
   ) {
     this.connectTimeout = options.connectTimeout;
     this.keepAliveTimeout = options.keepAliveTimeout;
+    this.maxIdle = options.maxIdle ?? DEFAULT_MAX_IDLE;
   }
 
   /** Connections open now (active and idle). */
@@ -36,6 +41,13 @@ export class H1Pool implements ConnectionOwner {
   dispatch(request: UpstreamRequest, handler: UpstreamHandler): void {
     if (this.closed) {
       handler.onError(new UpstreamError('UPSTREAM_POOL_CLOSED', 'upstream server removed'));
+      return;
+    }
+    if (request.upgrade !== null) {
+      // Always a fresh connection: it becomes the handler's on a 101, is closed after any other answer.
+      const fresh = new H1Connection(this, true);
+      this.all.add(fresh);
+      fresh.send(request, handler);
       return;
     }
     let conn = this.idle.pop();
@@ -54,7 +66,7 @@ export class H1Pool implements ConnectionOwner {
   }
 
   release(conn: H1Connection): void {
-    if (this.closed) conn.destroy();
+    if (this.closed || this.idle.length >= this.maxIdle) conn.destroy();
     else this.idle.push(conn);
   }
 

@@ -10,7 +10,7 @@ export interface NativeParser {
   execute(data: Buffer): number | (Error & { code: string });
   finish(): number | Error | undefined;
   remove(): void;
-  free(): void;
+  close(): void;
   [key: number]: unknown;
 }
 
@@ -55,4 +55,18 @@ export function createResponseParser(callbacks: ResponseCallbacks): NativeParser
   parser[HTTPParser.kOnBody] = callbacks.onBody;
   parser[HTTPParser.kOnMessageComplete] = callbacks.onMessageComplete;
   return parser;
+}
+
+/**
+ * Ends a parser for good, as node's freeParser does for one it does not pool: the native object
+ * keeps its JS wrapper alive (and with it the callbacks and all they reach: connection, socket)
+ * until close() deletes it. Not from inside the parser's own callbacks (node defers it for that).
+ */
+export function closeParser(parser: NativeParser): void {
+  parser[HTTPParser.kOnHeaders] = null;
+  parser[HTTPParser.kOnHeadersComplete] = null;
+  parser[HTTPParser.kOnBody] = null;
+  parser[HTTPParser.kOnMessageComplete] = null;
+  parser.remove();
+  parser.close();
 }

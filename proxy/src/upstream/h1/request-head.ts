@@ -10,6 +10,8 @@ export function requestHead(req: UpstreamRequest, chunked: boolean): string {
   const h = req.headers;
   for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
   if (chunked) head += 'transfer-encoding: chunked\r\n';
+  // The two hop-by-hop headers an upgrade must carry (RFC 9110 §7.8); the list arrives without them.
+  if (req.upgrade !== null) head += `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n`;
   return `${head}\r\n`;
 }
 

@@ -37,6 +37,21 @@ export function inspectHead(headers: string[]): HeadFacts {
   return facts;
 }
 
+/**
+ * Whether a 101's Upgrade header names the protocol asked for (RFC 9110 §7.8: tokens compare
+ * case-insensitively; a server answers with the one protocol it switched to).
+ */
+export function upgradeMatches(headers: string[], wanted: string): boolean {
+  const token = wanted.trim().toLowerCase();
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i];
+    if (name.length === 7 && name.toLowerCase() === 'upgrade') {
+      for (const offered of headers[i + 1].split(',')) if (offered.trim().toLowerCase() === token) return true;
+    }
+  }
+  return false;
+}
+
 /** Keep-Alive: timeout=N in ms, or -1. Node servers close idle sockets after 5 s by default. */
 export function keepAliveMs(value: string): number {
   const m = /timeout=(\d+)/i.exec(value);
