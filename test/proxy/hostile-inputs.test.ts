@@ -159,9 +159,8 @@ const CASES: [string, Case][] = [
   // ---- request targets a reverse proxy does not route ----
   ['an absolute-form target', { send: GET('http://evil.test/'), status: 400, upstream: 'nothing' }],
   ['an asterisk-form target', { send: 'OPTIONS * HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n', status: 400, upstream: 'nothing' }],
-  // (404, where a plain request gets 400: the upgrade handler answers "no route" for any target that is not origin-form)
   ['an Upgrade with an absolute-form target', { send: GET('http://evil.test/', 'Upgrade: websocket\r\nConnection: upgrade\r\n').replace('Connection: close\r\n', ''),
-    status: 404, upstream: 'nothing' }],
+    status: 400, upstream: 'nothing' }],
   ['an Upgrade with two Host headers', { send: GET('/', 'Host: b.test\r\nUpgrade: websocket\r\nConnection: upgrade\r\n').replace('Connection: close\r\n', ''),
     status: 400, upstream: 'nothing' }],
 
