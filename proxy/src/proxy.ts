@@ -5,6 +5,7 @@ import type { ResolvedConfig } from './config/resolved';
 import type { ExchangeObserver } from './forward/exchange';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
+import { chooseUpstreamClient } from './upstream/upstream-client';
 import { closeListener, listenerKey, openListener, type ListenerHandlers } from './server/listener';
 import { createRequestHandler, createUpgradeHandler, type RuntimeSource } from './server/request-handler';
 
@@ -30,8 +31,9 @@ export class PorticoProxy implements RuntimeSource {
     config: ResolvedConfig,
     private readonly options: ProxyOptions,
   ) {
-    this.runtime = Runtime.build(config);
     const log = options.logger;
+    chooseUpstreamClient(config.upstreamClient, log); // once per start: the pools below use it
+    this.runtime = Runtime.build(config);
     this.observer = {
       serverFailed: (server, error) =>
         log.warn({ server: server.id, error: error.message, until: new Date(server.unavailableUntil).toISOString() }, 'upstream server marked unavailable'),

@@ -74,5 +74,6 @@ export interface ResolvedConfig {
   timeouts: ResolvedTimeouts;
   trustedProxies: string[];
   forwardedHeader: boolean;
+  upstreamClient: 'auto' | 'native' | 'undici';
   log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; access: boolean };
 }

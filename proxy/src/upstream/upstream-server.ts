@@ -1,6 +1,8 @@
 // One upstream server at run time: its counters (in-flight requests, passive failures) and its
 // connection pool. Thresholds come from config; balancers only ask `isAvailable`.
-import { H1Pool, type H1PoolOptions } from './h1/h1-pool';
+import type { H1PoolOptions } from './h1/h1-pool';
+import type { UpstreamClient } from './h1/upstream-handler';
+import { createUpstreamClient } from './upstream-client';
 import type { ResolvedServer } from '../config/resolved';
 
 export class UpstreamServer {
@@ -12,7 +14,7 @@ export class UpstreamServer {
   unavailableUntil = 0;
   /** Smooth weighted round robin's running weight (NGINX's `current_weight`). */
   currentWeight = 0;
-  readonly pool: H1Pool;
+  readonly pool: UpstreamClient;
 
   constructor(
     public config: ResolvedServer,
@@ -20,7 +22,7 @@ export class UpstreamServer {
     /** NGINX ignores max_fails for a single-server upstream: it is never marked unavailable. */
     private readonly passive: boolean,
   ) {
-    this.pool = new H1Pool(config.host, config.port, poolOptions);
+    this.pool = createUpstreamClient(config.host, config.port, poolOptions);
   }
 
   get id(): string {
