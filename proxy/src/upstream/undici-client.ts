@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isIPv6, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
+import { deadlineIn, deadlines, type Expirable } from './h1/deadlines';
 import type { H1PoolOptions } from './h1/h1-pool';
 import { UpstreamError, type UpstreamClient, type UpstreamHandler, type UpstreamRequest } from './h1/upstream-handler';
 
@@ -40,7 +41,7 @@ export class UndiciClient implements UpstreamClient {
       keepAliveTimeout: options.keepAliveTimeout,
       keepAliveMaxTimeout: options.keepAliveTimeout,
       keepAliveTimeoutThreshold: KEEP_ALIVE_MARGIN,
-      headersTimeout: 0, // per request
+      headersTimeout: 0, // timed here, per request (UndiciExchange.deadline)
       bodyTimeout: 0,
     });
   }
@@ -70,13 +71,17 @@ export class UndiciClient implements UpstreamClient {
 }
 
 /** One request's handler for undici, translating to the forwarding core's UpstreamHandler. */
-class UndiciExchange implements Dispatcher.DispatchHandler {
+class UndiciExchange implements Dispatcher.DispatchHandler, Expirable {
+  /** The current phase's timeout (h1/deadlines.ts: undici's own tick every ~0.5 s, too coarse). */
+  deadline = 0;
   private controller: Dispatcher.DispatchController | null = null;
   /** Over: completed, failed, or given up by the handler (undici's later calls are ignored). */
   private done = false;
   private headersSeen = false;
+  private status = 0;
   private replayed = false;
-  private sendTimer: NodeJS.Timeout | null = null;
+  /** The body is going out and the upstream has not taken its last chunk yet. */
+  private sending = false;
 
   constructor(
     private readonly client: UndiciClient,
@@ -88,32 +93,56 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
     const r = this.request;
     this.done = false;
     this.headersSeen = false;
-    const body = r.body;
-    if (body !== null && r.sendTimeout > 0) {
-      body.on('pause', this.onBodyPaused);
-      body.on('resume', this.onBodyResumed);
-    }
+    this.deadline = 0;
+    deadlines.watch(this);
+    // As an async iterable: undici sends it chunked unless `headers` has a Content-Length (as a
+    // stream that already ended, it would count it and send a Content-Length of its own).
+    // (DispatchOptions documents AsyncIterable bodies; its type omits them.)
+    const body = r.body === null ? null : (this.bodyChunks(r.body) as unknown as Readable);
     this.client.pool.dispatch(
-      { method: r.method, path: r.path, headers: r.headers, body, headersTimeout: r.headersTimeout, bodyTimeout: r.bodyTimeout, upgrade: r.upgrade },
+      { method: r.method, path: r.path, headers: r.headers, body, headersTimeout: 0, bodyTimeout: 0, upgrade: r.upgrade },
       this,
     );
+  }
+
+  /**
+   * The request body as undici pulls it. undici asks for the next chunk once the socket took the
+   * last one: a longer wait than sendTimeout is the upstream not reading (proxy_send_timeout). A
+   * wait for the client's next chunk is not timed here (the client's own timeout); the wait for
+   * the head starts once the body is all out.
+   */
+  private async *bodyChunks(body: Readable): AsyncGenerator<Buffer> {
+    for await (const chunk of body) {
+      this.sending = true;
+      this.arm(this.request.sendTimeout);
+      yield chunk as Buffer;
+      this.sending = false;
+      this.arm(0);
+    }
+    this.arm(this.request.headersTimeout);
   }
 
   // ---- undici's calls ----
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (!this.done) this.handler.onConnect(this.abort);
+    if (this.done) return;
+    if (this.request.body === null) this.arm(this.request.headersTimeout);
+    this.handler.onConnect(this.abort);
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     if (this.done || status < 200) return; // 1xx (103 Early Hints): not forwarded
     this.headersSeen = true;
-    if (!this.handler.onHeaders(status, flatHeaders(controller.rawHeaders, headers), this.resume) && !this.done) controller.pause();
+    this.status = status;
+    this.deadline = deadlineIn(this.request.bodyTimeout);
+    if (!this.handler.onHeaders(status, flatHeaders(controller.rawHeaders, headers), this.resume) && !this.done) this.pause(controller);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.done && !this.handler.onData(chunk) && !this.done) controller.pause();
+    if (this.done) return;
+    this.deadline = deadlineIn(this.request.bodyTimeout);
+    if (!this.handler.onData(chunk) && !this.done) this.pause(controller);
   }
 
   onResponseEnd(): void {
@@ -122,6 +151,10 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     if (!this.finish()) return;
+    if (this.bodilessDone(err)) {
+      this.handler.onComplete();
+      return;
+    }
     if (this.mayReplay(err)) {
       this.replayed = true;
       this.start();
@@ -151,23 +184,27 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   };
 
   private readonly resume = (): void => {
-    if (!this.done) this.controller?.resume();
+    if (this.done) return;
+    this.deadline = deadlineIn(this.request.bodyTimeout);
+    this.controller?.resume();
   };
 
-  // ---- proxy_send_timeout: undici pauses the body while the upstream does not read ----
+  /** The client is slow: stop reading, and the read timeout with it (the client's own timeout runs). */
+  private pause(controller: Dispatcher.DispatchController): void {
+    this.deadline = 0;
+    controller.pause();
+  }
 
-  private readonly onBodyPaused = (): void => {
-    if (this.sendTimer === null && !this.done) this.sendTimer = setTimeout(this.onSendTimeout, this.request.sendTimeout);
-  };
-
-  private readonly onBodyResumed = (): void => this.clearSendTimer();
-
-  private readonly onSendTimeout = (): void => {
-    this.sendTimer = null;
+  expire(): void {
+    const err = this.headersSeen
+      ? new UpstreamError('UPSTREAM_BODY_TIMEOUT', 'response body stalled')
+      : this.sending
+        ? new UpstreamError('UPSTREAM_SEND_TIMEOUT', 'upstream stopped reading the request body')
+        : new UpstreamError('UPSTREAM_HEADERS_TIMEOUT', 'no response head in time');
     if (!this.finish()) return;
-    this.controller?.abort(new UpstreamError('UPSTREAM_SEND_TIMEOUT', 'upstream stopped reading the request body'));
-    this.handler.onError(new UpstreamError('UPSTREAM_SEND_TIMEOUT', 'upstream stopped reading the request body'));
-  };
+    this.controller?.abort(err);
+    this.handler.onError(err);
+  }
 
   // ---- helpers ----
 
@@ -175,20 +212,22 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   private finish(): boolean {
     if (this.done) return false;
     this.done = true;
-    this.clearSendTimer();
-    const body = this.request.body;
-    if (body !== null && this.request.sendTimeout > 0) {
-      body.off('pause', this.onBodyPaused);
-      body.off('resume', this.onBodyResumed);
-    }
+    this.deadline = 0;
+    deadlines.unwatch(this);
     return true;
   }
 
-  private clearSendTimer(): void {
-    if (this.sendTimer !== null) {
-      clearTimeout(this.sendTimer);
-      this.sendTimer = null;
-    }
+  /** Arms the deadline while no response head came (after it, the body timeout rules). */
+  private arm(ms: number): void {
+    if (!this.done && !this.headersSeen) this.deadline = deadlineIn(ms);
+  }
+
+  /**
+   * undici checks a 204 or 304 against its Content-Length (which there describes the resource, RFC
+   * 9110 §8.6) and fails it, the connection with it: the response itself was complete.
+   */
+  private bodilessDone(err: Error & { code?: string }): boolean {
+    return err.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && (this.status === 204 || this.status === 304);
   }
 
   /**
@@ -235,8 +274,8 @@ function toUpstreamError(err: Error & { code?: string }): Error {
     case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
       return new UpstreamError('UPSTREAM_PROTOCOL', `invalid response: ${err.message}`);
   }
-  // llhttp's errors (HPE_INVALID_CONSTANT ...) from undici's parser.
-  if (err.code?.startsWith('HPE_')) return new UpstreamError('UPSTREAM_PROTOCOL', `invalid response: ${err.message}`);
+  // llhttp's errors (HPE_INVALID_CONSTANT ...) from undici's parser; some carry no code.
+  if (err.name === 'HTTPParserError' || err.code?.startsWith('HPE_')) return new UpstreamError('UPSTREAM_PROTOCOL', `invalid response: ${err.message}`);
   return err;
 }
 
