@@ -130,5 +130,5 @@ function execute(parser: NativeParser, input: string, events: string[]): void {
 
 function oneLine(text: string): string {
   const line = text.replace(/[\r\n]+/g, ' ');
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
 }
