@@ -1,11 +1,19 @@
-// Two projects: `unit` (fast, every run of `npm test`) and `system` (real external programs:
-// Docker, nginx...; `npm run test:system`). Both run in CI.
+// Projects: `unit` (fast, every run of `npm test`), `unit-undici` (the client-facing proxy tests
+// again, on the fallback upstream client; also in `npm test`) and `system` (real external
+// programs: Docker, nginx...; `npm run test:system`). All run in CI.
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const clientTests = ['h1-client', 'streaming', 'timeouts', 'retries', 'forwarding', 'websocket', 'upstream-client-*'];
 
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{proxy,infra,app-sample,local,bench}/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit-undici',
+      setupFiles: ['<rootDir>/test/setup/undici-client.ts'],
+      testMatch: clientTests.map((name) => `<rootDir>/test/proxy/${name}.test.ts`),
+    },
     { ...common, displayName: 'system', testMatch: ['<rootDir>/test/system/**/*.test.ts'] },
   ],
 };

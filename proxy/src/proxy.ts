@@ -6,6 +6,7 @@ import { Runtime } from './runtime';
 import { Listener, listenerKey } from './server/listener';
 import type { RuntimeSource } from './server/request-handler';
 import type { StateChange } from './upstream/server-state';
+import { chooseUpstreamClient } from './upstream/upstream-client';
 
 export interface ProxyOptions {
   logger: Logger;
@@ -27,8 +28,9 @@ export class PorticoProxy implements RuntimeSource {
     config: ResolvedConfig,
     private readonly options: ProxyOptions,
   ) {
-    this.runtime = Runtime.build(config);
     const log = options.logger;
+    chooseUpstreamClient(config.upstreamClient, log); // once per start: the pools below use it
+    this.runtime = Runtime.build(config);
     // One line per transition, never one per failed request.
     this.runtime.registry.book.observe((c: StateChange) => {
       const fields = { upstream: c.upstream, server: c.server, from: c.from, to: c.to, cause: c.cause, reason: c.reason };

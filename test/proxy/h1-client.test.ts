@@ -2,6 +2,7 @@
 // purpose: split heads, early closes, stale keep-alive connections, interim responses.
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { registerCleanup, request, simpleConfig, sleep, startBackend, startProxy } from '../helpers/servers';
+import { itNativeOnly } from '../helpers/upstream-client';
 
 /** A TCP server that calls `onRequest` for each request head it reads (bodies are ignored). */
 async function rawServer(onRequest: (socket: Socket, head: string, index: number) => void) {
@@ -77,7 +78,9 @@ describe('upstream HTTP/1.1 client', () => {
     expect([reply.status, reply.body.toString()]).toEqual([200, 'final']);
   });
 
-  it('passes 204 and 304 answers without a body and keeps the connection', async () => {
+  // Native only: undici 7 fails a 304 whose Content-Length describes the resource (RFC 9110
+  // §8.6) and drops the connection; the fallback still completes the answer, but cannot keep it.
+  itNativeOnly('passes 204 and 304 answers without a body and keeps the connection', async () => {
     const server = await rawServer((s, head) =>
       s.write(head.includes('/204') ? 'HTTP/1.1 204 No Content\r\n\r\n' : 'HTTP/1.1 304 Not Modified\r\netag: "x"\r\ncontent-length: 10\r\n\r\n'),
     );

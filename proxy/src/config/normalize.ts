@@ -26,6 +26,7 @@ export function normalizeConfig(config: ProxyConfig): ResolvedConfig {
     },
     trustedProxies: config.trustedProxies ?? [],
     forwardedHeader: config.forwardedHeader ?? false,
+    upstreamClient: config.upstreamClient ?? 'auto',
     log: { level: config.log?.level ?? 'info' },
   };
 }

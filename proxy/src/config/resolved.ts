@@ -78,5 +78,6 @@ export interface ResolvedConfig {
   timeouts: ResolvedTimeouts;
   trustedProxies: string[];
   forwardedHeader: boolean;
+  upstreamClient: 'auto' | 'native' | 'undici';
   log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
 }

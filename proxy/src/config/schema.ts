@@ -12,9 +12,10 @@ const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 /** A union of literal values, typed as exactly those values, with one readable error. */
 function oneOf<const T extends readonly (string | number)[]>(
   values: T,
+  options: { default?: T[number]; description?: string } = {},
 ): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
   const errorMessage = `expected one of ${values.join(', ')}`;
-  return Type.Union(values.map((v) => Type.Literal(v)), { errorMessage }) as never;
+  return Type.Union(values.map((v) => Type.Literal(v)), { errorMessage, ...options }) as never;
 }
 
 export const Duration = Type.Union(
@@ -170,6 +171,13 @@ export const ProxyConfig = Type.Object(
       }),
     ),
     forwardedHeader: opt(Type.Boolean({ default: false, description: 'also send RFC 7239 Forwarded' })),
+    upstreamClient: opt(
+      oneOf(['auto', 'native', 'undici'], {
+        default: 'auto',
+        description:
+          "HTTP/1.1 client to upstreams: 'native' (Node's internal parser, fastest), 'undici' (public API), or 'auto' (native when its start-up self-test passes, else undici with a warning). Env PORTICO_UPSTREAM_CLIENT overrides; read at start, not on reload",
+      }),
+    ),
     log: opt(
       Type.Object(
         {

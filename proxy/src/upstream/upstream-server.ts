@@ -2,9 +2,10 @@
 // counters, owned by the ServerBook so they outlive a reload). Thresholds come from config;
 // balancers only ask `isAvailable`.
 import type { ResolvedServer } from '../config/resolved';
-import { H1Pool, type H1PoolOptions } from './h1/h1-pool';
+import type { H1PoolOptions } from './h1/h1-pool';
 import type { UpstreamClient } from './h1/upstream-handler';
 import { ServerRecord } from './server-state';
+import { createUpstreamClient } from './upstream-client';
 
 export class UpstreamServer {
   readonly client: UpstreamClient;
@@ -18,7 +19,7 @@ export class UpstreamServer {
     readonly passive: boolean,
     readonly record: ServerRecord = new ServerRecord('', config.id, config.weight, () => undefined),
   ) {
-    this.client = new H1Pool(config.host, config.port, poolOptions);
+    this.client = createUpstreamClient(config.host, config.port, poolOptions);
     if (config.down) record.transition('down', 'config', 'down in config');
     else if (record.state === 'down') record.transition('up', 'config', 'no longer down in config');
   }

@@ -1,20 +1,21 @@
 // Node's own llhttp binding, the parser node:http uses for its client and server. Reading upstream
 // responses with it (rather than undici's WebAssembly build behind its dispatcher) measured 15 µs
 // of user CPU per proxied 1 KiB request against 25 µs here (see bench/ and the issue notes).
-// `_http_common` is a public module without documentation; this file is the only one that touches
-// it, so a Node upgrade that changes it breaks in one place (and in test/proxy/h1-client.test.ts).
-const { HTTPParser } = require('node:_http_common') as { HTTPParser: NativeParserClass };
+// `_http_common` is undocumented and deprecated (DEP0199): it is loaded lazily and defensively, so
+// a Node without it still starts (upstream-client.ts then picks the undici client), and this file
+// is the only one that touches it (checked at start by native-parser-self-test.ts).
 
 export interface NativeParser {
   initialize(type: number, resource: object, maxHeaderSize?: number, lenient?: number): void;
   execute(data: Buffer): number | (Error & { code: string });
   finish(): number | Error | undefined;
   remove(): void;
+  free(): void;
   close(): void;
   [key: number]: unknown;
 }
 
-interface NativeParserClass {
+export interface NativeParserClass {
   new (): NativeParser;
   RESPONSE: number;
   kOnHeaders: number;
@@ -24,7 +25,23 @@ interface NativeParserClass {
   kLenientNone: number;
 }
 
-export const HTTP_RESPONSE = HTTPParser.RESPONSE;
+/** llhttp's HTTP_RESPONSE (llhttp_type_t); the self-test checks the binding still says so. */
+export const HTTP_RESPONSE = 2;
+
+let loaded: NativeParserClass | null | undefined;
+
+/** The binding's parser class, or null when this Node has none (loaded once, never throws). */
+export function nativeParserClass(): NativeParserClass | null {
+  if (loaded === undefined) {
+    try {
+      const mod = require('node:_http_common') as { HTTPParser?: NativeParserClass } | undefined;
+      loaded = typeof mod?.HTTPParser === 'function' ? mod.HTTPParser : null;
+    } catch {
+      loaded = null;
+    }
+  }
+  return loaded;
+}
 
 export type OnHeadersComplete = (
   versionMajor: number,
@@ -46,14 +63,15 @@ export interface ResponseCallbacks {
   onMessageComplete(): void;
 }
 
-/** A response parser whose callbacks are the given functions. */
-export function createResponseParser(callbacks: ResponseCallbacks): NativeParser {
-  const parser = new HTTPParser();
-  parser.initialize(HTTPParser.RESPONSE, {}, 0, HTTPParser.kLenientNone);
-  parser[HTTPParser.kOnHeaders] = callbacks.onHeaders;
-  parser[HTTPParser.kOnHeadersComplete] = callbacks.onHeadersComplete;
-  parser[HTTPParser.kOnBody] = callbacks.onBody;
-  parser[HTTPParser.kOnMessageComplete] = callbacks.onMessageComplete;
+/** A response parser whose callbacks are the given functions (`Parser`: the self-test's). */
+export function createResponseParser(callbacks: ResponseCallbacks, Parser = nativeParserClass()): NativeParser {
+  if (Parser === null) throw new Error('node:_http_common HTTPParser is not available on this Node');
+  const parser = new Parser();
+  parser.initialize(HTTP_RESPONSE, {}, 0, Parser.kLenientNone);
+  parser[Parser.kOnHeaders] = callbacks.onHeaders;
+  parser[Parser.kOnHeadersComplete] = callbacks.onHeadersComplete;
+  parser[Parser.kOnBody] = callbacks.onBody;
+  parser[Parser.kOnMessageComplete] = callbacks.onMessageComplete;
   return parser;
 }
 
@@ -62,11 +80,13 @@ export function createResponseParser(callbacks: ResponseCallbacks): NativeParser
  * keeps its JS wrapper alive (and with it the callbacks and all they reach: connection, socket)
  * until close() deletes it. Not from inside the parser's own callbacks (node defers it for that).
  */
-export function closeParser(parser: NativeParser): void {
-  parser[HTTPParser.kOnHeaders] = null;
-  parser[HTTPParser.kOnHeadersComplete] = null;
-  parser[HTTPParser.kOnBody] = null;
-  parser[HTTPParser.kOnMessageComplete] = null;
+export function closeParser(parser: NativeParser, Parser = nativeParserClass()): void {
+  if (Parser !== null) {
+    parser[Parser.kOnHeaders] = null;
+    parser[Parser.kOnHeadersComplete] = null;
+    parser[Parser.kOnBody] = null;
+    parser[Parser.kOnMessageComplete] = null;
+  }
   parser.remove();
   parser.close();
 }
