@@ -31,7 +31,7 @@ export const CONFIG_DEFAULTS = {
   publishHost: '127.0.0.1',
   hostnames: ['localhost'],
   balance: 'round-robin',
-  baseImage: 'node:22-slim',
+  baseImage: 'node:24-slim',
   buildNetwork: 'default',
 } as const;
 

@@ -1,9 +1,11 @@
 // The two images, built from their Dockerfiles and run together: three app containers behind the
 // proxy container on a private bridge network, the proxy published on 127.0.0.1 only.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CONFIG_DEFAULTS } from '../../infra/config';
+import { DEFAULT_BASE_IMAGE } from '../../infra/targets/docker';
 import { buildImage, describeWithDocker, docker, DockerSandbox, inspectImage, nodeImageArg, waitFor } from '../helpers/docker';
 
 const PROXY_IMAGE = 'portico/proxy:test';
@@ -29,6 +31,14 @@ function get(port: number, p: string): Promise<Reply> {
     req.on('error', reject);
   });
 }
+
+// Infra passes NODE_IMAGE explicitly, so a default changed in one place only would go unnoticed.
+test.each(['proxy/Dockerfile', 'app-sample/Dockerfile'])("%s's NODE_IMAGE default is the infra default", (file) => {
+  const dockerfile = readFileSync(path.resolve(__dirname, '../..', file), 'utf8');
+  const declared = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+  expect(declared).toBe(DEFAULT_BASE_IMAGE);
+  expect(declared).toBe(CONFIG_DEFAULTS.baseImage);
+});
 
 describeWithDocker('images: proxy in front of three app containers', () => {
   const sandbox = new DockerSandbox('portico-images');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DOCKERFILES, type ContainerRole } from '../../plan';
 
 /** The Dockerfiles' own `ARG NODE_IMAGE` default; an offline engine uses `local/node-base:22`. */
-export const DEFAULT_BASE_IMAGE = 'node:22-slim';
+export const DEFAULT_BASE_IMAGE = 'node:24-slim';
 
 /** The repo root, as Docker's build context. */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -13,7 +13,7 @@ export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export interface ImageBuildArgs {
   /** The build context; default: the repo root. */
   context?: pulumi.Input<string>;
-  /** NODE_IMAGE build arg: the base image. Default node:22-slim. */
+  /** NODE_IMAGE build arg: the base image. Default node:24-slim. */
   baseImage?: pulumi.Input<string>;
   /** Network mode of RUN steps: "host" lets `npm ci` reach a registry from an engine without a bridge route. */
   network?: pulumi.Input<string>;
