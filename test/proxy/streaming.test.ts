@@ -9,10 +9,13 @@ jest.setTimeout(60_000);
 const SIZE = 100 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 /**
- * Peak RSS growth allowed. The receiving side stalls for a while first, so a proxy that ignored
- * backpressure would hold the whole 100 MiB; garbage from 100 MiB of chunks accounts for the rest.
+ * Peak RSS growth allowed. The receiving side stalls for a while first, and loopback delivers
+ * 100 MiB in well under that, so a proxy that ignored backpressure would hold all of it (and more,
+ * with its garbage): any bound below 100 MiB tells the two apart. What is left is garbage from
+ * 100 MiB of chunks, which newer V8s collect later: measured 32-36 MiB on Node 20 and 22, 39-67 on
+ * 24, 63-64 on 26.
  */
-const MAX_GROWTH = 64 * 1024 * 1024;
+const MAX_GROWTH = 88 * 1024 * 1024;
 const STALL_MS = 700;
 
 function config(address: string) {
