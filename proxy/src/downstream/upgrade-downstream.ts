@@ -27,6 +27,8 @@ export class UpgradeDownstream implements Downstream {
     private readonly tunnels: TunnelSet,
     /** The Upgrade token asked of the upstream (one the route allows). */
     readonly protocol: string,
+    /** How long a client may take to read an answer that is not a tunnel (send timeout). */
+    private readonly sendTimeout: number,
   ) {
     this.remoteAddr = peer;
     socket.on('error', () => socket.destroy());
@@ -73,8 +75,7 @@ export class UpgradeDownstream implements Downstream {
   }
 
   end(last: Buffer | null): void {
-    if (last === null) this.socket.end();
-    else this.socket.end(last);
+    this.close(last);
   }
 
   awaitDrain(listener: DownstreamDrainListener): void {
@@ -89,7 +90,26 @@ export class UpgradeDownstream implements Downstream {
     }
     this.headersSent = true;
     const body = `${status} ${STATUS_CODES[status] ?? 'Error'}: ${code}\n`;
-    this.socket.end(statusHead(status, ['content-type', 'text/plain', 'content-length', String(body.length)], ['connection', 'close']) + body, 'latin1');
+    this.close(Buffer.from(statusHead(status, ['content-type', 'text/plain', 'content-length', String(body.length)], ['connection', 'close']) + body, 'latin1'));
+  }
+
+  /**
+   * Ends an answer that did not become a tunnel. node:http's sockets are half-open capable and
+   * nothing reads this one any more, so a FIN alone would leave it open for as long as the client
+   * keeps its side open: what the client still sends is discarded, and the socket is destroyed
+   * once the answer is flushed, or after the send timeout if the client does not read it.
+   */
+  private close(last: Buffer | null): void {
+    const socket = this.socket;
+    socket.resume();
+    const timer = setTimeout(() => socket.destroy(), this.sendTimeout);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    if (last === null) socket.end(done);
+    else socket.end(last, done);
   }
 
   abort(): void {

@@ -55,7 +55,7 @@ export function createHandlers(source: RuntimeSource, scheme: string, tunnels: T
       const rawHost = findHost(req.rawHeaders);
       const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
       const protocol = route?.action.kind === 'proxy' ? allowedUpgrade(req.headers.upgrade, route.action.target.upgrades) : null;
-      const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', tunnels, protocol ?? '');
+      const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', tunnels, protocol ?? '', runtime.config.timeouts.clientSend || 60_000);
       const refused = checkRequest(req);
       if (refused !== null) ds.fail(refused.status, refused.code);
       else if (route === null) ds.fail(isOriginForm(req) ? 404 : 400, isOriginForm(req) ? 'NO_ROUTE' : 'BAD_REQUEST');
