@@ -90,6 +90,21 @@ export function buildRequestHeaders(
   return { headers: out, realIp, hasBody };
 }
 
+/**
+ * The real client address, before routing (limits, hashing and $remote_addr need it on every
+ * route): the peer, unless the peer is a trusted proxy and sent X-Forwarded-For. Costs nothing
+ * when no proxy is trusted.
+ */
+export function clientAddress(raw: readonly string[], peer: string, trusted: CidrSet): string {
+  if (trusted.size === 0 || !trusted.has(peer)) return peer;
+  let xff = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 15 && name.toLowerCase() === 'x-forwarded-for') xff = xff ? `${xff}, ${raw[i + 1]}` : raw[i + 1];
+  }
+  return xff ? realClientIp(xff, peer, trusted) : peer;
+}
+
 /** NGINX real_ip_recursive: the rightmost address in X-Forwarded-For that is not a trusted proxy. */
 function realClientIp(xff: string, peer: string, trusted: CidrSet): string {
   const hops = xff.split(',');

@@ -11,7 +11,7 @@ import { ClientWriter } from '../forward/client-writer';
 import { Dispatch } from '../forward/dispatch';
 import { sendError } from '../forward/error-page';
 import { isValidHeaderValue } from '../forward/header-rules';
-import { buildRequestHeaders } from '../forward/request-headers';
+import { buildRequestHeaders, clientAddress } from '../forward/request-headers';
 import { ResponseRulesHandler } from '../forward/response-rules-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
@@ -41,12 +41,14 @@ export function createHandlers(source: RuntimeSource, scheme: string, tunnels: T
         return;
       }
       const rawHost = findHost(req.rawHeaders);
+      const ds = new H1Downstream(req, res, scheme, rawHost, req.socket.remoteAddress ?? '');
+      ds.remoteAddr = clientAddress(req.rawHeaders, ds.peer, runtime.trusted);
       const route = matchRoute(runtime, req, rawHost);
       if (route === null) {
         sendError(req, res, 404, 'NO_ROUTE');
         return;
       }
-      handle(runtime, route, new H1Downstream(req, res, scheme, rawHost, req.socket.remoteAddress ?? ''), null);
+      handle(runtime, route, ds, null);
     },
 
     /** WebSocket (and other allowed) upgrades, routed like requests. */
@@ -56,6 +58,7 @@ export function createHandlers(source: RuntimeSource, scheme: string, tunnels: T
       const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
       const protocol = route?.action.kind === 'proxy' ? allowedUpgrade(req.headers.upgrade, route.action.target.upgrades) : null;
       const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', tunnels, protocol ?? '', runtime.config.timeouts.clientSend || 60_000);
+      ds.remoteAddr = clientAddress(req.rawHeaders, ds.peer, runtime.trusted);
       const refused = checkRequest(req);
       if (refused !== null) ds.fail(refused.status, refused.code);
       else if (route === null) ds.fail(isOriginForm(req) ? 404 : 400, isOriginForm(req) ? 'NO_ROUTE' : 'BAD_REQUEST');

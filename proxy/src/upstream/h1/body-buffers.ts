@@ -39,3 +39,11 @@ export function recycleBodyBuffer(body: Buffer): void {
 function classBits(length: number): number {
   return length <= 1 ? 0 : 32 - Math.clz32(length - 1);
 }
+
+/**
+ * Takes a body's memory out of the pool for good: a handler that keeps a chunk past onData (the
+ * cache will) calls this first, and the client writer then never gives that memory to another body.
+ */
+export function adoptBodyBuffer(body: Buffer): void {
+  ours.delete(body.buffer);
+}
