@@ -1,35 +1,8 @@
 // The upstream HTTP/1.1 client (proxy/src/upstream/h1) against raw TCP servers that misbehave on
 // purpose: split heads, early closes, stale keep-alive connections, interim responses.
-import net, { type AddressInfo, type Socket } from 'node:net';
-import { registerCleanup, request, simpleConfig, sleep, startBackend, startProxy } from '../helpers/servers';
+import { rawServer } from './upstream-client-servers';
+import { request, simpleConfig, sleep, startBackend, startProxy } from '../helpers/servers';
 import { itNativeOnly } from '../helpers/upstream-client';
-
-/** A TCP server that calls `onRequest` for each request head it reads (bodies are ignored). */
-async function rawServer(onRequest: (socket: Socket, head: string, index: number) => void) {
-  const connections: Socket[] = [];
-  const server = net.createServer((socket) => {
-    connections.push(socket);
-    let buffered = '';
-    let index = 0;
-    socket.on('data', (d) => {
-      buffered += d.toString('latin1');
-      let end = buffered.indexOf('\r\n\r\n');
-      while (end !== -1) {
-        const head = buffered.slice(0, end);
-        buffered = buffered.slice(end + 4);
-        onRequest(socket, head, index++);
-        end = buffered.indexOf('\r\n\r\n');
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  registerCleanup(async () => {
-    connections.forEach((c) => c.destroy());
-    await new Promise((r) => server.close(r));
-  });
-  return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, connections };
-}
 
 const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n${extra}\r\n${body}`;
 

@@ -1,11 +1,12 @@
 // The Downstream of an HTTP/1.1 request (node:http). Event listeners are module-level functions
 // that find the downstream through a symbol on the response: no closure per request.
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { sendError } from '../forward/error-page';
 import { recycleBodyBuffer } from '../upstream/h1/body-buffers';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
+import { H1RequestView } from './request-view';
 
 const kDownstream = Symbol('portico.downstream');
 type Carrier = ServerResponse & { [kDownstream]?: H1Downstream };
@@ -13,40 +14,17 @@ type Carrier = ServerResponse & { [kDownstream]?: H1Downstream };
 export const kCurrentRequest = Symbol('portico.currentRequest');
 export type TrackedSocket = Socket & { [kCurrentRequest]?: H1Downstream };
 
-export class H1Downstream implements Downstream {
-  remoteAddr: string;
+export class H1Downstream extends H1RequestView implements Downstream {
   private body: PassThrough | null = null;
   private closeListener: DownstreamCloseListener | null = null;
   private drainListener: DownstreamDrainListener | null = null;
   /** The last chunk of a held body, recycled once flushed. */
   private flushed: Buffer | null = null;
 
-  constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly scheme: string,
-    readonly host: string,
-    readonly peer: string,
-  ) {
-    this.remoteAddr = peer;
+  constructor(req: IncomingMessage, readonly res: ServerResponse, scheme: string, host: string, peer: string) {
+    super(req, scheme, host, peer);
     (res as Carrier)[kDownstream] = this;
     (req.socket as TrackedSocket)[kCurrentRequest] = this;
-  }
-
-  get method(): string {
-    return this.req.method ?? 'GET';
-  }
-
-  get url(): string {
-    return this.req.url ?? '/';
-  }
-
-  get rawHeaders(): readonly string[] {
-    return this.req.rawHeaders;
-  }
-
-  get headers(): IncomingHttpHeaders {
-    return this.req.headers;
   }
 
   get bodyComplete(): boolean {

@@ -1,53 +1,37 @@
 // The Downstream of an HTTP/1.1 Upgrade request (WebSocket): node:http hands over the raw socket,
 // so every answer is written here by hand. A 101 from the upstream becomes a tunnel registered with
 // the listener; any other answer is a normal response, delimited by closing the connection.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import { Tunnel, type TunnelSet } from '../server/tunnels';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
+import { H1RequestView } from './request-view';
 
 /** What node's header validation refuses in a value (RFC 9110 §5.5: no CR, LF or NUL). */
 const INVALID_VALUE = /[\r\n\0]/;
 
-export class UpgradeDownstream implements Downstream {
-  remoteAddr: string;
+export class UpgradeDownstream extends H1RequestView implements Downstream {
   headersSent = false;
   private closeListener: DownstreamCloseListener | null = null;
 
   constructor(
-    readonly req: IncomingMessage,
+    req: IncomingMessage,
     private readonly socket: Duplex,
     /** Bytes the client sent after its request head (the first WebSocket frames, if any). */
     private readonly clientHead: Buffer,
-    readonly scheme: string,
-    readonly host: string,
-    readonly peer: string,
+    scheme: string,
+    host: string,
+    peer: string,
     private readonly tunnels: TunnelSet,
     /** The Upgrade token asked of the upstream (one the route allows). */
     readonly protocol: string,
     /** How long a client may take to read an answer that is not a tunnel (send timeout). */
     private readonly sendTimeout: number,
   ) {
-    this.remoteAddr = peer;
+    super(req, scheme, host, peer);
     socket.on('error', () => socket.destroy());
-  }
-
-  get method(): string {
-    return this.req.method ?? 'GET';
-  }
-
-  get url(): string {
-    return this.req.url ?? '/';
-  }
-
-  get rawHeaders(): readonly string[] {
-    return this.req.rawHeaders;
-  }
-
-  get headers(): IncomingHttpHeaders {
-    return this.req.headers;
   }
 
   /** Upgrade requests with a body are refused before routing; this one has none. */

@@ -1,0 +1,33 @@
+// What every HTTP/1.1 Downstream knows of its request, read from node:http's IncomingMessage.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+export abstract class H1RequestView {
+  /** The real client address (X-Forwarded-For from a trusted proxy, else the peer). */
+  remoteAddr: string;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly scheme: string,
+    /** The Host header as received, with any port. */
+    readonly host: string,
+    readonly peer: string,
+  ) {
+    this.remoteAddr = peer;
+  }
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  get url(): string {
+    return this.req.url ?? '/';
+  }
+
+  get rawHeaders(): readonly string[] {
+    return this.req.rawHeaders;
+  }
+
+  get headers(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
+}
