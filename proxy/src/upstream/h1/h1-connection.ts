@@ -48,6 +48,8 @@ export class H1Connection implements Expirable, SendingConnection {
   private readonly sender: RequestSender;
   /** A byte of the answer to the current request arrived (it can no longer be replayed). */
   private answered = false;
+  /** The handler asked to pause reading and has not resumed it yet. */
+  private readingPaused = false;
   private readonly boundAbort = (err: Error) => this.abort(err);
   private readonly boundResume = () => this.resumeReading();
   // Kept so an upgraded socket can leave with none of them.
@@ -250,6 +252,9 @@ export class H1Connection implements Expirable, SendingConnection {
     this.request = null;
     this.reused = true;
     if (this.keepAlive && !this.sender.busy) {
+      // Paused on the response's last bytes: the handler's resume will find the connection idle
+      // and do nothing, and a paused socket in the pool would never read the next answer.
+      if (this.readingPaused) this.resumeSocket();
       this.phase = 'idle';
       this.deadline = deadlineIn(this.idleTimeout);
       this.owner.release(this);
@@ -262,12 +267,18 @@ export class H1Connection implements Expirable, SendingConnection {
   /** The client is slow: stop reading, and stop the read timeout (the client's own timeout runs). */
   private pauseReading(): void {
     this.deadline = 0;
+    this.readingPaused = true;
     this.socket.pause();
   }
 
   private resumeReading(): void {
     if (this.phase !== 'body') return;
     this.deadline = deadlineIn(this.request!.bodyTimeout);
+    this.resumeSocket();
+  }
+
+  private resumeSocket(): void {
+    this.readingPaused = false;
     this.socket.resume();
   }
 
