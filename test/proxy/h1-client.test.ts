@@ -73,6 +73,19 @@ describe('upstream HTTP/1.1 client', () => {
     expect(server.connections).toHaveLength(2);
   });
 
+  it('reuses a connection whose chunked answer ended in the same read as a chunk the client could not take at once', async () => {
+    // One 40 KiB chunk fills the client's socket buffer (write() says "pause"), and the last
+    // chunk comes in the same read: the response completes while reading is paused.
+    const chunk = Buffer.alloc(40 * 1024, 'a');
+    const server = await rawServer((s, _head, index) =>
+      s.write(index === 0 ? Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n0\r\n\r\n')]) : ok('second')),
+    );
+    const { url } = await startProxy({ ...simpleConfig([server.address]), timeouts: { firstByte: 500 } });
+    expect((await request(url)).body.equals(chunk)).toBe(true);
+    const second = await request(url);
+    expect([second.status, second.body.toString(), server.connections.length]).toEqual([200, 'second', 1]);
+  });
+
   it('replays a GET on a fresh connection when a pooled one turns out closed', async () => {
     // The server answers the first request of each connection, then drops the connection
     // without a word when the second arrives: a keep-alive race, not a server failure.
