@@ -55,6 +55,9 @@ export class ClientWriter implements ResponseHandler, DownstreamDrainListener {
   }
 
   onComplete(): void {
+    // The resume function belongs to the upstream connection, which may already carry the next
+    // request: a drain after this must not resume that one.
+    this.resume = null;
     const held = this.held;
     this.held = null;
     // end() with data writes the head, the corked pieces and this chunk together, then uncorks.
@@ -62,6 +65,7 @@ export class ClientWriter implements ResponseHandler, DownstreamDrainListener {
   }
 
   onError(error: ProxyError): void {
+    this.resume = null;
     this.clearSendTimer();
     if (this.ds.headersSent) this.ds.abort();
     else this.ds.fail(error.status, error.code);
@@ -79,6 +83,7 @@ export class ClientWriter implements ResponseHandler, DownstreamDrainListener {
 
   /** The client went away: nothing more is written. */
   clientGone(): void {
+    this.resume = null;
     this.clearSendTimer();
   }
 
