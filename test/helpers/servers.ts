@@ -125,4 +125,8 @@ export function registerCleanup(fn: () => Promise<unknown>): void {
   cleanups.push(fn);
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Unref'd: a sleep that lost a Promise.race must not keep jest running after the last test (a
+ * running test always has jest's own timeout timer, so an awaited sleep still ends).
+ */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());

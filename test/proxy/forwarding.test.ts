@@ -94,7 +94,8 @@ describe('forwarding', () => {
 
   it('answers 504 when the first byte is too slow, and the upstream connection is dropped', async () => {
     // undici's timers tick every ~0.5 s: timeouts in tests leave a wide gap.
-    const backend = await startBackend((_q, res) => setTimeout(() => res.end('late'), 3000));
+    // unref: an answer nobody waits for must not keep jest running after the last test.
+    const backend = await startBackend((_q, res) => setTimeout(() => res.end('late'), 3000).unref());
     const { url } = await startProxy({ ...simpleConfig([backend.address]), timeouts: { firstByte: 100 } });
     const started = Date.now();
     const reply = await request(url, { headers: { accept: 'application/json' } });
@@ -194,6 +195,6 @@ function rawRequest(port: number, text: string): Promise<string> {
     });
     socket.on('close', () => resolve(data));
     socket.on('error', reject);
-    setTimeout(() => socket.destroy(), 2000);
+    setTimeout(() => socket.destroy(), 2000).unref();
   });
 }

@@ -58,7 +58,8 @@ describe('retries (proxy_next_upstream)', () => {
 
   it('does not retry on timeout when only "error" is configured', async () => {
     // undici's timers tick every ~0.5 s: timeouts in tests leave a wide gap.
-    const slow = await startBackend((_q, res) => setTimeout(() => res.end('late'), 2500));
+    // unref: an answer nobody waits for must not keep jest running after the last test.
+    const slow = await startBackend((_q, res) => setTimeout(() => res.end('late'), 2500).unref());
     const fast = await startBackend((_q, res) => res.end('fast'));
     const { url } = await startProxy({ ...simpleConfig([slow.address, fast.address], { retry: { on: ['error'] }, maxFails: 0 }), timeouts: { firstByte: 100 } });
     const statuses = [];
@@ -144,7 +145,7 @@ describe('passive health (max_fails, fail_timeout)', () => {
 describe('retry limits in time', () => {
   it('stops retrying once retry.timeout has passed since the first try', async () => {
     // Each server takes the whole firstByte timeout; with a 400 ms budget only the first two are tried.
-    const slow = await Promise.all([0, 1, 2, 3].map(() => startBackend((_q, res) => setTimeout(() => res.end('late'), 3000))));
+    const slow = await Promise.all([0, 1, 2, 3].map(() => startBackend((_q, res) => setTimeout(() => res.end('late'), 3000).unref())));
     const { url } = await startProxy({
       ...simpleConfig(slow.map((s) => s.address), { maxFails: 0, retry: { on: ['timeout'], timeout: 400 } }),
       timeouts: { firstByte: 300 },

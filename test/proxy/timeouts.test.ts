@@ -64,7 +64,7 @@ describe('timeouts', () => {
         res.on('end', () => resolve('complete'));
       });
       req.on('error', () => resolve('reset'));
-      setTimeout(() => resolve('still open'), 5000);
+      setTimeout(() => resolve('still open'), 5000).unref(); // unref: not to hold jest once settled
     });
     expect(outcome).toBe('reset');
     expect(closedWhilePaused).toBe(true);
