@@ -187,3 +187,90 @@ describe('odd upstream answers', () => {
     expect(up.text).not.toMatch(/x-odd: a\x01b/);
   });
 });
+
+describe('upgrade tokens', () => {
+  it('an h2c upgrade offer (curl --http2 on http://) is ignored and answered over HTTP/1.1, as nginx does, not refused with 400', async () => {
+    const backend = await startBackend((_q, res) => res.end('h1'));
+    const { port } = await startProxy(simpleConfig([backend.address]));
+    const reply = await rawRequest(
+      port,
+      'GET / HTTP/1.1\r\nhost: x\r\nconnection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n',
+      3000,
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.text.endsWith('h1')).toBe(true);
+  });
+
+  it('a 101 to a request without Upgrade fails at once, not after firstByte', async () => {
+    const upstream = await rawUpstream((s) => s.write(SWITCH));
+    const { port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { firstByte: 5000 } });
+    const started = Date.now();
+    const reply = await rawRequest(port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 8000);
+    expect(reply.status).toBe(502);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('replays', () => {
+  /** Answers the first request on each connection, then resets the connection on the second one. */
+  async function flakyKeepAlive() {
+    const methods: string[] = [];
+    const server = net.createServer((s) => {
+      s.on('error', () => undefined);
+      let seen = '';
+      let answered = 0;
+      s.on('data', (d) => {
+        seen += d.toString('latin1');
+        while (seen.includes('\r\n\r\n')) {
+          const end = seen.indexOf('\r\n\r\n') + 4;
+          const head = seen.slice(0, end);
+          const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+          if (seen.length < end + length) return;
+          seen = seen.slice(end + length);
+          methods.push(head.split(' ')[0]);
+          if (answered++ === 0) s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+          else s.resetAndDestroy();
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    registerCleanup(async () => new Promise((r) => server.close(r)));
+    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, methods };
+  }
+
+  it('a POST that fails on a reused connection after it was sent is not sent again', async () => {
+    const upstream = await flakyKeepAlive();
+    const { port } = await startProxy(simpleConfig([upstream.address]));
+    expect((await rawRequest(port, 'GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n', 3000)).status).toBe(200);
+    const reply = await rawRequest(port, 'POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\nconnection: close\r\n\r\nabc', 3000);
+    expect(reply.status).toBe(502);
+    expect(upstream.methods).toEqual(['GET', 'POST']);
+  });
+
+  it('a GET that fails on a reused connection is replayed once on a fresh one', async () => {
+    const upstream = await flakyKeepAlive();
+    const { port } = await startProxy(simpleConfig([upstream.address]));
+    expect((await rawRequest(port, 'GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n', 3000)).status).toBe(200);
+    const reply = await rawRequest(port, 'GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n', 3000);
+    expect(reply.status).toBe(200);
+    expect(upstream.methods).toEqual(['GET', 'GET', 'GET']);
+  });
+});
+
+describe('reload with tunnels in flight', () => {
+  it('claims return to 0 (never negative) when a reload changes the server under an open tunnel', async () => {
+    const upstream = await rawUpstream((s) => s.write(SWITCH));
+    const base = simpleConfig([upstream.address]);
+    const { proxy, port } = await startProxy(base);
+    const client = rawClient(port, UPGRADE());
+    expect(await until(() => client.text.includes('101'))).toBe(true);
+    const { resolveConfig } = await import('../../proxy/src/config/load');
+    await proxy.reload(resolveConfig({ listeners: [{ port, host: '127.0.0.1' }], log: { level: 'silent' }, ...simpleConfig([{ address: upstream.address, weight: 3 }]) }, 'test'));
+    const servers = () => (proxy as never as { runtime: { registry: { allServers(): { active: number }[] } } }).runtime.registry.allServers();
+    expect(servers()[0].active).toBe(1); // the tunnel's claim is seen by the new server object (same record)
+    client.socket.destroy();
+    expect(await until(() => servers()[0].active === 0)).toBe(true);
+    await sleep(50);
+    expect(servers()[0].active).toBe(0);
+  });
+});
