@@ -274,3 +274,54 @@ describe('reload with tunnels in flight', () => {
     expect(servers()[0].active).toBe(0);
   });
 });
+
+describe('early answers', () => {
+  it('an upstream that answers 413 before reading a stalled upload: the client gets the 413 at once', async () => {
+    const upstream = await rawUpstream((s) => s.end('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 3\r\nconnection: close\r\n\r\nbig'));
+    const { port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { clientBody: 5000, firstByte: 5000, upstreamIdle: 5000 } });
+    const started = Date.now();
+    const reply = await rawRequest(port, 'POST /up HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n0123456789', 4000);
+    expect(reply.status).toBe(413);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('the same with a chunked upload', async () => {
+    const upstream = await rawUpstream((s) => s.end('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 3\r\nconnection: close\r\n\r\nbig'));
+    const { port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { clientBody: 5000, firstByte: 5000, upstreamIdle: 5000 } });
+    const started = Date.now();
+    const reply = await rawRequest(port, 'PUT /up HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\na\r\n0123456789\r\n', 4000);
+    expect(reply.status).toBe(413);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('response framing from the upstream', () => {
+  it('Content-Length together with Transfer-Encoding from the upstream never reaches the client as a mismatched length', async () => {
+    const upstream = await rawUpstream((s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'));
+    const { port } = await startProxy(simpleConfig([upstream.address]));
+    const reply = await rawRequest(port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 1500, true);
+    if (reply.status === 200) {
+      const [head, body] = reply.text.split('\r\n\r\n');
+      const length = /content-length: *(\d+)/i.exec(head);
+      if (length) expect(body.length).toBe(Number(length[1]));
+    } else expect(reply.status).toBe(502);
+  });
+
+  it('two different Content-Lengths from the upstream give 502', async () => {
+    const upstream = await rawUpstream((s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 5\r\n\r\nabcde'));
+    const { port } = await startProxy(simpleConfig([upstream.address]));
+    const reply = await rawRequest(port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 1500);
+    expect(reply.status).toBe(502);
+  });
+});
+
+describe('tunnels', () => {
+  it('an idle tunnel is closed after upstreamIdle (nginx proxy_read_timeout), not kept forever', async () => {
+    const upstream = await rawUpstream((s) => s.write(SWITCH));
+    const { proxy, port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { upstreamIdle: 300 } });
+    const client = rawClient(port, UPGRADE());
+    expect(await until(() => client.text.includes(' 101 '))).toBe(true);
+    expect(await until(() => client.closed, 2000)).toBe(true);
+    expect(proxy.runtime.registry.allServers()[0].active).toBe(0);
+  });
+});
