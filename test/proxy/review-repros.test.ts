@@ -1,5 +1,8 @@
 // Hostile review of issue 8: reproductions of what still breaks (and of what was checked and
 // holds). Run on both upstream clients: `PORTICO_UPSTREAM_CLIENT=undici npx jest <this file>`.
+// Failing on review's tip (a7c2d90), both clients: the three "close(grace)" upgrade tests, the
+// held-body slow reader, the client closing during a pending upgrade, the h2c offer, the idle
+// tunnel; on undici only, also the GET replay after a reset of a reused connection.
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { rawRequest } from '../helpers/raw-http';
 import { registerCleanup, simpleConfig, sleep, startBackend, startProxy } from '../helpers/servers';
@@ -181,10 +184,10 @@ describe('odd upstream answers', () => {
     const { port } = await startProxy(simpleConfig([upstream.address]));
     const reply = await rawRequest(port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 3000);
     expect([200, 502]).toContain(reply.status);
-    expect(reply.text).not.toMatch(/x-odd: a\x01b/);
+    expect(reply.text.includes('x-odd: a\x01b')).toBe(false);
     const up = await rawRequest(port, UPGRADE(), 1000, true);
     // node:http would refuse this value in a head it writes; the tunnel's head should not carry it either
-    expect(up.text).not.toMatch(/x-odd: a\x01b/);
+    expect(up.text.includes('x-odd: a\x01b')).toBe(false);
   });
 });
 
@@ -323,5 +326,49 @@ describe('tunnels', () => {
     expect(await until(() => client.text.includes(' 101 '))).toBe(true);
     expect(await until(() => client.closed, 2000)).toBe(true);
     expect(proxy.runtime.registry.allServers()[0].active).toBe(0);
+  });
+});
+
+describe('leaks', () => {
+  it('open handles come back to where they were after upgrades that fail, tunnels that close and aborted downloads', async () => {
+    const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+    const upstream = await rawUpstream((s, head) => {
+      if (head.startsWith('GET /deny')) s.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 2\r\n\r\nno');
+      else if (head.startsWith('GET /ws')) s.write(SWITCH);
+      else s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${4 * 1024 * 1024}\r\n\r\n${'z'.repeat(64 * 1024)}`); // then stalls
+    });
+    const { proxy, port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { upstreamIdle: 10_000 } });
+    await rawRequest(port, 'GET /warm HTTP/1.1\r\nhost: x\r\n\r\n', 200, true);
+    await sleep(100);
+    const before = handles();
+    for (let round = 0; round < 10; round++) {
+      await rawRequest(port, UPGRADE('/deny'), 2000, true);
+      const ws = rawClient(port, UPGRADE('/ws'));
+      await until(() => ws.text.includes(' 101 '));
+      ws.socket.destroy();
+      const dl = rawClient(port, 'GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
+      await until(() => dl.text.length > 1000);
+      dl.socket.destroy();
+    }
+    expect(await until(() => proxy.runtime.registry.allServers()[0].active === 0)).toBe(true);
+    await sleep(200);
+    expect(handles() - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('shutdown of plain requests (checked, holds)', () => {
+  it('close(grace) resolves within about grace with a request waiting on a silent upstream, an upload and a download in flight', async () => {
+    const upstream = await rawUpstream((s, head) => {
+      if (head.startsWith('GET /big')) s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${64 * 1024 * 1024}\r\n\r\n${'z'.repeat(1024 * 1024)}`);
+    });
+    const { proxy, port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { firstByte: 10_000, clientBody: 10_000 } });
+    rawClient(port, 'GET /silent HTTP/1.1\r\nhost: x\r\n\r\n');
+    rawClient(port, 'POST /up HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\nabc');
+    const dl = rawClient(port, 'GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
+    dl.socket.pause();
+    expect(await until(() => upstream.heads.length === 3)).toBe(true);
+    const took = await timedClose(proxy.close(100), 3000);
+    expect(took).toBeGreaterThanOrEqual(0);
+    expect(took).toBeLessThan(1000);
   });
 });
