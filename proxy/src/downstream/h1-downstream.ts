@@ -36,6 +36,11 @@ export class H1Downstream extends H1RequestView implements Downstream {
     return this.body !== null && this.req.readableFlowing === false;
   }
 
+  /** Whether the whole response was written (it may still wait in the socket's buffers). */
+  get responseEnded(): boolean {
+    return this.res.writableEnded;
+  }
+
   /** Whether the response went out whole (the connection is then idle, between requests). */
   get responseFinished(): boolean {
     return this.res.writableFinished;

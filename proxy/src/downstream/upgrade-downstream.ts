@@ -5,12 +5,21 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
-import { Tunnel, type TunnelSet } from '../server/tunnels';
+import { Tunnel, type UpgradedSockets } from '../server/tunnels';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
 import { H1RequestView } from './request-view';
 
 /** What node's header validation refuses in a value (RFC 9110 §5.5: no CR, LF or NUL). */
 const INVALID_VALUE = /[\r\n\0]/;
+/** What a client may send before the upstream's 101 (its first frames); more closes it. */
+const MAX_EARLY_BYTES = 64 * 1024;
+
+export interface UpgradeTimeouts {
+  /** How long a client may take to read an answer that is not a tunnel (send timeout). */
+  sendTimeout: number;
+  /** A tunnel with no byte either way for this long is closed; 0: never. */
+  tunnelIdle: number;
+}
 
 export class UpgradeDownstream extends H1RequestView implements Downstream {
   headersSent = false;
@@ -24,14 +33,39 @@ export class UpgradeDownstream extends H1RequestView implements Downstream {
     scheme: string,
     host: string,
     peer: string,
-    private readonly tunnels: TunnelSet,
-    /** The Upgrade token asked of the upstream (one the route allows). */
-    readonly protocol: string,
-    /** How long a client may take to read an answer that is not a tunnel (send timeout). */
-    private readonly sendTimeout: number,
+    private readonly upgraded: UpgradedSockets,
+    /** The Upgrade token asked of the upstream (one the route allows), or null: a plain request. */
+    readonly protocol: string | null,
+    private readonly timeouts: UpgradeTimeouts,
   ) {
     super(req, scheme, host, peer);
     socket.on('error', () => socket.destroy());
+    // node:http stopped reading the socket at the hand-over. Read on while the upstream answers:
+    // a client that goes away is noticed at once (its claim on a server is released), and what it
+    // sends early is kept for the tunnel.
+    socket.on('data', this.onEarlyData);
+    socket.on('end', this.onEarlyEnd);
+  }
+
+  private early: Buffer[] = [];
+  private earlyBytes = 0;
+
+  private readonly onEarlyData = (chunk: Buffer) => {
+    this.earlyBytes += chunk.length;
+    if (this.earlyBytes > MAX_EARLY_BYTES) this.socket.destroy();
+    else this.early.push(chunk);
+  };
+
+  /** The client half-closed before any answer: it is gone. */
+  private readonly onEarlyEnd = () => this.socket.destroy();
+
+  /** Stops the early reading; returns what was read (with the bytes node:http read past the head). */
+  private takeEarly(): Buffer[] {
+    this.socket.off('data', this.onEarlyData);
+    this.socket.off('end', this.onEarlyEnd);
+    const early = this.clientHead.length > 0 ? [this.clientHead, ...this.early] : this.early;
+    this.early = [];
+    return early;
   }
 
   /** Upgrade requests with a body are refused before routing; this one has none. */
@@ -85,8 +119,9 @@ export class UpgradeDownstream extends H1RequestView implements Downstream {
    */
   private close(last: Buffer | null): void {
     const socket = this.socket;
+    this.takeEarly();
     socket.resume();
-    const timer = setTimeout(() => socket.destroy(), this.sendTimeout);
+    const timer = setTimeout(() => socket.destroy(), this.timeouts.sendTimeout);
     timer.unref();
     const done = () => {
       clearTimeout(timer);
@@ -110,13 +145,13 @@ export class UpgradeDownstream extends H1RequestView implements Downstream {
   }
 
   upgrade(status: number, headers: string[], upstream: Socket, head: Buffer): Tunnel | null {
-    if (this.socket.destroyed) return null;
+    if (this.socket.destroyed || this.protocol === null) return null;
     // The upstream client checked that the 101's Upgrade matches `protocol`.
     this.socket.write(statusHead(status, headers, ['connection', 'upgrade', 'upgrade', this.protocol]), 'latin1');
     this.headersSent = true;
-    const tunnel = new Tunnel(this.socket, upstream);
-    this.tunnels.add(tunnel);
-    if (this.clientHead.length > 0) upstream.write(this.clientHead);
+    const tunnel = new Tunnel(this.socket, upstream, this.timeouts.tunnelIdle);
+    this.upgraded.add(tunnel);
+    for (const chunk of this.takeEarly()) upstream.write(chunk);
     tunnel.start(head);
     return tunnel;
   }

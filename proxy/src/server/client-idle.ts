@@ -11,6 +11,12 @@ export interface ClientIdleLimits {
   keepAlive: number;
   /** Silence while a request body is still arriving (client_body_timeout); 0 disables. */
   body: number;
+  /**
+   * An answer written whole (a held body, or the tail of a streamed one) that the client does not
+   * take (send_timeout); 0 disables. Streamed bodies that fill the buffer are timed by the client
+   * writer; this covers what is already written when the client stops reading.
+   */
+  send: number;
 }
 
 interface Watched {
@@ -24,7 +30,7 @@ export class ClientIdleSweeper {
   private readonly watched = new Map<TrackedSocket, Watched>();
   private timer: NodeJS.Timeout | null = null;
   private tickMs = 1000;
-  private limits: ClientIdleLimits = { keepAlive: 0, body: 0 };
+  private limits: ClientIdleLimits = { keepAlive: 0, body: 0, send: 0 };
 
   constructor(limits: ClientIdleLimits) {
     this.setLimits(limits);
@@ -34,7 +40,7 @@ export class ClientIdleSweeper {
   setLimits(limits: ClientIdleLimits): void {
     this.limits = limits;
     // A quarter of the shortest limit (Infinity when none is set), within 25 ms..1 s.
-    const shortest = Math.min(...[limits.keepAlive, limits.body].filter((ms) => ms > 0));
+    const shortest = Math.min(...[limits.keepAlive, limits.body, limits.send].filter((ms) => ms > 0));
     const tick = Math.max(25, Math.min(1000, Math.floor(shortest / 4)));
     if (tick !== this.tickMs && this.timer !== null) {
       this.stop();
@@ -45,7 +51,7 @@ export class ClientIdleSweeper {
   }
 
   watch(socket: Socket): void {
-    if (this.limits.keepAlive <= 0 && this.limits.body <= 0) return;
+    if (this.limits.keepAlive <= 0 && this.limits.body <= 0 && this.limits.send <= 0) return;
     this.watched.set(socket, { read: socket.bytesRead, written: socket.bytesWritten, since: Date.now() });
     socket.once('close', () => this.forget(socket));
     if (this.timer === null) {
@@ -90,6 +96,8 @@ export class ClientIdleSweeper {
   private limitFor(socket: TrackedSocket): number {
     const current = socket[kCurrentRequest];
     if (current === undefined || current.responseFinished) return this.limits.keepAlive;
+    // Written whole but not flushed: the client is not taking it (nothing moved for a whole limit).
+    if (current.responseEnded) return this.limits.send;
     // The request is in and the proxy waits on the upstream or on the client reading the answer
     // (the upstream timeouts and the client send timeout govern those waits), or the proxy itself
     // stopped reading the body because the upstream is slow to take it (the upstream's send

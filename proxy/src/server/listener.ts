@@ -7,14 +7,14 @@ import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
 import { ClientIdleSweeper } from './client-idle';
 import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
 import { createHandlers, type RuntimeSource } from './request-handler';
-import { TunnelSet } from './tunnels';
+import { UpgradedSockets } from './tunnels';
 
 export function listenerKey(l: Pick<ResolvedListener, 'host' | 'port'>): string {
   return `${l.host}:${l.port}`;
 }
 
 export class Listener {
-  readonly tunnels = new TunnelSet();
+  readonly upgraded = new UpgradedSockets();
   private readonly idle: ClientIdleSweeper;
 
   private constructor(
@@ -22,7 +22,7 @@ export class Listener {
     readonly server: Server,
     timeouts: ResolvedTimeouts,
   ) {
-    this.idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody });
+    this.idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
     this.applyTimeouts(timeouts);
   }
 
@@ -37,11 +37,12 @@ export class Listener {
     // node:http silently drops the fields beyond it and the request goes on without them.
     server.maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
     const listener = new Listener(config.name, server, timeouts);
-    const handlers = createHandlers(source, 'http', listener.tunnels);
+    const handlers = createHandlers(source, 'http', listener.upgraded);
     server.on('request', handlers.request);
     server.on('connection', (socket: Socket) => listener.idle.watch(socket));
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       listener.idle.forget(socket as Socket); // a tunnel has its own lifetime
+      listener.upgraded.hold(socket); // from now on node:http no longer closes it: shutdown must
       handlers.upgrade(req, socket, head);
     });
     await new Promise<void>((resolve, reject) => {
@@ -57,7 +58,7 @@ export class Listener {
   /** The client timeouts of a (re)loaded config; connections already open follow them too. */
   applyTimeouts(timeouts: ResolvedTimeouts): void {
     this.server.headersTimeout = timeouts.clientHeader;
-    this.idle.setLimits({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody });
+    this.idle.setLimits({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
   }
 
   /**
@@ -69,10 +70,10 @@ export class Listener {
     this.server.closeIdleConnections();
     const timer = setTimeout(() => {
       this.server.closeAllConnections();
-      this.tunnels.closeAll();
+      this.upgraded.closeAll();
     }, graceMs);
     timer.unref();
-    await Promise.all([closed, this.tunnels.whenEmpty()]);
+    await Promise.all([closed, this.upgraded.whenEmpty()]);
     clearTimeout(timer);
   }
 }

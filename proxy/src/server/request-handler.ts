@@ -16,7 +16,7 @@ import { ResponseRulesHandler } from '../forward/response-rules-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
 import { checkRequest, refuseRequest, rejectsHeaderValues } from './request-checks';
-import type { TunnelSet } from './tunnels';
+import type { UpgradedSockets } from './tunnels';
 
 export interface RuntimeSource {
   readonly runtime: Runtime;
@@ -27,7 +27,7 @@ export interface ListenerHandlers {
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
-export function createHandlers(source: RuntimeSource, scheme: string, tunnels: TunnelSet): ListenerHandlers {
+export function createHandlers(source: RuntimeSource, scheme: string, upgraded: UpgradedSockets): ListenerHandlers {
   return {
     request(req: IncomingMessage, res: ServerResponse): void {
       const runtime = source.runtime;
@@ -57,12 +57,18 @@ export function createHandlers(source: RuntimeSource, scheme: string, tunnels: T
       const rawHost = findHost(req.rawHeaders);
       const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
       const protocol = route?.action.kind === 'proxy' ? allowedUpgrade(req.headers.upgrade, route.action.target.upgrades) : null;
-      const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', tunnels, protocol ?? '', runtime.config.timeouts.clientSend || 60_000);
+      const t = runtime.config.timeouts;
+      const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', upgraded, protocol, {
+        sendTimeout: t.clientSend > 0 ? t.clientSend : 60_000,
+        tunnelIdle: t.upstreamIdle,
+      });
       ds.remoteAddr = clientAddress(req.rawHeaders, ds.peer, runtime.trusted);
       const refused = checkRequest(req);
       if (refused !== null) ds.fail(refused.status, refused.code);
       else if (route === null) ds.fail(isOriginForm(req) ? 404 : 400, isOriginForm(req) ? 'NO_ROUTE' : 'BAD_REQUEST');
-      else if (route.action.kind === 'proxy' && (protocol === null || hasBody(req))) ds.fail(400, 'UPGRADE_REFUSED');
+      else if (hasBody(req)) ds.fail(400, 'UPGRADE_WITH_BODY'); // what follows the head would be a second request
+      // An Upgrade the route does not allow (h2c from curl --http2, say) is ignored, as RFC 9110
+      // §7.8 permits and NGINX does: the request is answered over HTTP/1.1.
       else handle(runtime, route, ds, protocol);
     },
   };

@@ -1,6 +1,8 @@
 // Upgraded connections (WebSocket) leave node:http's connection list, so nothing would close them
-// on shutdown or drain. Every tunnel is registered with its listener and its upstream server, and
-// closed by them (after a grace period) or by either end.
+// on shutdown or drain. Every socket node:http hands over with 'upgrade' is held by its listener's
+// UpgradedSockets from that moment (while the upstream's answer is awaited too), and every tunnel
+// is also registered with its upstream server; they are closed by them (after a grace period) or
+// by either end.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -12,12 +14,16 @@ export class Tunnel {
   constructor(
     readonly client: Duplex,
     readonly upstream: Socket,
+    /** No byte either way for this long closes the tunnel (NGINX proxy_read_timeout); 0: never. */
+    idleMs: number,
   ) {
     const close = () => this.close();
     client.on('error', close);
     client.on('close', close);
     upstream.on('error', close);
     upstream.on('close', close);
+    // Every byte either way crosses the upstream socket, so its idle timer is the tunnel's.
+    if (idleMs > 0) upstream.setTimeout(idleMs, close);
   }
 
   /** Starts moving bytes both ways, after whatever of the upstream's bytes already arrived. */
@@ -56,33 +62,56 @@ export class Tunnel {
   }
 }
 
-/** The tunnels of one listener. */
-export class TunnelSet {
-  readonly set = new Set<Tunnel>();
+/** The sockets a listener handed to its upgrade handler, from the hand-over to their close. */
+export class UpgradedSockets {
+  /** Tunnels open now. */
+  readonly tunnels = new Set<Tunnel>();
+  /** Every upgraded client socket not yet closed: awaiting the upstream, answering, or tunnelling. */
+  private readonly sockets = new Set<Duplex>();
   private waiting: (() => void)[] = [];
+  private cut = false;
 
+  /** Holds a socket node:http just handed over; it is let go when it closes. */
+  hold(socket: Duplex): void {
+    if (this.cut) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.settle();
+    });
+  }
+
+  /** Registers a tunnel; after the cut (shutdown's grace is over) it is closed at once. */
   add(tunnel: Tunnel): void {
-    tunnel.register(this.set);
-    tunnel.whenClosed(() => this.settle());
-    this.settle();
+    if (this.cut) {
+      tunnel.close();
+      return;
+    }
+    tunnel.register(this.tunnels);
   }
 
   get size(): number {
-    return this.set.size;
+    return this.sockets.size;
   }
 
-  /** Resolves when every tunnel has closed on its own. */
+  /** Resolves when every upgraded socket has closed. */
   whenEmpty(): Promise<void> {
-    if (this.set.size === 0) return Promise.resolve();
+    if (this.sockets.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Shutdown's grace is over: every upgraded socket closes, and none is accepted any more. */
   closeAll(): void {
-    for (const tunnel of [...this.set]) tunnel.close();
+    this.cut = true;
+    for (const tunnel of [...this.tunnels]) tunnel.close();
+    for (const socket of [...this.sockets]) socket.destroy();
   }
 
   private settle(): void {
-    if (this.set.size !== 0) return;
+    if (this.sockets.size !== 0) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const resolve of waiting) resolve();

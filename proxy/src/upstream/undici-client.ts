@@ -239,7 +239,10 @@ class UndiciExchange implements Dispatcher.DispatchHandler, Expirable {
   private mayReplay(err: Error & { code?: string; socket?: { bytesRead?: number } }): boolean {
     const r = this.request;
     if (this.replayed || !r.replayable || this.headersSeen || !bodyUnread(r.body)) return false;
-    return err.code === 'UND_ERR_SOCKET' && (err.socket?.bytesRead ?? 0) > 0 && !isBadResponse(err);
+    if (err.code === 'UND_ERR_SOCKET') return (err.socket?.bytesRead ?? 0) > 0 && !isBadResponse(err);
+    // A reset surfaces as a bare ECONNRESET / EPIPE, without the socket to tell a reused
+    // connection by: replayed once all the same (the request is replayable and nothing came back).
+    return err.code === 'ECONNRESET' || err.code === 'EPIPE';
   }
 }
 
