@@ -26,6 +26,8 @@ class Keeper extends ResponseHandlerWrapper {
 /** A server whose every response goes through Keeper -> ClientWriter with a pooled body of `fill`. */
 async function chainServer(adopt: boolean) {
   const keepers: Keeper[] = [];
+  /** Per response: its body was flushed (and, unless adopted, its memory given back). */
+  const flushed: Promise<void>[] = [];
   let fill = 0x61;
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const ds = new H1Downstream(req, res, 'http', 'x', '127.0.0.1');
@@ -35,10 +37,12 @@ async function chainServer(adopt: boolean) {
     keeper.onHeaders(200, ['content-length', '60000'], () => undefined);
     keeper.onData(body);
     keeper.onComplete();
+    // Registered after the writer's own flush callback, so it runs once the memory is back.
+    flushed.push(new Promise((resolve) => res.once('finish', () => resolve())));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   registerCleanup(() => new Promise((r) => server.close(r)));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, keepers };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, keepers, flushed };
 }
 
 describe('response chain', () => {
@@ -49,15 +53,17 @@ describe('response chain', () => {
   });
 
   it('never recycles a chunk a link adopted into a later response', async () => {
-    const { url, keepers } = await chainServer(true);
+    const { url, keepers, flushed } = await chainServer(true);
     await request(url);
+    await flushed[0];
     await request(url);
     expect(keepers[0].kept[0].every((b) => b === 0x61)).toBe(true);
   });
 
   it('recycles chunks nobody adopted (what adoption protects against)', async () => {
-    const { url, keepers } = await chainServer(false);
+    const { url, keepers, flushed } = await chainServer(false);
     await request(url);
+    await flushed[0];
     await request(url);
     // The first response's memory served the second: a link that kept it without adopting sees it change.
     expect(keepers[0].kept[0].every((b) => b === 0x61)).toBe(false);

@@ -84,7 +84,10 @@ export class H1Downstream extends H1RequestView implements Downstream {
     else if (!recycle) this.res.end(last); // no 'finish' listener per response for memory nobody reuses
     else {
       this.flushed = last;
-      this.res.end(last, onFlushed);
+      // A 'finish' listener, not end()'s callback: listeners are called with the emitter as
+      // `this` (documented), end()'s callback is not on Node 24 and later.
+      this.res.once('finish', onFlushed);
+      this.res.end(last);
     }
   }
 
