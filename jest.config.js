@@ -3,7 +3,7 @@
 // programs: Docker, nginx...; `npm run test:system`). All run in CI.
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
-const clientTests = ['h1-client', 'streaming', 'timeouts', 'retries', 'forwarding', 'websocket', 'upgrades', 'client-behaviour', 'passive-health', 'upstream-client-*'];
+const clientTests = ['h1-client', 'streaming', 'timeouts', 'retries', 'forwarding', 'websocket', 'upgrades', 'client-behaviour', 'passive-health', 'hostile-peers', 'upstream-client-*'];
 
 module.exports = {
   projects: [

@@ -3,37 +3,8 @@
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { UPGRADE, rawUpstream } from '../helpers/raw-upstream';
 import { refusedAddress, registerCleanup, simpleConfig, startProxy } from '../helpers/servers';
-
-const UPGRADE = (path = '/ws', protocol = 'websocket') =>
-  `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: ${protocol}\r\n` +
-  'sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
-
-/** A raw TCP upstream: `onHead` gets each connection's first request head. */
-async function rawUpstream(onHead: (socket: Socket, head: string) => void) {
-  const sockets: Socket[] = [];
-  const received: string[] = [];
-  const server = net.createServer((socket) => {
-    sockets.push(socket);
-    let seen = '';
-    let answered = false;
-    socket.on('data', (d) => {
-      seen += d.toString('latin1');
-      received.push(d.toString('latin1'));
-      if (!answered && seen.includes('\r\n\r\n')) {
-        answered = true;
-        onHead(socket, seen);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  registerCleanup(async () => {
-    sockets.forEach((s) => s.destroy());
-    await new Promise((r) => server.close(r));
-  });
-  return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, sockets, received };
-}
 
 /** A raw client: sends `text`, collects what comes back until the connection closes (or `ms`). */
 function exchange(port: number, text: string, ms = 3_000, then?: (socket: Socket, got: () => string) => void): Promise<{ text: string; closed: boolean }> {

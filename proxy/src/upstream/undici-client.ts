@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIPv6, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 import { deadlineIn, deadlines, type Expirable } from './h1/deadlines';
 import type { H1PoolOptions } from './h1/h1-pool';
 import { UpstreamError, type UpstreamClient, type UpstreamHandler, type UpstreamRequest } from './h1/upstream-handler';
@@ -29,12 +29,15 @@ export class UndiciClient implements UpstreamClient {
   readonly pool: Pool;
   private closed = false;
 
+  private readonly origin: string;
+
   constructor(
     readonly host: string,
     readonly port: number,
-    options: UndiciClientOptions,
+    private readonly options: UndiciClientOptions,
   ) {
-    this.pool = new Pool(`http://${isIPv6(host) ? `[${host}]` : host}:${port}`, {
+    this.origin = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+    this.pool = new Pool(this.origin, {
       connections: null, // requests never queue here: concurrency is the balancer's (maxConns)
       pipelining: 1, // one request per connection at a time, so undici never re-sends one itself
       connectTimeout: options.connectTimeout,
@@ -59,6 +62,15 @@ export class UndiciClient implements UpstreamClient {
     new UndiciExchange(this, request, handler).start();
   }
 
+  /**
+   * A connection of its own for one upgrade request, as the native client does: never a pooled
+   * one, and closed with the request if it is given up before the 101 (a pooled connection would
+   * stay open until the upstream answered).
+   */
+  oneOff(): Client {
+    return new Client(this.origin, { connectTimeout: this.options.connectTimeout, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return this.pool.close();
@@ -75,6 +87,8 @@ class UndiciExchange implements Dispatcher.DispatchHandler, Expirable {
   /** The current phase's timeout (h1/deadlines.ts: undici's own tick every ~0.5 s, too coarse). */
   deadline = 0;
   private controller: Dispatcher.DispatchController | null = null;
+  /** An upgrade's own connection (UndiciClient.oneOff), ended with the exchange. */
+  private own: Client | null = null;
   /** Over: completed, failed, or given up by the handler (undici's later calls are ignored). */
   private done = false;
   private headersSeen = false;
@@ -99,7 +113,8 @@ class UndiciExchange implements Dispatcher.DispatchHandler, Expirable {
     // stream that already ended, it would count it and send a Content-Length of its own).
     // (DispatchOptions documents AsyncIterable bodies; its type omits them.)
     const body = r.body === null ? null : (this.bodyChunks(r.body) as unknown as Readable);
-    this.client.pool.dispatch(
+    const dispatcher = r.upgrade === null ? this.client.pool : (this.own ??= this.client.oneOff());
+    dispatcher.dispatch(
       { method: r.method, path: r.path, headers: r.headers, body, headersTimeout: 0, bodyTimeout: 0, upgrade: r.upgrade },
       this,
     );
@@ -164,7 +179,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler, Expirable {
   }
 
   onRequestUpgrade(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders, socket: Socket): void {
-    if (!this.finish()) return;
+    if (!this.finish('handed over')) return;
     const flat = flatHeaders(controller.rawHeaders, headers);
     const token = headerValue(flat, 'upgrade');
     if (this.handler.onUpgrade === undefined || token?.toLowerCase() !== this.request.upgrade?.toLowerCase()) {
@@ -209,11 +224,18 @@ class UndiciExchange implements Dispatcher.DispatchHandler, Expirable {
   // ---- helpers ----
 
   /** Marks the exchange over; false when it already was. */
-  private finish(): boolean {
+  /** Ends the exchange once; an upgrade's own connection is destroyed, or closed once handed over. */
+  private finish(how: 'ended' | 'handed over' = 'ended'): boolean {
     if (this.done) return false;
     this.done = true;
     this.deadline = 0;
     deadlines.unwatch(this);
+    const own = this.own;
+    if (own !== null) {
+      this.own = null;
+      // After a 101 undici has let the socket go: closing the client leaves it to its new owner.
+      (how === 'handed over' ? own.close() : own.destroy()).catch(() => undefined);
+    }
     return true;
   }
 

@@ -1,45 +1,16 @@
-// Hostile review of issue 8: reproductions of what still breaks (and of what was checked and
-// holds). Run on both upstream clients: `PORTICO_UPSTREAM_CLIENT=undici npx jest <this file>`.
-// Failing on review's tip (a7c2d90), both clients: the three "close(grace)" upgrade tests, the
+// Hostile peers: clients and upstreams that misbehave around upgrades, shutdown, slow reading,
+// replays and framing (from a hostile review of issue 8: what broke, now fixed, and what held).
+// Runs on both upstream clients (unit and unit-undici). Failed on a7c2d90, both clients: the three "close(grace)" upgrade tests, the
 // held-body slow reader, the client closing during a pending upgrade, the h2c offer, the idle
 // tunnel; on undici only, also the GET replay after a reset of a reused connection.
-import net, { type AddressInfo, type Socket } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { rawRequest } from '../helpers/raw-http';
+import { UPGRADE, rawUpstream } from '../helpers/raw-upstream';
 import { registerCleanup, simpleConfig, sleep, startBackend, startProxy } from '../helpers/servers';
 
 jest.setTimeout(15_000);
 
-const UPGRADE = (path = '/ws', protocol = 'websocket') =>
-  `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: ${protocol}\r\n` +
-  'sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
-
 const SWITCH = 'HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n' + 'sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
-
-/** A raw TCP upstream: `onHead` gets each connection's first request head. */
-async function rawUpstream(onHead: (socket: Socket, head: string) => void) {
-  const sockets: Socket[] = [];
-  const heads: string[] = [];
-  const server = net.createServer((socket) => {
-    sockets.push(socket);
-    let seen = '';
-    let answered = false;
-    socket.on('data', (d) => {
-      seen += d.toString('latin1');
-      if (!answered && seen.includes('\r\n\r\n')) {
-        answered = true;
-        heads.push(seen);
-        onHead(socket, seen);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  registerCleanup(async () => {
-    sockets.forEach((s) => s.destroy());
-    await new Promise((r) => server.close(r));
-  });
-  return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, sockets, heads };
-}
 
 /** A raw client connection that collects what it gets. */
 function rawClient(port: number, text: string) {
