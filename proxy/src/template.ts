@@ -5,6 +5,7 @@
 // path, where NGINX's $uri is decoded and normalized ("/a/../%62" -> "/b"). Raw is the safe choice
 // here: a decoded "%0d%0a" would put CR LF into a header value.
 import type { IncomingHttpHeaders } from 'node:http';
+import { equalsLowercaseAt } from './net/ascii';
 import { hostName } from './router';
 
 export interface TemplateContext {
@@ -103,22 +104,12 @@ function argValue(url: string, name: string): string {
     let end = url.indexOf('&', start);
     if (end === -1) end = url.length;
     const nameEnd = start + name.length;
-    if (nameEnd <= end && sameLowercase(url, start, name) && (nameEnd === end || url.charCodeAt(nameEnd) === 61 /* = */)) {
+    if (nameEnd <= end && equalsLowercaseAt(url, start, name) && (nameEnd === end || url.charCodeAt(nameEnd) === 61 /* = */)) {
       return nameEnd === end ? '' : url.slice(nameEnd + 1, end);
     }
     start = end + 1;
   }
   return '';
-}
-
-/** `text` at `from` equals the lowercase `name`, ASCII case-insensitively, with no allocation. */
-function sameLowercase(text: string, from: number, name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    let c = text.charCodeAt(from + i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== name.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 function headerValue(value: string | string[] | undefined): string {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { H1Downstream } from '../../proxy/src/downstream/h1-downstream';
 import { sendError, sendRedirect } from '../../proxy/src/forward/error-page';
 import { HeaderRules } from '../../proxy/src/forward/header-rules';
 import { buildRequestHeaders } from '../../proxy/src/forward/request-headers';
@@ -207,7 +208,7 @@ describe('error pages and redirects', () => {
   });
 
   it('answers a redirect whose location would be invalid with 400', async () => {
-    const server = http.createServer((req, res) => sendRedirect(req, res, 302, 'https://a.test/\r\nset-cookie: a=1'));
+    const server = http.createServer((req, res) => sendRedirect(new H1Downstream(req, res, 'http', 'a', '127.0.0.1'), 302, 'https://a.test/\r\nset-cookie: a=1'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     registerCleanup(() => new Promise((r) => server.close(r)));
     const reply = await rawRequest((server.address() as AddressInfo).port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');

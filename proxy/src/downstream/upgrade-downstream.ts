@@ -5,12 +5,11 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
+import { isValidHeaderValue } from '../forward/header-rules';
 import { Tunnel, type UpgradedSockets } from '../server/tunnels';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
 import { H1RequestView } from './request-view';
 
-/** What node's header validation refuses in a value (RFC 9110 §5.5: no CR, LF or NUL). */
-const INVALID_VALUE = /[\r\n\0]/;
 /** What a client may send before the upstream's 101 (its first frames); more closes it. */
 const MAX_EARLY_BYTES = 64 * 1024;
 
@@ -162,7 +161,7 @@ function statusHead(status: number, headers: string[], extra: string[]): string 
   let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
   for (const list of [headers, extra]) {
     for (let i = 0; i < list.length; i += 2) {
-      if (INVALID_VALUE.test(list[i]) || INVALID_VALUE.test(list[i + 1])) throw new TypeError(`invalid header ${list[i]}`);
+      if (!isValidHeaderValue(list[i]) || !isValidHeaderValue(list[i + 1])) throw new TypeError(`invalid header ${list[i]}`);
       out += `${list[i]}: ${list[i + 1]}\r\n`;
     }
   }

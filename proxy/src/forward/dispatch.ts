@@ -106,13 +106,12 @@ export class Dispatch implements DownstreamCloseListener {
       attempt.failed = true; // its end must not count as a success
     }
     try {
-      return this.chain.onHeaders(status, buildResponseHeaders(raw).headers, resume);
+      return this.chain.onHeaders(status, buildResponseHeaders(raw), resume);
     } catch (err) {
-      // A head that cannot be written (a header rule produced a value node refuses): the
-      // upstream did nothing wrong, the client gets an error page.
+      // A head node refuses to write: the client gets an error page, never an uncaught throw.
       this.finishAttempt(attempt, 'uncounted');
       attempt.abort?.(err as Error);
-      this.fail(errorOf(err, 'cannot forward the response head'));
+      this.fail(new ProxyError('UPSTREAM_BAD_RESPONSE', `cannot forward the response head: ${(err as Error).message}`));
       return false;
     }
   }
@@ -144,7 +143,7 @@ export class Dispatch implements DownstreamCloseListener {
     const server = attempt.server;
     let tunnel = null;
     try {
-      tunnel = this.chain.onUpgrade(status, buildResponseHeaders(raw).headers, socket, head);
+      tunnel = this.chain.onUpgrade(status, buildResponseHeaders(raw), socket, head);
     } catch {
       tunnel = null;
     }
@@ -272,12 +271,4 @@ class Attempt implements UpstreamHandler {
   onUpgrade(status: number, raw: string[], socket: Socket, head: Buffer): void {
     this.dispatch.onAttemptUpgrade(this, status, raw, socket, head);
   }
-}
-
-/** A ProxyError as it is, or one for an error whose `status` says what the client gets. */
-function errorOf(err: unknown, what: string): ProxyError {
-  if (err instanceof ProxyError) return err;
-  const status = (err as { status?: number }).status;
-  if (status === 400) return new ProxyError('BAD_REQUEST', `${what}: ${(err as Error).message}`);
-  return new ProxyError('UPSTREAM_BAD_RESPONSE', `${what}: ${(err as Error).message}`);
 }

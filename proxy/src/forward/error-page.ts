@@ -2,6 +2,7 @@
 // HTML) and redirects. No client input can make these throw: values are checked, writes guarded.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import type { Downstream } from '../downstream/downstream';
 import { isValidHeaderValue } from './header-rules';
 
 export function sendError(req: IncomingMessage, res: ServerResponse, status: number, code: string): void {
@@ -30,19 +31,22 @@ export function sendError(req: IncomingMessage, res: ServerResponse, status: num
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** A redirect to `location`; one that is not a valid header value gets 400, never a split head. */
-export function sendRedirect(req: IncomingMessage, res: ServerResponse, status: number, location: string): void {
+/**
+ * A redirect to `location` on any Downstream; a location that is not a valid header value (client
+ * input in a template) gets 400, never a split head, and the head write is guarded.
+ */
+export function sendRedirect(ds: Downstream, status: number, location: string): void {
   if (!isValidHeaderValue(location)) {
-    sendError(req, res, 400, 'BAD_REQUEST');
+    ds.fail(400, 'BAD_REQUEST');
     return;
   }
   try {
-    res.writeHead(status, STATUS_CODES[status] ?? 'Redirect', { location, 'content-length': 0 });
+    ds.writeHead(status, ['location', location, 'content-length', '0']);
   } catch {
-    sendError(req, res, 400, 'BAD_REQUEST');
+    ds.fail(400, 'BAD_REQUEST');
     return;
   }
-  res.end();
+  ds.end(null, false);
 }
 
 function prefersJson(accept: string | undefined): boolean {

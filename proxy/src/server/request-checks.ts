@@ -5,6 +5,7 @@
 // unknown methods, chunked not last in Transfer-Encoding, chunk-size overflow, a head over 16 KiB (431).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../forward/error-page';
+import { equalsLowercaseAt } from '../net/ascii';
 import type { RuntimeRoute } from '../runtime';
 import type { TemplateContext } from '../template';
 
@@ -51,14 +52,14 @@ export function checkRequestHead(raw: readonly string[], maxHeaders = DEFAULT_MA
   let transferEncoding = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    if (name.length === 4 && equalsLowercase(name, 'host')) {
+    if (name.length === 4 && equalsLowercaseAt(name, 0, 'host')) {
       if (host) return DUPLICATE_HOST;
       host = true;
-    } else if (name.length === 17 && equalsLowercase(name, 'transfer-encoding')) {
+    } else if (name.length === 17 && equalsLowercaseAt(name, 0, 'transfer-encoding')) {
       if (transferEncoding) return DUPLICATE_TRANSFER_ENCODING;
       transferEncoding = true;
       const value = raw[i + 1];
-      if (value.length !== 7 || !equalsLowercase(value, 'chunked')) return UNSUPPORTED_TRANSFER_ENCODING;
+      if (value.length !== 7 || !equalsLowercaseAt(value, 0, 'chunked')) return UNSUPPORTED_TRANSFER_ENCODING;
     }
   }
   return null;
@@ -76,14 +77,4 @@ export function rejectsHeaderValues(route: RuntimeRoute, ctx: TemplateContext): 
   if (route.requestRules.rejects(ctx)) return true;
   const action = route.action;
   return action.kind === 'proxy' && action.target.responseRules !== null && action.target.responseRules.rejects(ctx);
-}
-
-/** `text` equals the lowercase `lower` of the same length, ASCII case-insensitively. */
-function equalsLowercase(text: string, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
 }

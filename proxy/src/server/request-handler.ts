@@ -9,8 +9,7 @@ import { H1Downstream } from '../downstream/h1-downstream';
 import { UpgradeDownstream } from '../downstream/upgrade-downstream';
 import { ClientWriter } from '../forward/client-writer';
 import { Dispatch } from '../forward/dispatch';
-import { sendError } from '../forward/error-page';
-import { isValidHeaderValue } from '../forward/header-rules';
+import { sendError, sendRedirect } from '../forward/error-page';
 import { buildRequestHeaders, clientAddress } from '../forward/request-headers';
 import { ResponseRulesHandler } from '../forward/response-rules-handler';
 import { hostName } from '../router';
@@ -77,7 +76,7 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
 function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: string | null): void {
   const action = route.action;
   if (action.kind === 'redirect') {
-    redirect(ds, action.status, action.location(ds));
+    sendRedirect(ds, action.status, action.location(ds));
     return;
   }
   if (rejectsHeaderValues(route, ds)) {
@@ -93,21 +92,6 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
   const chain = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
   const body = built.hasBody && upgrade === null ? ds.openBody() : null;
   new Dispatch(ds, target, headers, body, timeouts, chain, writer, upgrade).start();
-}
-
-/** Writing the head is guarded: a location node refuses must never escape as an exception. */
-function redirect(ds: Downstream, status: number, location: string): void {
-  if (!isValidHeaderValue(location)) {
-    ds.fail(400, 'BAD_REQUEST'); // client input in the location would split the head
-    return;
-  }
-  try {
-    ds.writeHead(status, ['location', location, 'content-length', '0']);
-  } catch {
-    ds.fail(400, 'BAD_REQUEST');
-    return;
-  }
-  ds.end(null, false);
 }
 
 /** The one Upgrade token the route allows among those the client offered (RFC 9110 §7.8), or null. */

@@ -48,10 +48,6 @@ export class Tunnel {
     else this.onClosed.push(fn);
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;
