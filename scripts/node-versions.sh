@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the proxy's unit tests (test/proxy) on each supported Node major, with the official Linux
+# Runs the unit tests (npm test's projects: proxy, infra, app-sample, local, bench) on each supported Node major, with the official Linux
 # builds that npm publishes as node-linux-<arch>@<major> (bin/node), installed into a scratch
 # prefix. The host's node_modules serve every version: @swc/core's native binary depends on the
 # platform, not on the Node version.
@@ -68,14 +68,13 @@ for major in $majors; do
   fi
   bin=$dir/node_modules/$pkg/bin
   installed=$SECONDS
-  printf '\n--- Node %s (installed in %ss): jest test/proxy --selectProjects %s\n' \
+  printf '\n--- Node %s (installed in %ss): jest --selectProjects %s\n' \
     "$("$bin/node" --version)" "$((installed - start))" "${projects[*]}"
 
   # --pending-deprecation on the jest process and, through NODE_OPTIONS, on its workers and on the
   # proxies the tests spawn; PATH so that anything started as `node` is this version too.
-  # The test path comes before --selectProjects, which would take it as one more project name.
   if PATH="$bin:$PATH" NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--pending-deprecation" \
-    "$bin/node" --pending-deprecation node_modules/jest/bin/jest.js test/proxy \
+    "$bin/node" --pending-deprecation node_modules/jest/bin/jest.js \
     --selectProjects "${projects[@]}" --json --outputFile="$results/node$major.json"; then
     printf -- '--- Node %s: passed (%ss of tests)\n' "$major" "$((SECONDS - installed))"
   else
@@ -85,6 +84,6 @@ for major in $majors; do
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "proxy unit tests failed on Node ${failed[*]}" >&2
+  echo "unit tests failed on Node ${failed[*]}" >&2
   exit 1
 fi

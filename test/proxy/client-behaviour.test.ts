@@ -110,4 +110,21 @@ describe('reload', () => {
     expect(ms).not.toBe('pending');
     expect(backend.requests).toHaveLength(0);
   });
+
+  it('lets a request in flight finish on the server it began with, and releases its claim', async () => {
+    let answer: (() => void) | null = null;
+    const old = await startBackend((_q, res) => (answer = () => res.end('old')));
+    const next = await startBackend((_q, res) => res.end('new'));
+    const { proxy, url, port } = await startProxy(simpleConfig([old.address]));
+    const oldServer = proxy.runtime.registry.get('app').servers[0];
+    const inFlight = request(url);
+    await new Promise<void>((resolve) => (old.requests.length > 0 ? resolve() : old.server.once('request', () => resolve())));
+    await proxy.reload(resolveConfig({ ...simpleConfig([next.address]), listeners: [{ port, host: '127.0.0.1' }], log: { level: 'silent' } }));
+    expect((await request(url)).body.toString()).toBe('new');
+    (answer as (() => void) | null)?.();
+    const reply = await inFlight;
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('old');
+    expect(oldServer.active).toBe(0);
+  });
 });
