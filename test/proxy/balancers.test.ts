@@ -7,7 +7,7 @@ import { RoundRobinBalancer } from '../../proxy/src/upstream/balancers/round-rob
 import { UpstreamServer } from '../../proxy/src/upstream/upstream-server';
 
 function server(id: string, over: Partial<ResolvedServer> = {}): UpstreamServer {
-  const config: ResolvedServer = { id, address: `${id}:80`, host: id, port: 80, weight: 1, maxConns: 0, maxFails: 1, failTimeout: 10_000, backup: false, down: false, ...over };
+  const config: ResolvedServer = { id, address: `${id}:80`, host: id, port: 80, weight: 1, maxConns: 0, maxFails: 1, failTimeout: 10_000, backup: false, down: false, drain: false, route: '', slowStart: 0, ...over };
   return new UpstreamServer(config, { connectTimeout: 1000, keepAliveTimeout: 1000 }, true);
 }
 

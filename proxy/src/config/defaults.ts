@@ -39,3 +39,29 @@ export const DEFAULT_UPGRADES = ['websocket'] as const;
 
 export const DEFAULT_BALANCE = 'round-robin' as const;
 export const DEFAULT_REDIRECT_STATUS = 302;
+
+/** Sticky cookie name when none is given (NGINX requires one; a fixed default keeps configs short). */
+export const DEFAULT_STICKY_COOKIE = 'portico_server';
+/** sticky learn: NGINX's timeout=10m, and a bound table. */
+export const DEFAULT_LEARN_TIMEOUT = 10 * 60_000;
+export const DEFAULT_LEARN_MAX_ENTRIES = 100_000;
+/** NGINX's expires=max: the cookie lives until 2037; as Max-Age, about 10 years. */
+export const STICKY_EXPIRES_MAX_SECONDS = 10 * 365 * 24 * 3600;
+
+/** health_check: interval=5s fails=1 passes=1 uri=/, as NGINX Plus; a check answer within 2s. */
+export const DEFAULT_HEALTH_CHECK = {
+  interval: 5_000,
+  jitter: 0,
+  timeout: 2_000,
+  fails: 1,
+  passes: 1,
+  uri: '/',
+  method: 'GET',
+  status: ['200-399'],
+} as const;
+
+/** Tunnels on a draining server close (1001 Going Away) after this (kamal-proxy's drain timeout is 30s). */
+export const DEFAULT_DRAIN_TIMEOUT = 30_000;
+
+/** The admin listener: loopback only unless configured otherwise (Envoy's admin port). */
+export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:9901';

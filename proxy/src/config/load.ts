@@ -2,10 +2,11 @@
 // Throws ConfigError naming every problem; never returns a half-valid config.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from './config-error';
+import { ConfigError, type ConfigIssue } from './config-error';
 import { normalizeConfig } from './normalize';
 import type { ResolvedConfig } from './resolved';
 import type { ProxyConfig } from './schema';
+import { resolveSecrets } from './secrets';
 import { schemaIssues, semanticIssues } from './validate';
 
 export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
@@ -28,13 +29,19 @@ export function parseConfig(text: string, source = 'config'): ResolvedConfig {
   return resolveConfig(value, source);
 }
 
-/** Validates a config value (from a file, or built in code by infra/) and normalizes it. */
-export function resolveConfig(value: unknown, source = 'config'): ResolvedConfig {
+/**
+ * Validates a config value (from a file, or built in code by infra/) and normalizes it. Secrets
+ * the file leaves out come from `env` (PORTICO_ADMIN_TOKEN, PORTICO_STICKY_KEY).
+ */
+export function resolveConfig(value: unknown, source = 'config', env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const shape = schemaIssues(value);
   if (shape.length) throw new ConfigError(source, shape);
   const meaning = semanticIssues(value as ProxyConfig);
   if (meaning.length) throw new ConfigError(source, meaning);
-  return normalizeConfig(value as ProxyConfig);
+  const secretIssues: ConfigIssue[] = [];
+  const secrets = resolveSecrets(value as ProxyConfig, env, secretIssues);
+  if (secretIssues.length) throw new ConfigError(source, secretIssues);
+  return normalizeConfig(value as ProxyConfig, secrets);
 }
 
 /** The list of problems, empty when valid: for infra/ and tests that check a config without loading it. */

@@ -1,10 +1,20 @@
 // Defaults applied once, durations turned into milliseconds. Input has passed validation.
 import * as D from './defaults';
 import { toMilliseconds } from './duration';
-import type { ProxyConfig, RouteConfig, UpstreamConfig } from './schema';
-import type { ResolvedAction, ResolvedConfig, ResolvedHeaderRules, ResolvedRoute, ResolvedUpstream } from './resolved';
+import type { HealthCheckConfig, ProxyConfig, RouteConfig, StickyConfig, UpstreamConfig } from './schema';
+import type {
+  ResolvedAction,
+  ResolvedAdmin,
+  ResolvedConfig,
+  ResolvedHeaderRules,
+  ResolvedHealthCheck,
+  ResolvedRoute,
+  ResolvedSticky,
+  ResolvedUpstream,
+} from './resolved';
+import type { Secrets } from './secrets';
 
-export function normalizeConfig(config: ProxyConfig): ResolvedConfig {
+export function normalizeConfig(config: ProxyConfig, secrets: Secrets): ResolvedConfig {
   const t = config.timeouts ?? {};
   const ms = (v: number | string | undefined, fallback: number) => (v === undefined ? fallback : toMilliseconds(v));
   return {
@@ -13,7 +23,7 @@ export function normalizeConfig(config: ProxyConfig): ResolvedConfig {
       host: l.host ?? D.DEFAULT_LISTEN_HOST,
       port: l.port,
     })),
-    upstreams: new Map(Object.entries(config.upstreams).map(([name, u]) => [name, normalizeUpstream(name, u)])),
+    upstreams: new Map(Object.entries(config.upstreams).map(([name, u]) => [name, normalizeUpstream(name, u, secrets)])),
     routes: config.routes.map((r, i) => normalizeRoute(r, i, config)),
     timeouts: {
       connect: ms(t.connect, D.DEFAULT_TIMEOUTS.connect),
@@ -27,12 +37,14 @@ export function normalizeConfig(config: ProxyConfig): ResolvedConfig {
     trustedProxies: config.trustedProxies ?? [],
     forwardedHeader: config.forwardedHeader ?? false,
     upstreamClient: config.upstreamClient ?? 'auto',
+    admin: normalizeAdmin(config.admin, secrets),
     log: { level: config.log?.level ?? 'info' },
   };
 }
 
-function normalizeUpstream(name: string, u: UpstreamConfig): ResolvedUpstream {
+function normalizeUpstream(name: string, u: UpstreamConfig, secrets: Secrets): ResolvedUpstream {
   const maxFails = u.maxFails ?? D.DEFAULT_MAX_FAILS;
+  const slowStart = u.slowStart === undefined ? 0 : toMilliseconds(u.slowStart);
   const failTimeout = u.failTimeout === undefined ? D.DEFAULT_FAIL_TIMEOUT : toMilliseconds(u.failTimeout);
   const conditions: readonly string[] = u.retry?.on ?? D.DEFAULT_RETRY_ON;
   return {
@@ -50,6 +62,9 @@ function normalizeUpstream(name: string, u: UpstreamConfig): ResolvedUpstream {
         failTimeout: s.failTimeout === undefined ? failTimeout : toMilliseconds(s.failTimeout),
         backup: s.backup ?? false,
         down: s.down ?? false,
+        drain: s.drain ?? false,
+        route: s.route ?? '',
+        slowStart: s.slowStart === undefined ? slowStart : toMilliseconds(s.slowStart),
       };
     }),
     balance: u.balance ?? D.DEFAULT_BALANCE,
@@ -66,6 +81,71 @@ function normalizeUpstream(name: string, u: UpstreamConfig): ResolvedUpstream {
       timeout: u.keepalive?.timeout === undefined ? D.DEFAULT_KEEPALIVE_TIMEOUT : toMilliseconds(u.keepalive.timeout),
       connections: u.keepalive?.connections ?? D.DEFAULT_KEEPALIVE_CONNECTIONS,
     },
+    sticky: u.sticky ? normalizeSticky(u.sticky, secrets) : null,
+    healthCheck: u.healthCheck ? normalizeHealthCheck(u.healthCheck) : null,
+    drainTimeout: u.drainTimeout === undefined ? D.DEFAULT_DRAIN_TIMEOUT : toMilliseconds(u.drainTimeout),
+  };
+}
+
+/** Input has passed validation: exactly one kind is given. */
+function normalizeSticky(s: StickyConfig, secrets: Secrets): ResolvedSticky {
+  if (s.cookie) {
+    const c = s.cookie;
+    return {
+      kind: 'cookie',
+      name: c.name ?? D.DEFAULT_STICKY_COOKIE,
+      key: c.key ?? secrets.stickyKey,
+      expires: c.expires === undefined ? null : c.expires === 'max' ? 'max' : Math.floor(toMilliseconds(c.expires) / 1000),
+      domain: c.domain ?? null,
+      path: c.path ?? null,
+      httpOnly: c.httpOnly ?? false,
+      secure: c.secure ?? false,
+      sameSite: c.sameSite ?? null,
+    };
+  }
+  if (s.route) return { kind: 'route', from: s.route.from };
+  const l = s.learn!;
+  return {
+    kind: 'learn',
+    cookie: l.cookie,
+    timeout: l.timeout === undefined ? D.DEFAULT_LEARN_TIMEOUT : toMilliseconds(l.timeout),
+    maxEntries: l.maxEntries ?? D.DEFAULT_LEARN_MAX_ENTRIES,
+  };
+}
+
+function normalizeHealthCheck(h: HealthCheckConfig): ResolvedHealthCheck {
+  const d = D.DEFAULT_HEALTH_CHECK;
+  const ms = (v: number | string | undefined, fallback: number) => (v === undefined ? fallback : toMilliseconds(v));
+  return {
+    interval: ms(h.interval, d.interval),
+    jitter: ms(h.jitter, d.jitter),
+    timeout: ms(h.timeout, d.timeout),
+    fails: h.fails ?? d.fails,
+    passes: h.passes ?? d.passes,
+    uri: h.uri ?? d.uri,
+    method: h.method ?? d.method,
+    headers: Object.entries(h.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    port: h.port ?? null,
+    status: (h.expect?.status ?? d.status).map((range) => {
+      const [from, to = from] = range.split('-');
+      return [Number(from), Number(to)];
+    }),
+    expectHeaders: Object.entries(h.expect?.headers ?? {}).map(([k, v]) => [k.toLowerCase(), new RegExp(v)]),
+    expectBody: h.expect?.body ? new RegExp(h.expect.body) : null,
+    mandatory: h.mandatory ?? false,
+    persistent: h.persistent ?? false,
+  };
+}
+
+function normalizeAdmin(a: ProxyConfig['admin'], secrets: Secrets): ResolvedAdmin | null {
+  if (a === undefined) return null; // as NGINX's api: only where configured
+  const listen = a.listen ?? D.DEFAULT_ADMIN_LISTEN;
+  const colon = listen.lastIndexOf(':');
+  return {
+    host: listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
+    port: Number(listen.slice(colon + 1)),
+    token: secrets.adminToken,
+    requireToken: a.requireToken ?? false,
   };
 }
 

@@ -29,6 +29,62 @@ export interface ResolvedServer {
   failTimeout: number;
   backup: boolean;
   down: boolean;
+  /** Set draining by config (NGINX Plus `drain`). */
+  drain: boolean;
+  /** Sticky route id; '' when none. */
+  route: string;
+  /** Slow start: ms over which a recovered server's weight ramps from 0 to `weight`; 0: none. */
+  slowStart: number;
+}
+
+export interface ResolvedStickyCookie {
+  kind: 'cookie';
+  name: string;
+  /** The HMAC key (from config, PORTICO_STICKY_KEY, or random per start). */
+  key: string;
+  /** Max-Age in seconds; null: a session cookie; 'max': NGINX's expires=max. */
+  expires: number | 'max' | null;
+  domain: string | null;
+  path: string | null;
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite: 'strict' | 'lax' | 'none' | null;
+}
+
+export interface ResolvedStickyRoute {
+  kind: 'route';
+  /** Templates tried in order; the first non-empty value names the route. */
+  from: string[];
+}
+
+export interface ResolvedStickyLearn {
+  kind: 'learn';
+  cookie: string;
+  timeout: number;
+  maxEntries: number;
+}
+
+export type ResolvedSticky = ResolvedStickyCookie | ResolvedStickyRoute | ResolvedStickyLearn;
+
+export interface ResolvedHealthCheck {
+  interval: number;
+  jitter: number;
+  timeout: number;
+  fails: number;
+  passes: number;
+  uri: string;
+  method: 'GET' | 'HEAD';
+  /** Extra request headers, names lowercased. */
+  headers: [name: string, value: string][];
+  /** null: the server's own port. */
+  port: number | null;
+  /** Accepted status ranges, inclusive. */
+  status: [from: number, to: number][];
+  /** Header name (lowercased) -> regex its value must match. */
+  expectHeaders: [name: string, pattern: RegExp][];
+  expectBody: RegExp | null;
+  mandatory: boolean;
+  persistent: boolean;
 }
 
 export interface ResolvedRetry {
@@ -49,6 +105,10 @@ export interface ResolvedUpstream {
   consistent: boolean;
   retry: ResolvedRetry;
   keepalive: { timeout: number; connections: number };
+  sticky: ResolvedSticky | null;
+  healthCheck: ResolvedHealthCheck | null;
+  /** How long tunnels on a draining server may stay open before they are closed (1001). */
+  drainTimeout: number;
 }
 
 export interface ResolvedHeaderRules {
@@ -79,5 +139,15 @@ export interface ResolvedConfig {
   trustedProxies: string[];
   forwardedHeader: boolean;
   upstreamClient: 'auto' | 'native' | 'undici';
+  /** null: no admin listener. */
+  admin: ResolvedAdmin | null;
   log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
+}
+
+export interface ResolvedAdmin {
+  host: string;
+  port: number;
+  /** null: no token configured (then only a loopback listener without requireToken is open). */
+  token: string | null;
+  requireToken: boolean;
 }

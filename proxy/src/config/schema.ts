@@ -6,6 +6,9 @@ import { DURATION_PATTERN } from './duration';
 
 const strict = { additionalProperties: false } as const;
 
+/** An HTTP token (RFC 9110 §5.6.2): header names, cookie names, Upgrade protocols. */
+const TOKEN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
 /** An optional field whose JSON Schema documents its default (applied by normalize, not here). */
 const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
@@ -61,8 +64,91 @@ export const UpstreamServer = Type.Object(
     failTimeout: opt(Duration),
     backup: opt(Type.Boolean({ default: false })),
     down: opt(Type.Boolean({ default: false })),
+    drain: opt(Type.Boolean({ default: false, description: 'only clients bound to it (sticky) still reach it (NGINX Plus drain)' })),
+    route: opt(Type.String({ pattern: '^[A-Za-z0-9_~-]+$', description: 'route id for sticky route (NGINX server route=)' })),
+    slowStart: opt(Duration),
   },
   strict,
+);
+
+export const SameSite = oneOf(['strict', 'lax', 'none']);
+
+export const StickyCookie = Type.Object(
+  {
+    name: opt(Type.String({ pattern: TOKEN, default: 'portico_server' })),
+    key: opt(
+      Type.String({
+        minLength: 16,
+        description: 'HMAC key (16+ chars) shared by every proxy that must honour the same cookies; absent: PORTICO_STICKY_KEY, else a random key per start',
+      }),
+    ),
+    expires: opt(Type.Union([Duration, Type.Literal('max')], { errorMessage: 'expected a duration or "max"' })),
+    domain: opt(Type.String({ pattern: '^[A-Za-z0-9.-]+$' })),
+    path: opt(Type.String({ pattern: '^/[\x21-\x3a\x3c-\x7e]*$', errorMessage: 'expected a path starting with / (no ; or spaces)' })),
+    httpOnly: opt(Type.Boolean()),
+    secure: opt(Type.Boolean()),
+    sameSite: opt(SameSite),
+  },
+  strict,
+);
+
+export const StickyRoute = Type.Object(
+  {
+    from: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'values tried in order, e.g. "$cookie_route", "$arg_route", "$http_x_route"; the first non-empty one names the route (after its last "." if it has one)',
+    }),
+  },
+  strict,
+);
+
+export const StickyLearn = Type.Object(
+  {
+    cookie: Type.String({ pattern: TOKEN, description: "the app's session cookie, e.g. connect.sid" }),
+    timeout: opt(Duration),
+    maxEntries: opt(Type.Integer({ minimum: 1, default: 100_000 })),
+  },
+  strict,
+);
+
+export const Sticky = Type.Object(
+  {
+    cookie: opt(StickyCookie),
+    route: opt(StickyRoute),
+    learn: opt(StickyLearn),
+  },
+  { ...strict, description: 'session persistence (NGINX Plus sticky): exactly one of cookie, route, learn' },
+);
+
+export const HealthCheck = Type.Object(
+  {
+    interval: opt(Duration),
+    jitter: opt(Duration),
+    timeout: opt(Duration),
+    fails: opt(Type.Integer({ minimum: 1, default: 1 })),
+    passes: opt(Type.Integer({ minimum: 1, default: 1 })),
+    uri: opt(Type.String({ pattern: '^/', default: '/' })),
+    method: opt(oneOf(['GET', 'HEAD'])),
+    headers: opt(Type.Record(Type.String({ pattern: TOKEN }), Type.String())),
+    port: opt(Type.Integer({ minimum: 1, maximum: 65535, description: "default: the server's own port" })),
+    expect: opt(
+      Type.Object(
+        {
+          status: opt(
+            Type.Array(Type.String({ pattern: '^[1-5][0-9][0-9](-[1-5][0-9][0-9])?$', errorMessage: 'expected a status or range like "200-399"' }), {
+              default: ['200-399'],
+            }),
+          ),
+          headers: opt(Type.Record(Type.String({ minLength: 1 }), Type.String(), { description: 'header name -> regex its value must match' })),
+          body: opt(Type.String({ minLength: 1, description: 'regex matched against the first 256 KiB of the body' })),
+        },
+        strict,
+      ),
+    ),
+    mandatory: opt(Type.Boolean({ default: false, description: 'servers start in "checking" and get no traffic until a pass' })),
+    persistent: opt(Type.Boolean({ default: false, description: 'with mandatory: a server up before a reload stays up' })),
+  },
+  { ...strict, description: 'active health checks (NGINX Plus health_check)' },
 );
 
 export const RetryCondition = oneOf(['error', 'timeout', 'http_500', 'http_502', 'http_503', 'http_504', 'http_429', 'off']);
@@ -88,6 +174,10 @@ export const Upstream = Type.Object(
     maxFails: opt(Type.Integer({ minimum: 0, default: 1 })),
     failTimeout: opt(Duration),
     retry: opt(Retry),
+    sticky: opt(Sticky),
+    healthCheck: opt(HealthCheck),
+    slowStart: opt(Duration),
+    drainTimeout: opt(Duration),
     keepalive: opt(
       Type.Object(
         {
@@ -103,7 +193,7 @@ export const Upstream = Type.Object(
 
 export const HeaderRules = Type.Object(
   {
-    set: opt(Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), Type.String())),
+    set: opt(Type.Record(Type.String({ pattern: TOKEN }), Type.String())),
     remove: opt(Type.Array(Type.String({ minLength: 1 }))),
   },
   strict,
@@ -127,7 +217,7 @@ export const ProxyAction = Type.Object(
     upstream: Type.String({ minLength: 1 }),
     retryNonIdempotent: opt(Type.Boolean({ description: 'overrides the upstream\'s retry.nonIdempotent' })),
     upgrades: opt(
-      Type.Array(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), {
+      Type.Array(Type.String({ pattern: TOKEN }), {
         default: ['websocket'],
         description: 'Upgrade protocols passed to the upstream (RFC 9110 §7.8); others are refused with 400',
       }),
@@ -178,6 +268,17 @@ export const ProxyConfig = Type.Object(
           "HTTP/1.1 client to upstreams: 'native' (Node's internal parser, fastest), 'undici' (public API), or 'auto' (native when its start-up self-test passes, else undici with a warning). Env PORTICO_UPSTREAM_CLIENT overrides; read at start, not on reload",
       }),
     ),
+    admin: opt(
+      Type.Object(
+        {
+          listen: opt({ ...HostPort, default: '127.0.0.1:9901' }),
+          token: opt(Type.String({ minLength: 16, description: 'bearer token; prefer env PORTICO_ADMIN_TOKEN or tokenFile' })),
+          tokenFile: opt(Type.String({ minLength: 1 })),
+          requireToken: opt(Type.Boolean({ default: false, description: 'also on loopback (always required off loopback)' })),
+        },
+        { ...strict, description: 'the admin listener (off unless given): status JSON, metrics, dashboard, runtime changes' },
+      ),
+    ),
     log: opt(
       Type.Object(
         {
@@ -198,3 +299,6 @@ export type RouteConfig = Static<typeof Route>;
 export type RetryConditionName = Static<typeof RetryCondition>;
 export type BalanceMethodName = Static<typeof BalanceMethod>;
 export type DurationValue = Static<typeof Duration>;
+export type StickyConfig = Static<typeof Sticky>;
+export type HealthCheckConfig = Static<typeof HealthCheck>;
+export type AdminConfig = NonNullable<Static<typeof ProxyConfig>['admin']>;

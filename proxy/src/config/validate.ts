@@ -57,6 +57,28 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if ((method === 'hash' || method === 'ip-hash') && upstream.servers.some((s) => s.backup)) {
       add(`upstreams.${name}.servers`, `backup servers cannot be used with balance "${method}" (as in NGINX)`);
     }
+    const sticky = upstream.sticky;
+    if (sticky) {
+      const kinds = (['cookie', 'route', 'learn'] as const).filter((k) => sticky[k] !== undefined);
+      if (kinds.length !== 1) add(`upstreams.${name}.sticky`, 'exactly one of cookie, route, learn must be given');
+      sticky.route?.from.forEach((t, j) => templateIssue(t, `upstreams.${name}.sticky.route.from[${j}]`, add));
+    }
+    const slowStart = upstream.slowStart !== undefined || upstream.servers.some((s) => s.slowStart !== undefined);
+    if (slowStart && (method === 'hash' || method === 'ip-hash')) {
+      add(`upstreams.${name}.slowStart`, `slow start cannot be used with balance "${method}" (as in NGINX)`);
+    }
+    const check = upstream.healthCheck;
+    if (check?.expect?.body) regexIssue(check.expect.body, `upstreams.${name}.healthCheck.expect.body`, add);
+    for (const [header, pattern] of Object.entries(check?.expect?.headers ?? {})) {
+      regexIssue(pattern, `upstreams.${name}.healthCheck.expect.headers.${header}`, add);
+    }
+    for (const [header, value] of Object.entries(check?.headers ?? {})) {
+      if (/[\r\n\0]/.test(value)) add(`upstreams.${name}.healthCheck.headers.${header}`, 'header value must not contain CR, LF or NUL');
+    }
+    check?.expect?.status?.forEach((range, j) => {
+      const [from, to = from] = range.split('-').map(Number);
+      if (from > to) add(`upstreams.${name}.healthCheck.expect.status[${j}]`, `empty range ${range}`);
+    });
     const on = upstream.retry?.on;
     if (on && on.includes('off') && on.length > 1) add(`upstreams.${name}.retry.on`, '"off" cannot be combined with other conditions');
   }
@@ -81,6 +103,13 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
       }
     }
   });
+
+  const admin = config.admin?.listen;
+  if (admin !== undefined) {
+    const port = Number(admin.slice(admin.lastIndexOf(':') + 1));
+    if (port > 65535) add('admin.listen', 'port must be 0-65535');
+    if (config.listeners.some((l) => l.port !== 0 && l.port === port)) add('admin.listen', `port ${port} is also a traffic listener`);
+  }
 
   config.trustedProxies?.forEach((cidr, i) => {
     if (!parseCidr(cidr)) add(`trustedProxies[${i}]`, 'expected an IP address or CIDR like 10.0.0.0/8');
