@@ -5,6 +5,7 @@ import { HeaderRules } from './forward/header-rules';
 import { CidrSet } from './net/cidr';
 import { Router, type RoutableRoute } from './router';
 import { compileTemplate, type Template } from './template';
+import type { RouteStats } from './upstream/server-stats';
 import { UpstreamRegistry } from './upstream/upstream-registry';
 
 /** What a matched route does: exactly one action. */
@@ -16,6 +17,8 @@ export interface RuntimeRoute extends RoutableRoute {
   name: string;
   action: RuntimeAction;
   requestRules: HeaderRules;
+  /** Counts requests and responses of this route (by name, kept across reloads). */
+  stats: RouteStats;
 }
 
 export class Runtime {
@@ -42,6 +45,7 @@ export class Runtime {
       pathRegex: route.pathRegex,
       action: this.compileAction(route),
       requestRules: new HeaderRules(route.requestHeaders),
+      stats: this.registry.book.routeStats(route.name),
     };
   }
 
@@ -56,6 +60,7 @@ export class Runtime {
         retryNonIdempotent: action.retryNonIdempotent,
         responseRules: rules.empty ? null : rules,
         upgrades: new Set(action.upgrades),
+        stats: this.registry.book.routeStats(route.name),
       },
     };
   }

@@ -11,6 +11,7 @@ import type { ResolvedRetry, ResolvedTimeouts } from '../config/resolved';
 import type { Downstream, DownstreamCloseListener } from '../downstream/downstream';
 import type { Upstream } from '../upstream/upstream';
 import type { UpstreamHandler } from '../upstream/h1/upstream-handler';
+import type { RouteStats } from '../upstream/server-stats';
 import type { UpstreamServer } from '../upstream/upstream-server';
 import type { ClientWriter } from './client-writer';
 import type { HeaderRules } from './header-rules';
@@ -28,6 +29,8 @@ export interface ForwardTarget {
   responseRules: HeaderRules | null;
   /** Upgrade protocols the route passes on, lowercased. */
   upgrades: ReadonlySet<string>;
+  /** The route's counters (kept by name across reloads). */
+  stats: RouteStats;
 }
 
 /** How an attempt ended, for passive health: counted as a success, a failure, or not at all. */
@@ -69,6 +72,7 @@ export class Dispatch implements DownstreamCloseListener {
     }
     this.tries++;
     this.tried.push(server);
+    server.record.stats.requests++;
     const attempt = new Attempt(this, server);
     this.attempt = attempt;
     const t = this.timeouts;
@@ -92,6 +96,7 @@ export class Dispatch implements DownstreamCloseListener {
 
   onAttemptHeaders(attempt: Attempt, status: number, raw: string[], resume: () => void): boolean {
     if (attempt !== this.attempt || this.done) return false;
+    attempt.server.record.stats.response(status, Date.now() - attempt.startedAt);
     if (status >= 429 && this.retry().statuses.has(status)) {
       // proxy_next_upstream http_5xx: the answer counts as a failure and, when another server may
       // be tried, is dropped unread. The last server's answer is passed on as it is.
@@ -105,6 +110,7 @@ export class Dispatch implements DownstreamCloseListener {
       this.countFailure(attempt.server, failure, 'http');
       attempt.failed = true; // its end must not count as a success
     }
+    this.target.stats.response(status);
     try {
       return this.chain.onHeaders(status, buildResponseHeaders(raw), resume);
     } catch (err) {
@@ -118,6 +124,7 @@ export class Dispatch implements DownstreamCloseListener {
 
   onAttemptData(attempt: Attempt, chunk: Buffer): boolean {
     if (attempt !== this.attempt || this.done) return false;
+    attempt.server.record.stats.bytesReceived += chunk.length;
     return this.chain.onData(chunk);
   }
 
@@ -141,6 +148,8 @@ export class Dispatch implements DownstreamCloseListener {
     this.done = true;
     const upstream = this.target.upstream;
     const server = attempt.server;
+    server.record.stats.response(status, Date.now() - attempt.startedAt);
+    this.target.stats.response(status);
     let tunnel = null;
     try {
       tunnel = this.chain.onUpgrade(status, buildResponseHeaders(raw), socket, head);
@@ -153,6 +162,7 @@ export class Dispatch implements DownstreamCloseListener {
       upstream.release(server);
       return;
     }
+    server.record.stats.tunnelsOpened++;
     tunnel.register(server.record.tunnels);
     tunnel.whenClosed(() => upstream.release(server));
   }
@@ -223,11 +233,13 @@ export class Dispatch implements DownstreamCloseListener {
   /** NGINX counts an unsuccessful attempt only for the conditions proxy_next_upstream names. */
   private countFailure(server: UpstreamServer, failure: ProxyError, kind: FailureKind | 'http'): void {
     if (kind !== 'http' && !this.retry().on.has(kind)) return;
+    server.record.stats.failures++;
     server.recordFailure(Date.now(), failure.message);
   }
 
   private fail(error: ProxyError): void {
     this.done = true;
+    this.target.stats.response(error.status);
     this.chain.onError(error);
   }
 }
@@ -240,6 +252,7 @@ class Attempt implements UpstreamHandler {
   finished = false;
   /** Its answer was counted as a failure (proxy_next_upstream http_*), though passed on. */
   failed = false;
+  readonly startedAt = Date.now();
 
   constructor(
     private readonly dispatch: Dispatch,

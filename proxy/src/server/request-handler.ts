@@ -75,11 +75,14 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
 
 function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: string | null): void {
   const action = route.action;
+  route.stats.requests++;
   if (action.kind === 'redirect') {
+    route.stats.response(action.status);
     sendRedirect(ds, action.status, action.location(ds));
     return;
   }
   if (rejectsHeaderValues(route, ds)) {
+    route.stats.response(400);
     ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
     return;
   }

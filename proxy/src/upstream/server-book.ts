@@ -2,9 +2,11 @@
 // keyed by upstream and server id, so it outlives reloads; observers (logs now; admin API,
 // metrics, a multi-worker primary later) subscribe here.
 import { ServerRecord, type StateChange, type StateObserver } from './server-state';
+import { RouteStats } from './server-stats';
 
 export class ServerBook {
   private readonly records = new Map<string, ServerRecord>();
+  private readonly routes = new Map<string, RouteStats>();
   private readonly observers: StateObserver[] = [];
   private readonly notify = (change: StateChange) => {
     for (const observer of this.observers) observer(change);
@@ -36,6 +38,20 @@ export class ServerBook {
     for (const [key, record] of this.records) {
       if (!live.has(record) && record.active === 0 && record.tunnels.size === 0) this.records.delete(key);
     }
+  }
+
+  /** The counters of a route, by name, created on first use. */
+  routeStats(name: string): RouteStats {
+    let stats = this.routes.get(name);
+    if (stats === undefined) {
+      stats = new RouteStats();
+      this.routes.set(name, stats);
+    }
+    return stats;
+  }
+
+  allRouteStats(): [name: string, stats: RouteStats][] {
+    return [...this.routes];
   }
 
   all(): ServerRecord[] {

@@ -2,6 +2,7 @@
 // question (is it available?); health checks, passive failures, drain and config change it here,
 // and observers hear of a change once, when it happens (not once per failed request).
 import type { Tunnel } from '../server/tunnels';
+import { ServerStats } from './server-stats';
 
 /**
  * - up: takes requests.
@@ -55,6 +56,8 @@ export class ServerRecord {
   effectiveWeight: number;
   /** Open WebSocket (and other Upgrade) tunnels to this server: drain and shutdown close them. */
   readonly tunnels = new Set<Tunnel>();
+  /** Counters for the status API and metrics. */
+  readonly stats = new ServerStats();
 
   constructor(
     readonly upstream: string,
