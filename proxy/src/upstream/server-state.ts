@@ -28,6 +28,18 @@ export interface StateChange {
 
 export type StateObserver = (change: StateChange) => void;
 
+/** The last active health check of a server, for the status API and the dashboard. */
+export interface CheckResult {
+  /** Epoch ms when the check ended. */
+  at: number;
+  ok: boolean;
+  /** The status the server answered, or null when it did not answer (refused, timeout). */
+  status: number | null;
+  /** Why it failed ('' when it passed): "status 503", "body does not match", "timeout after 2000ms". */
+  reason: string;
+  durationMs: number;
+}
+
 /** Whether `cause` may move a server from `from` to `to`. */
 export function allowedTransition(from: ServerState, to: ServerState, cause: StateCause): boolean {
   if (from === to) return false;
@@ -56,6 +68,8 @@ export class ServerRecord {
   effectiveWeight: number;
   /** Open WebSocket (and other Upgrade) tunnels to this server: drain and shutdown close them. */
   readonly tunnels = new Set<Tunnel>();
+  /** The last active health check, or null before the first (or without checks). */
+  lastCheck: CheckResult | null = null;
   /** Counters for the status API and metrics. */
   readonly stats = new ServerStats();
 
