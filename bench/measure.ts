@@ -20,7 +20,7 @@ export interface RunResult extends WrkResult, Noise {
 
 export async function measure(t: RunningTarget, body: BodyName, rep: number, s: Settings, logDir: string): Promise<RunResult> {
   const url = `http://${HOST}:${t.port}/${body}`;
-  const wrk = { url, connections: s.connections, cpu: s.loadCpu, logDir };
+  const wrk = { url, connections: s.connections, cpu: s.loadCpu, logDir, headers: t.headers };
   const quiet = s.quietMaxS > 0 ? await waitForQuiet(s.quietPct, s.quietMaxS) : { waitedS: 0 };
   if (s.warmupS > 0) await runWrk({ ...wrk, durationS: s.warmupS });
   const pid = t.proc?.pid;

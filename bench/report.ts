@@ -57,6 +57,13 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
         `Portico/nginx: rps ${ratio(portico.rps, nginx.rps)}, CPU per request ${ratio(portico.cpuUsPerReq, nginx.cpuUsPerReq)}, p99 ${ratio(portico.p99Ms, nginx.p99Ms)}`,
       );
     }
+    // What a feature costs against plain Portico in the same run (issue budgets: sticky ≤ 1.10x CPU).
+    for (const variant of ['portico-sticky', 'portico-health']) {
+      const v = by(variant);
+      if (portico && v) {
+        lines.push('', `${v.label} vs portico: rps ${ratio(v.rps, portico.rps)}, CPU per request ${ratio(v.cpuUsPerReq, portico.cpuUsPerReq)}`);
+      }
+    }
     const notes = rows.flatMap((r) => {
       const out: string[] = [];
       if (r.socketErrors || r.non2xx3xx) out.push(`- ${r.label}: ${r.socketErrors} socket errors, ${r.non2xx3xx} non-2xx/3xx responses (all runs)`);

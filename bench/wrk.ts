@@ -19,12 +19,14 @@ export interface WrkOptions {
   connections: number;
   cpu: string;
   logDir: string;
+  /** Extra request headers ("Name: value"). */
+  headers?: string[];
 }
 
 let runs = 0;
 
 export async function runWrk(o: WrkOptions): Promise<WrkResult> {
-  const args = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency', o.url];
+  const args = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency', ...(o.headers ?? []).flatMap((h) => ['-H', h]), o.url];
   const proc = start('wrk', 'wrk', args, { cpu: o.cpu, logFile: path.join(o.logDir, `wrk-${++runs}.out`) });
   let out = '';
   proc.child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));

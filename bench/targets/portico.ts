@@ -1,29 +1,89 @@
-// Portico: the built bundle dist/portico-proxy.js, one process pinned to the proxy CPU.
+// Portico: the built bundle dist/portico-proxy.js, one process pinned to the proxy CPU. Variants
+// share the start-up and differ only in their config: plain (one server, round robin), sticky
+// (a cookie-pinned server, every wrk request carrying the cookie) and health (the same traffic
+// while 50 other servers are health-checked every second).
 import { existsSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { freePort, HOST, waitForPort } from '../net';
 import { start } from '../procs';
-import type { StartTarget } from './types';
+import type { TargetName } from '../settings';
+import type { StartTarget, TargetContext } from './types';
 
-export const startPortico: StartTarget = async (ctx) => {
+type Upstreams = Record<string, unknown>;
+
+/** Two ids for the one backend, so the sticky choice is a real choice. */
+function stickyUpstreams(backend: string): Upstreams {
+  return {
+    b: {
+      servers: [
+        { address: backend, id: 'app-1' },
+        { address: backend, id: 'app-2' },
+      ],
+      sticky: { cookie: { name: 'portico_server', key: 'bench-sticky-key-0123456789', httpOnly: true, sameSite: 'lax', path: '/' } },
+    },
+  };
+}
+
+/** The routed upstream as plain Portico's, and an unrouted one of 50 servers checked every second. */
+function healthUpstreams(backend: string): Upstreams {
+  const checked = Array.from({ length: 50 }, (_, i) => ({ address: backend, id: `checked-${i}` }));
+  return {
+    b: { servers: [{ address: backend }] },
+    checked: { servers: checked, healthCheck: { interval: '1s', uri: '/1k' } },
+  };
+}
+
+async function startVariant(ctx: TargetContext, name: TargetName, upstreams: Upstreams): Promise<{ port: number; label: string; proc: ReturnType<typeof start> }> {
   const bundle = path.join(ctx.repoRoot, 'dist', 'portico-proxy.js');
   if (!existsSync(bundle)) throw new Error(`portico: ${bundle} is missing; run: node scripts/build.mjs portico-proxy`);
   const port = await freePort();
   const config = {
     listeners: [{ port, host: HOST }],
-    upstreams: { b: { servers: [{ address: `${HOST}:${ctx.backendPort}` }] } },
+    upstreams,
     routes: [{ proxy: { upstream: 'b' } }],
     log: { level: 'warn' },
   };
-  const file = path.join(ctx.dir, 'portico.json');
+  const file = path.join(ctx.dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
   const flags = ctx.settings.porticoNodeFlags;
-  const proc = start('portico', process.execPath, [...flags, bundle, '--config', file], {
+  const proc = start(name, process.execPath, [...flags, bundle, '--config', file], {
     cpu: ctx.settings.proxyCpu,
     cwd: ctx.repoRoot,
-    logFile: path.join(ctx.dir, 'portico.log'),
+    logFile: path.join(ctx.dir, `${name}.log`),
   });
   await waitForPort(port, proc);
-  const label = flags.length ? `portico (${flags.join(' ')})` : 'portico';
-  return { name: 'portico', label, port, proc };
+  const label = flags.length ? `${name} (${flags.join(' ')})` : name;
+  return { port, label, proc };
+}
+
+export const startPortico: StartTarget = async (ctx) => {
+  const backend = `${HOST}:${ctx.backendPort}`;
+  const t = await startVariant(ctx, 'portico', { b: { servers: [{ address: backend }] } });
+  return { name: 'portico', ...t };
 };
+
+export const startPorticoSticky: StartTarget = async (ctx) => {
+  const t = await startVariant(ctx, 'portico-sticky', stickyUpstreams(`${HOST}:${ctx.backendPort}`));
+  const cookie = await firstCookie(t.port);
+  return { name: 'portico-sticky', ...t, label: `${t.label}, cookie`, headers: [`Cookie: ${cookie}`] };
+};
+
+export const startPorticoHealth: StartTarget = async (ctx) => {
+  const t = await startVariant(ctx, 'portico-health', healthUpstreams(`${HOST}:${ctx.backendPort}`));
+  return { name: 'portico-health', ...t, label: `${t.label}, 50 servers checked/s` };
+};
+
+/** The sticky cookie the proxy sets on a first request (name=value), so every wrk request is bound. */
+function firstCookie(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: HOST, port, path: '/1k', agent: false, timeout: 5000 }, (res) => {
+        res.resume();
+        const set = res.headers['set-cookie']?.find((c) => c.startsWith('portico_server='));
+        if (set) resolve(set.split(';')[0]);
+        else reject(new Error('portico-sticky: the first response set no portico_server cookie'));
+      })
+      .on('error', reject);
+  });
+}

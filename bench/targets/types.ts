@@ -17,6 +17,8 @@ export interface RunningTarget {
   port: number;
   /** The proxy process whose CPU time (with its children) is measured; absent for direct. */
   proc?: Managed;
+  /** Headers wrk sends with every request (e.g. a sticky cookie). */
+  headers?: string[];
 }
 
 export type StartTarget = (ctx: TargetContext) => Promise<RunningTarget>;
