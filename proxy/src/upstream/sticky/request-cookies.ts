@@ -20,9 +20,9 @@ export function cookieValues(header: string | undefined, name: string): readonly
     let stop = header.indexOf(';', start);
     if (stop === -1) stop = end;
     const nameStart = skipSpaces(header, start, stop);
-    const nameEnd = nameStart + name.length;
-    if (nameEnd < stop && header.charCodeAt(nameEnd) === 61 /* = */ && header.startsWith(name, nameStart)) {
-      const value = trimValue(header, nameEnd + 1, stop);
+    const eq = skipSpaces(header, nameStart + name.length, stop);
+    if (eq < stop && header.charCodeAt(eq) === 61 /* = */ && header.startsWith(name, nameStart)) {
+      const value = trimValue(header, eq + 1, stop);
       if (found === null) found = [value];
       else found.push(value);
       if (found.length === MAX_SAME_NAME) return found;
