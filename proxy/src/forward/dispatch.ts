@@ -18,6 +18,7 @@ import type { HeaderRules } from './header-rules';
 import { fromUpstreamError, ProxyError, type FailureKind } from './proxy-errors';
 import type { ResponseHandler } from './response-handler';
 import { buildResponseHeaders } from './response-headers';
+import type { StickyHandler } from './sticky-handler';
 
 /** Methods NGINX never retries once sent (proxy_next_upstream "non_idempotent" opts in). */
 const NON_IDEMPOTENT = new Set(['POST', 'PATCH', 'LOCK']);
@@ -54,6 +55,8 @@ export class Dispatch implements DownstreamCloseListener {
     private readonly writer: ClientWriter,
     /** The Upgrade token asked for, or null for a plain request. */
     private readonly upgrade: string | null,
+    /** The sticky link of the chain, told which server answered; null without one. */
+    private readonly sticky: StickyHandler | null = null,
   ) {
     this.replayable = !NON_IDEMPOTENT.has(ds.method) || target.retryNonIdempotent;
     ds.onClose(this);
@@ -65,7 +68,7 @@ export class Dispatch implements DownstreamCloseListener {
 
   private next(lastError: ProxyError | null): void {
     const upstream = this.target.upstream;
-    const server = upstream.claim({ now: Date.now(), key: upstream.hashKey(this.ds), tried: this.tried });
+    const server = upstream.claim({ now: Date.now(), key: upstream.hashKey(this.ds), tried: this.tried, request: this.ds });
     if (server === null) {
       this.fail(lastError ?? new ProxyError('UPSTREAM_UNAVAILABLE', `no server of upstream ${upstream.name} is available`));
       return;
@@ -111,6 +114,7 @@ export class Dispatch implements DownstreamCloseListener {
       attempt.failed = true; // its end must not count as a success
     }
     this.target.stats.response(status);
+    if (this.sticky !== null) this.sticky.answeredBy(attempt.server);
     try {
       return this.chain.onHeaders(status, buildResponseHeaders(raw), resume);
     } catch (err) {
@@ -150,6 +154,7 @@ export class Dispatch implements DownstreamCloseListener {
     const server = attempt.server;
     server.record.stats.response(status, Date.now() - attempt.startedAt);
     this.target.stats.response(status);
+    if (this.sticky !== null) this.sticky.answeredBy(server);
     let tunnel = null;
     try {
       tunnel = this.chain.onUpgrade(status, buildResponseHeaders(raw), socket, head);

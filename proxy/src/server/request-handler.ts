@@ -12,6 +12,7 @@ import { Dispatch } from '../forward/dispatch';
 import { sendError, sendRedirect } from '../forward/error-page';
 import { buildRequestHeaders, clientAddress } from '../forward/request-headers';
 import { ResponseRulesHandler } from '../forward/response-rules-handler';
+import { stickyLink } from '../forward/sticky-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
 import { checkRequest, refuseRequest, rejectsHeaderValues } from './request-checks';
@@ -93,8 +94,10 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
   const timeouts = runtime.config.timeouts;
   const writer = new ClientWriter(ds, timeouts.clientSend);
   const chain = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
+  // The sticky link comes first: it sees the upstream's own head (sticky learn reads its Set-Cookie).
+  const sticky = target.upstream.sticky === null ? null : stickyLink(target.upstream, chain, ds);
   const body = built.hasBody && upgrade === null ? ds.openBody() : null;
-  new Dispatch(ds, target, headers, body, timeouts, chain, writer, upgrade).start();
+  new Dispatch(ds, target, headers, body, timeouts, sticky ?? chain, writer, upgrade, sticky).start();
 }
 
 /** The one Upgrade token the route allows among those the client offered (RFC 9110 §7.8), or null. */

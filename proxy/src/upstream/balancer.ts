@@ -1,5 +1,6 @@
 // A balancer answers one question: which of these servers takes the next request?
 // It only considers servers for which `candidate` says yes (available, not already tried).
+import type { TemplateContext } from '../template';
 import type { UpstreamServer } from './upstream-server';
 
 export interface PickContext {
@@ -8,6 +9,8 @@ export interface PickContext {
   key: string;
   /** Servers already tried by this request (retries never pick them again). */
   tried: readonly UpstreamServer[];
+  /** The request, for a sticky upstream's binding (cookie, route, learned session). */
+  request?: TemplateContext;
 }
 
 export interface Balancer {

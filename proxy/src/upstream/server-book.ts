@@ -3,10 +3,12 @@
 // metrics, a multi-worker primary later) subscribe here.
 import { ServerRecord, type StateChange, type StateObserver } from './server-state';
 import { RouteStats } from './server-stats';
+import { LearnTable } from './sticky/learn-table';
 
 export class ServerBook {
   private readonly records = new Map<string, ServerRecord>();
   private readonly routes = new Map<string, RouteStats>();
+  private readonly learned = new Map<string, LearnTable>();
   private readonly observers: StateObserver[] = [];
   private readonly notify = (change: StateChange) => {
     for (const observer of this.observers) observer(change);
@@ -48,6 +50,18 @@ export class ServerBook {
       this.routes.set(name, stats);
     }
     return stats;
+  }
+
+  /** sticky learn's table of an upstream, by name, created on first use; a reload may change its limits. */
+  learnTable(upstream: string, timeout: number, maxEntries: number): LearnTable {
+    let table = this.learned.get(upstream);
+    if (table === undefined) {
+      table = new LearnTable(timeout, maxEntries);
+      this.learned.set(upstream, table);
+    } else {
+      table.configure(timeout, maxEntries);
+    }
+    return table;
   }
 
   allRouteStats(): [name: string, stats: RouteStats][] {

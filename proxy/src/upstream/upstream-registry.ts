@@ -25,7 +25,7 @@ export class UpstreamRegistry {
         const same = old?.find((o) => reusable(o, s, options, passive));
         return same ?? new UpstreamServer(s, options, passive, book.record(name, s.id, s.weight));
       });
-      upstreams.set(name, new Upstream(u, servers));
+      upstreams.set(name, new Upstream(u, servers, book));
     }
     const live = new Set([...upstreams.values()].flatMap((u) => u.servers.map((s) => s.record)));
     book.keepOnly(live);

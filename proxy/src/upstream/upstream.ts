@@ -6,6 +6,8 @@ import type { Balancer, PickContext } from './balancer';
 import { createBalancer } from './balancers';
 import { ipHashKey } from './balancers/hash';
 import { RoundRobinBalancer } from './balancers/round-robin';
+import { ServerBook } from './server-book';
+import { createStickyPolicy, takesBoundClient, type StickyPolicy } from './sticky/sticky-policy';
 import type { UpstreamServer } from './upstream-server';
 
 export class Upstream {
@@ -14,10 +16,14 @@ export class Upstream {
   private readonly balancer: Balancer;
   private readonly backupBalancer = new RoundRobinBalancer();
   private readonly key: Template | null;
+  /** null without sticky: claim then only checks this. */
+  readonly sticky: StickyPolicy | null;
 
   constructor(
     readonly config: ResolvedUpstream,
     readonly servers: UpstreamServer[],
+    /** Where sticky learn keeps its table (across reloads). */
+    book: ServerBook | null = null,
   ) {
     this.primary = servers.filter((s) => !s.config.backup);
     this.backup = servers.filter((s) => s.config.backup);
@@ -28,6 +34,7 @@ export class Upstream {
         : config.balance === 'ip-hash'
           ? (ctx) => ipHashKey(ctx.remoteAddr)
           : null;
+    this.sticky = config.sticky === null ? null : createStickyPolicy(config.sticky, config.name, book ?? new ServerBook());
   }
 
   get name(): string {
@@ -40,7 +47,9 @@ export class Upstream {
 
   /** Picks and claims a server (its `active` count goes up); null when none is available. */
   claim(ctx: PickContext): UpstreamServer | null {
-    let server = this.balancer.pick(this.primary, ctx);
+    // A retry never goes back to the bound server (it is among `tried`): it is balanced as usual.
+    let server = this.sticky !== null && ctx.tried.length === 0 && ctx.request !== undefined ? this.bound(ctx.request, ctx.now) : null;
+    if (server === null) server = this.balancer.pick(this.primary, ctx);
     if (server === null && this.backup.length > 0) server = this.backupBalancer.pick(this.backup, ctx);
     if (server !== null) server.active++;
     return server;
@@ -53,5 +62,16 @@ export class Upstream {
 
   release(server: UpstreamServer): void {
     server.active--;
+  }
+
+  /**
+   * The server the request is bound to when it can take it now; null: pick as if unbound. A
+   * backup binds only while no primary is available, so clients return once primaries are back.
+   */
+  private bound(request: TemplateContext, now: number): UpstreamServer | null {
+    const server = this.sticky!.find(request, this.servers, now);
+    if (server === null || !takesBoundClient(server, now)) return null;
+    if (server.config.backup && this.primary.some((s) => s.isAvailable(now))) return null;
+    return server;
   }
 }
