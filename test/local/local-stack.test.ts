@@ -245,7 +245,8 @@ function readmeCurlPaths(): { file: string; path: string }[] {
   const claims: { file: string; path: string }[] = [];
   for (const file of ['README.md', 'infra/README.md', 'app-sample/README.md']) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const m of text.matchAll(/curl [^\n]*?http:\/\/(?:localhost|127\.0\.0\.1):8080(\/[^\s'"`]*)/g)) claims.push({ file, path: m[1] });
+    // Command lines only (a line that starts with curl), not prose that mentions one.
+    for (const m of text.matchAll(/^\s*curl [^\n]*?http:\/\/(?:localhost|127\.0\.0\.1):8080(\/[^\s'"`]*)/gm)) claims.push({ file, path: m[1] });
   }
   return claims;
 }
