@@ -179,10 +179,12 @@ describe('npm start (local stack)', () => {
     const port = ports.app + 1;
     process.kill(victim, 'SIGKILL');
     const deadline = Date.now() + 15_000;
-    // Ready again, asked directly: from here the proxy has one check interval (2s) to notice.
+    // Traffic goes on while app-2 is down, as it would for a user: the proxy meets the refused
+    // connections and benches app-2 (passive health). Ready again, asked directly: from then on the
+    // proxy has one check interval (2s) to put it back.
     while (!(await answers200(`http://127.0.0.1:${port}/readyz`)) || instanceOf(pidOn(stack.child.pid!, 'app-2')) !== 'app-2') {
       if (Date.now() > deadline) throw new Error(`app-2 not restarted:\n${stack.output()}`);
-      await sleep(20);
+      await Promise.all([request(`${stack.url}/api/whoami`), request(`${stack.url}/api/whoami`), request(`${stack.url}/api/whoami`)]);
     }
     const ready = Date.now();
     // New clients (no cookie) are balanced over every instance in traffic; one of them must be app-2.
