@@ -3,7 +3,7 @@
 // defaults, while mocks and other callers of this module get the same values from here.
 import * as pulumi from '@pulumi/pulumi';
 import type { BalanceMethodName } from '../proxy/src/config/schema';
-import { STACK_BALANCE_METHODS, TARGETS, type TargetName } from './plan';
+import { STACK_BALANCE_METHODS, TARGETS, type StackArgs, type TargetName } from './plan';
 
 export interface StackConfig {
   /** `${project}-${stack}`, made a valid Docker name: the prefix of every resource name. */
@@ -19,6 +19,11 @@ export interface StackConfig {
   balance: BalanceMethodName;
   baseImage: string;
   buildNetwork: string;
+  /** false, or the sticky cookie's options (from `sticky` and `stickyCookie`). */
+  sticky: NonNullable<StackArgs['sticky']>;
+  /** false, or the readiness check's options (from `healthCheck`, `healthCheckPath`, `healthCheckInterval`). */
+  healthCheck: NonNullable<StackArgs['healthCheck']>;
+  adminPort: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -33,6 +38,12 @@ export const CONFIG_DEFAULTS = {
   balance: 'round-robin',
   baseImage: 'node:24-slim',
   buildNetwork: 'default',
+  sticky: true,
+  stickyCookie: 'portico_server',
+  healthCheck: true,
+  healthCheckPath: '/readyz',
+  healthCheckInterval: '2s',
+  adminPort: 9901,
 } as const;
 
 export function readStackConfig(config: pulumi.Config = new pulumi.Config()): StackConfig {
@@ -50,6 +61,13 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config()): St
     balance: config.get('balance', { allowedValues: [...STACK_BALANCE_METHODS] }) ?? d.balance,
     baseImage: config.get('baseImage') ?? d.baseImage,
     buildNetwork: config.get('buildNetwork') ?? d.buildNetwork,
+    // Pulumi config has no union types: a switch plus one key per option, folded into the plan's args.
+    sticky: (config.getBoolean('sticky') ?? d.sticky) && { cookieName: config.get('stickyCookie') ?? d.stickyCookie },
+    healthCheck: (config.getBoolean('healthCheck') ?? d.healthCheck) && {
+      path: config.get('healthCheckPath') ?? d.healthCheckPath,
+      interval: config.get('healthCheckInterval') ?? d.healthCheckInterval,
+    },
+    adminPort: config.getNumber('adminPort') ?? d.adminPort,
   };
 }
 

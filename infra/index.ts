@@ -20,6 +20,9 @@ const stack = new WebStack(config.stackName, {
   publishHost: config.publishHost,
   hostnames: config.hostnames,
   balance: config.balance,
+  sticky: config.sticky,
+  healthCheck: config.healthCheck,
+  adminPort: config.adminPort,
   build: { baseImage: config.baseImage, network: config.buildNetwork },
 });
 
@@ -42,5 +45,7 @@ export const instanceCount = stack.plan.apps.length;
 export const networkName = stack.networkName;
 /** The proxy's config file, as uploaded to its container. */
 export const proxyConfig = stack.proxyConfig;
+/** The admin dashboard (127.0.0.1 only) with its token: `pulumi stack output --show-secrets dashboardUrl`. */
+export const dashboardUrl = stack.dashboardUrl;
 /** The local CA that signed the stack's certificate: trust it to trust https once TLS lands. */
 export const caCertPem = stack.caCertPem;

@@ -1,6 +1,7 @@
 // EdgeProxy: the Portico proxy container, the stack's front door, with its config file uploaded.
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 import type { ContainerSpec } from '../plan';
 import { containerArgs } from '../targets/docker/container-args';
 import { ComponentArgsError } from './args-error';
@@ -26,23 +27,57 @@ export class EdgeProxy extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   /** The ProxyConfig file the container runs with, as uploaded. */
   readonly configJson: pulumi.Output<string>;
+  /** The admin dashboard on the Docker host's loopback, with `#token=…` when a token is needed: a secret. */
+  readonly dashboardUrl: pulumi.Output<string>;
+  /** The admin listener's bearer token (a secret), or undefined when the container needs none. */
+  readonly adminToken: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: EdgeProxyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const config = checkArgs(name, args);
     super(EdgeProxy.type, name, {}, opts);
     const spec = args.container;
     const image = imageReference(this, name, 'proxy', args);
-    this.container = new docker.Container(name, containerArgs(spec, image, args.network), {
+    const secrets = generatedSecrets(this, name, spec);
+    this.container = new docker.Container(name, containerArgs(spec, image, args.network, secrets), {
       parent: this,
       dependsOn: args.startAfter,
     });
-    const http = spec.ports[0];
-    const url = http ? `http://${urlHost(http.hostIp)}:${http.hostPort}/` : '';
-    // Tied to the container, so the URL is only reported once the container exists.
-    this.url = this.container.id.apply(() => url);
+    // Tied to the container, so a URL is only reported once the container exists.
+    this.url = this.container.id.apply(() => portUrl(spec, 'http'));
     this.configJson = this.container.id.apply(() => config);
-    this.registerOutputs({ url: this.url, configJson: this.configJson });
+    const tokenEnv = spec.secretEnv.find((s) => s.name === ADMIN_TOKEN)?.env;
+    this.adminToken = tokenEnv === undefined ? pulumi.output(undefined) : pulumi.output(secrets[tokenEnv]);
+    const dashboard = pulumi.all([this.container.id, this.adminToken]).apply(([, token]) => {
+      const url = portUrl(spec, 'admin');
+      return url && token !== undefined ? `${url}#token=${encodeURIComponent(token)}` : url;
+    });
+    this.dashboardUrl = pulumi.secret(dashboard);
+    this.registerOutputs({ url: this.url, configJson: this.configJson, dashboardUrl: this.dashboardUrl });
   }
+}
+
+/** The secret name (SecretEnvPlan.name) of the admin token. */
+const ADMIN_TOKEN = 'admin-token';
+/** 32 letters and digits: ~190 bits, safe in a URL fragment and a header without escaping. */
+const SECRET_LENGTH = 32;
+
+/**
+ * One RandomPassword per secret the container reads from its env (`${name}-sticky-key`, …): made
+ * once, kept encrypted in the stack state, and the same on every `pulumi up` (cookies stay valid).
+ */
+function generatedSecrets(parent: pulumi.Resource, name: string, spec: ContainerSpec): Record<string, pulumi.Output<string>> {
+  return Object.fromEntries(
+    spec.secretEnv.map((s) => {
+      const password = new random.RandomPassword(`${name}-${s.name}`, { length: SECRET_LENGTH, special: false }, { parent });
+      return [s.env, pulumi.secret(password.result)];
+    }),
+  );
+}
+
+/** http://host:port/ of a published port, '' when the spec publishes none of that name. */
+function portUrl(spec: ContainerSpec, name: 'http' | 'admin'): string {
+  const port = spec.ports.find((p) => p.name === name);
+  return port ? `http://${urlHost(port.hostIp)}:${port.hostPort}/` : '';
 }
 
 function checkArgs(name: string, args: EdgeProxyArgs): string {

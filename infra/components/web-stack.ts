@@ -39,6 +39,8 @@ export class WebStack extends pulumi.ComponentResource {
   readonly proxyConfig: pulumi.Output<string>;
   /** Trust this CA to trust the stack's certificate. */
   readonly caCertPem: pulumi.Output<string>;
+  /** The proxy's admin dashboard on the Docker host's loopback, `#token=…` included: a secret. */
+  readonly dashboardUrl: pulumi.Output<string>;
 
   constructor(name: string, args: WebStackArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     // Everything is checked (target, then the plan's args) before the component or any child exists.
@@ -59,7 +61,9 @@ export class WebStack extends pulumi.ComponentResource {
     this.networkName = network.name;
     this.proxyConfig = proxy.configJson;
     this.caCertPem = this.certificate.caCertPem;
+    this.dashboardUrl = proxy.dashboardUrl;
     this.registerOutputs({
+      dashboardUrl: this.dashboardUrl,
       urls: this.urls,
       proxyUrl: this.proxyUrl,
       appAddresses: this.appAddresses,

@@ -39,14 +39,19 @@ async function main(): Promise<number> {
   });
 }
 
+/** Wide enough for "dashboard" and app ids up to app-64. */
+const LABEL_WIDTH = 9;
+
 async function printSummary(stack: LocalStack, write: (line: string) => void): Promise<void> {
   const { plan } = stack;
   const health = await Promise.all(plan.apps.map((a) => answers200(`http://127.0.0.1:${a.port}/readyz`)));
   write('');
   write(`Portico is running: ${plan.apps.length} app instance${plan.apps.length === 1 ? '' : 's'} behind the proxy`);
-  for (const url of plan.urls) write(`  open     ${url}`);
-  write(`  proxy    http://127.0.0.1:${plan.proxy.publish.http}  (https on ${plan.proxy.publish.https} once TLS lands)`);
-  plan.apps.forEach((a, i) => write(`  ${a.id.padEnd(8)} http://${a.address}  ${health[i] ? 'ready' : 'NOT READY'}`));
+  const label = (text: string) => `  ${text.padEnd(LABEL_WIDTH)} `;
+  for (const url of plan.urls) write(`${label('open')}${url}`);
+  write(`${label('proxy')}http://127.0.0.1:${plan.proxy.publish.http}  (https on ${plan.proxy.publish.https} once TLS lands)`);
+  write(`${label('dashboard')}${plan.proxy.admin.url}  (status JSON: api/status, Prometheus: metrics)`);
+  plan.apps.forEach((a, i) => write(`${label(a.id)}http://${a.address}  ${health[i] ? 'ready' : 'NOT READY'}`));
   write('Ctrl-C stops everything.');
   write('');
 }

@@ -1,4 +1,4 @@
-// `npm start` flags and environment: --instances, --http-port, --https-port, --app-port.
+// `npm start` flags and environment: --instances, --http-port, --https-port, --app-port, --admin-port.
 import { parseArgs } from 'node:util';
 
 export interface LocalOptions {
@@ -8,9 +8,11 @@ export interface LocalOptions {
   httpsPort: number;
   /** Instance i listens on appPort + i. */
   appPort: number;
+  /** The proxy's admin listener (dashboard, status JSON, metrics) on 127.0.0.1; absent: 9901. */
+  adminPort?: number;
 }
 
-export const LOCAL_USAGE = 'usage: npm start -- [--instances N] [--http-port P] [--https-port P] [--app-port P]   (env: PORTICO_INSTANCES, PORTICO_HTTP_PORT, PORTICO_HTTPS_PORT, PORTICO_APP_PORT)';
+export const LOCAL_USAGE = 'usage: npm start -- [--instances N] [--http-port P] [--https-port P] [--app-port P] [--admin-port P]   (env: PORTICO_INSTANCES, PORTICO_HTTP_PORT, PORTICO_HTTPS_PORT, PORTICO_APP_PORT, PORTICO_ADMIN_PORT)';
 
 export class OptionsError extends Error {}
 
@@ -24,6 +26,7 @@ export function parseLocalOptions(argv: string[], env: NodeJS.ProcessEnv): Local
         'http-port': { type: 'string' },
         'https-port': { type: 'string' },
         'app-port': { type: 'string' },
+        'admin-port': { type: 'string' },
       },
       strict: true,
     }));
@@ -36,6 +39,7 @@ export function parseLocalOptions(argv: string[], env: NodeJS.ProcessEnv): Local
     httpPort: whole('--http-port', values['http-port'] ?? env.PORTICO_HTTP_PORT ?? '8080', 1, 65535),
     httpsPort: whole('--https-port', values['https-port'] ?? env.PORTICO_HTTPS_PORT ?? '8443', 1, 65535),
     appPort: whole('--app-port', values['app-port'] ?? env.PORTICO_APP_PORT ?? '3001', 1, 65535),
+    adminPort: whole('--admin-port', values['admin-port'] ?? env.PORTICO_ADMIN_PORT ?? '9901', 1, 65535),
   };
 }
 

@@ -16,5 +16,7 @@ export async function assertPortsFree(ports: { port: number; what: string }[], h
 }
 
 function flagFor(what: string): string {
-  return what.startsWith('app') ? '--app-port' : what.includes('https') ? '--https-port' : '--http-port';
+  if (what.startsWith('app')) return '--app-port';
+  if (what.includes('admin')) return '--admin-port';
+  return what.includes('https') ? '--https-port' : '--http-port';
 }

@@ -1,4 +1,5 @@
 // The local target: the plan rendered as processes on 127.0.0.1 (DESIGN "Where it runs").
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +35,11 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
     appPort: options.appPort,
+    ...(options.adminPort !== undefined && { adminPort: options.adminPort }),
   });
   await assertPortsFree([
     { port: plan.proxy.publish.http, what: 'proxy http' },
+    { port: plan.proxy.admin.listenPort, what: 'proxy admin' },
     ...plan.apps.map((a) => ({ port: a.port, what: `app ${a.id}` })),
   ]);
 
@@ -49,7 +52,7 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
     (app) => new SupervisedProcess({ label: app.id, command: process.execPath, args: [programs.app], env: { ...base, ...app.env }, restart: true }, env.write),
   );
   const proxy = new SupervisedProcess(
-    { label: 'proxy', command: process.execPath, args: [programs.proxy, '--config', configFile], env: base, restart: false },
+    { label: 'proxy', command: process.execPath, args: [programs.proxy, '--config', configFile], env: { ...base, ...localSecrets(plan) }, restart: false },
     env.write,
     (_p, code, signal) => env.write(`proxy exited unexpectedly (${signal ?? `code ${code}`}); stop with Ctrl-C and check the lines above`),
   );
@@ -69,4 +72,12 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
     throw err;
   }
   return { plan, proxy, apps, stop };
+}
+
+/**
+ * The proxy's secrets (the sticky cookie key), made fresh for each `npm start`: cookies from an
+ * earlier run then pick an instance anew, which is harmless for a stack whose sessions live in memory.
+ */
+function localSecrets(plan: StackPlan): Record<string, string> {
+  return Object.fromEntries(plan.proxy.secretEnv.map((s) => [s.env, randomBytes(32).toString('base64url')]));
 }

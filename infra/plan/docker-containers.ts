@@ -1,7 +1,7 @@
 // The containers of a docker stack, as plain data. Two renderers read it and nothing else:
 // the Pulumi docker target (docker.Container args) and dockerRunArgs (the system test's
 // `docker run`), so what is tested by hand is what `pulumi up` deploys.
-import type { AppInstancePlan, StackPlan } from './stack-plan';
+import type { AppInstancePlan, SecretEnvPlan, StackPlan } from './stack-plan';
 
 export type ContainerRole = 'proxy' | 'app';
 
@@ -11,6 +11,11 @@ export interface ContainerSpec {
   /** Which image runs: the proxy's or the app's. */
   role: ContainerRole;
   env: Record<string, string>;
+  /**
+   * Env vars whose values are secrets the target makes (never in `env` or `files`, so they stay out
+   * of plain state and config files): Pulumi RandomPasswords, or values given to dockerRunArgs.
+   */
+  secretEnv: SecretEnvPlan[];
   network: { name: string; aliases: string[] };
   ports: PublishedPort[];
   healthcheck: Healthcheck;
@@ -21,6 +26,8 @@ export interface ContainerSpec {
 }
 
 export interface PublishedPort {
+  /** Which listener: the proxy's traffic or its admin port. */
+  name: 'http' | 'admin';
   hostIp: string;
   hostPort: number;
   containerPort: number;
@@ -65,6 +72,7 @@ function appContainer(plan: StackPlan, network: string, app: AppInstancePlan): C
     name: app.name,
     role: 'app',
     env: { ...app.env },
+    secretEnv: [],
     network: { name: network, aliases: [app.name] },
     ports: [],
     healthcheck: { shellCommand: httpProbe(app.port, '/readyz'), ...HEALTH_TIMING },
@@ -76,13 +84,19 @@ function appContainer(plan: StackPlan, network: string, app: AppInstancePlan): C
 
 function proxyContainer(plan: StackPlan, network: string): ContainerSpec {
   const { proxy } = plan;
+  const { admin } = proxy;
   return {
     name: proxy.name,
     role: 'proxy',
     env: { PORTICO_CONFIG: proxy.configPath },
+    secretEnv: proxy.secretEnv.map((s) => ({ ...s })),
     network: { name: network, aliases: [proxy.name] },
     // HTTPS is published once the proxy has a TLS listener; publishing a dead port would mislead.
-    ports: [{ hostIp: proxy.publish.host, hostPort: proxy.publish.http, containerPort: proxy.listenPort, protocol: 'tcp' }],
+    // The admin port goes to loopback only, whatever publishHost says: it changes the fleet.
+    ports: [
+      { name: 'http', hostIp: proxy.publish.host, hostPort: proxy.publish.http, containerPort: proxy.listenPort, protocol: 'tcp' },
+      { name: 'admin', hostIp: admin.publish.host, hostPort: admin.publish.port, containerPort: admin.listenPort, protocol: 'tcp' },
+    ],
     healthcheck: { shellCommand: tcpProbe(proxy.listenPort), ...HEALTH_TIMING },
     files: [{ path: proxy.configPath, content: JSON.stringify(proxy.config, null, 2) }],
     labels: { [LABELS.stack]: plan.stackName, [LABELS.role]: 'proxy' },

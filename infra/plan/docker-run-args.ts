@@ -9,6 +9,8 @@ export interface DockerRunOptions {
    * `uploads`; a read-only bind mount puts the same content at the same path.
    */
   filesDir?: string;
+  /** The value of each of the spec's `secretEnv` variables (the CLI has no Pulumi to make them). */
+  secrets?: Record<string, string>;
 }
 
 /** The name a spec's file has in `filesDir`. */
@@ -21,6 +23,7 @@ export function dockerRunArgs(spec: ContainerSpec, image: string, options: Docke
   const args = ['run', '--detach', '--name', spec.name, '--network', spec.network.name];
   for (const alias of spec.network.aliases) args.push('--network-alias', alias);
   for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
+  for (const { env } of spec.secretEnv) args.push('--env', `${env}=${secretValue(spec, env, options.secrets)}`);
   for (const p of spec.ports) args.push('--publish', `${publishHost(p.hostIp)}:${p.hostPort}:${p.containerPort}/${p.protocol}`);
   const h = spec.healthcheck;
   args.push('--health-cmd', h.shellCommand, '--health-interval', h.interval, '--health-timeout', h.timeout);
@@ -36,6 +39,12 @@ function fileMount(spec: ContainerSpec, file: ContainerFile, filesDir: string | 
   if (filesDir === undefined) throw new Error(`dockerRunArgs: container ${spec.name} needs ${file.path}: give options.filesDir`);
   const source = path.join(filesDir, containerFileName(file));
   return `type=bind,source=${source},target=${file.path},readonly`;
+}
+
+function secretValue(spec: ContainerSpec, env: string, secrets: Record<string, string> | undefined): string {
+  const value = secrets?.[env];
+  if (value === undefined) throw new Error(`dockerRunArgs: container ${spec.name} needs secret ${env}: give options.secrets`);
+  return value;
 }
 
 /** An IPv6 host must be bracketed in `--publish`. */

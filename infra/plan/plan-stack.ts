@@ -3,8 +3,15 @@
 import type { ListenerConfig } from '../../proxy/src/config/schema';
 import { buildProxyConfig } from './proxy-config';
 import { resolveStackArgs, type ResolvedStackArgs } from './resolve-args';
-import { PROXY_CONFIG_PATH, PROXY_CONTAINER_HTTP_PORT, type StackArgs } from './stack-args';
-import type { AppInstancePlan, ProxyPlan, StackPlan } from './stack-plan';
+import {
+  ADMIN_PUBLISH_HOST,
+  PROXY_CONFIG_PATH,
+  PROXY_CONTAINER_ADMIN_PORT,
+  PROXY_CONTAINER_HTTP_PORT,
+  SECRET_ENV,
+  type StackArgs,
+} from './stack-args';
+import type { AdminPlan, AppInstancePlan, ProxyPlan, SecretEnvPlan, StackPlan } from './stack-plan';
 
 /** Loopback only: a local stack is for the developer's machine. */
 const LOCAL_HOST = '127.0.0.1';
@@ -51,17 +58,44 @@ function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan 
   const listener: ListenerConfig = local
     ? { name: 'http', host: LOCAL_HOST, port: args.httpPort }
     : { name: 'http', host: CONTAINER_BIND_HOST, port: PROXY_CONTAINER_HTTP_PORT };
+  const admin = planAdmin(args);
   return {
     name: `${args.stackName}-proxy`,
     configPath: PROXY_CONFIG_PATH,
-    config: buildProxyConfig(args, apps, listener),
+    config: buildProxyConfig(args, apps, listener, admin),
     listenPort: listener.port,
     publish: {
       host: local ? LOCAL_HOST : args.publishHost,
       http: args.httpPort,
       https: args.httpsPort,
     },
+    admin,
+    secretEnv: secretEnv(args, admin),
   };
+}
+
+/**
+ * Locally the admin listener is on loopback and needs no token (as the proxy's default). In a
+ * container it must bind every interface to be published, so it always requires a token.
+ */
+function planAdmin(args: ResolvedStackArgs): AdminPlan {
+  const local = args.target === 'local';
+  const publish = { host: ADMIN_PUBLISH_HOST, port: args.adminPort };
+  return {
+    listenPort: local ? args.adminPort : PROXY_CONTAINER_ADMIN_PORT,
+    publish,
+    url: `http://${publish.host}:${publish.port}/`,
+    ...(!local && { tokenEnv: SECRET_ENV.adminToken }),
+  };
+}
+
+function secretEnv(args: ResolvedStackArgs, admin: AdminPlan): SecretEnvPlan[] {
+  const secrets: SecretEnvPlan[] = [];
+  if (args.sticky) {
+    secrets.push({ env: SECRET_ENV.stickyKey, name: 'sticky-key', description: 'HMAC key of the sticky cookie' });
+  }
+  if (admin.tokenEnv) secrets.push({ env: admin.tokenEnv, name: 'admin-token', description: 'bearer token of the admin listener' });
+  return secrets;
 }
 
 /** A wildcard name has no URL of its own: show one name it covers (`*.localhost` -> `www.localhost`). */

@@ -1,17 +1,27 @@
 // The ProxyConfig a stack runs: one upstream holding every app instance, one route sending all
 // traffic to it. Built with the proxy's own types, so a schema change breaks the build, not a deploy.
-import type { ListenerConfig, ProxyConfig, UpstreamConfig } from '../../proxy/src/config/schema';
+import type { HealthCheckConfig, ListenerConfig, ProxyConfig, StickyConfig, UpstreamConfig } from '../../proxy/src/config/schema';
+import { DEFAULT_HEALTH_CHECK } from '../../proxy/src/config/defaults';
 import type { ResolvedStackArgs } from './resolve-args';
-import type { AppInstancePlan } from './stack-plan';
+import type { AdminPlan, AppInstancePlan } from './stack-plan';
+
+const DEFAULT_CHECK_TIMEOUT_MS = DEFAULT_HEALTH_CHECK.timeout;
 
 /** The upstream every route of a generated config proxies to. */
 export const APP_UPSTREAM = 'app';
 
-export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[], listener: ListenerConfig): ProxyConfig {
+export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[], listener: ListenerConfig, admin: AdminPlan): ProxyConfig {
   const upstream: UpstreamConfig = {
     // The id, not the address, names a server: sticky cookies then survive a move to another host.
     servers: apps.map((app) => ({ address: app.address, id: app.id })),
     ...(args.balance !== undefined && { balance: args.balance }),
+    ...(args.sticky && { sticky: stickyCookie(args.sticky.cookieName) }),
+    ...(args.healthCheck && {
+      healthCheck: readinessCheck(args.healthCheck),
+      // A passive failure (a refused connection while an instance restarts) benches a server for
+      // failTimeout (NGINX: 10s); the active check is the better judge, so bench it one interval only.
+      failTimeout: args.healthCheck.interval,
+    }),
   };
   return {
     listeners: [listener],
@@ -24,6 +34,26 @@ export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[
         responseHeaders: { remove: ['x-powered-by'] },
       },
     ],
+    // The token, when one is needed, comes from the environment (AdminPlan.tokenEnv), never this file.
+    admin: { listen: `${listener.host}:${admin.listenPort}`, ...(admin.tokenEnv !== undefined && { requireToken: true }) },
     log: { level: 'info' },
   };
+}
+
+/**
+ * A session cookie naming the instance: Socket.IO's long-polling requests and the app's in-memory
+ * session then reach the instance that holds them. The HMAC key comes from PORTICO_STICKY_KEY.
+ */
+function stickyCookie(name: string): StickyConfig {
+  return { cookie: { name, path: '/', httpOnly: true, sameSite: 'lax' } };
+}
+
+/**
+ * The app's readiness probe, mandatory: a new or restarted instance gets traffic only after a
+ * pass, and one shutting down (503) gets no new clients. No slow start: a Node app is warm once ready.
+ */
+function readinessCheck(check: { path: string; interval: string; intervalMs: number }): HealthCheckConfig {
+  // The proxy's check timeout is 2s; a check must not outlive its interval.
+  const timeout = check.intervalMs < DEFAULT_CHECK_TIMEOUT_MS ? { timeout: check.intervalMs } : {};
+  return { uri: check.path, interval: check.interval, ...timeout, mandatory: true };
 }

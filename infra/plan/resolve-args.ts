@@ -5,7 +5,10 @@ import type { BalanceMethodName } from '../../proxy/src/config/schema';
 import { PlanError } from './plan-error';
 import { instanceCount } from './sizing';
 import {
+  DEFAULT_ADMIN_PORT,
   DEFAULT_APP_PORT,
+  DEFAULT_HEALTH_CHECK,
+  DEFAULT_STICKY_COOKIE,
   DEFAULT_HOSTNAMES,
   DEFAULT_HTTPS_PORT,
   DEFAULT_HTTP_PORT,
@@ -26,6 +29,11 @@ export interface ResolvedStackArgs {
   publishHost: string;
   hostnames: string[];
   balance?: BalanceMethodName;
+  /** null: no sticky cookie. */
+  sticky: { cookieName: string } | null;
+  /** null: no active health check. */
+  healthCheck: { path: string; interval: string; intervalMs: number } | null;
+  adminPort: number;
 }
 
 /** A DNS label, so that `${stackName}-app-1` is a valid container name and network alias. */
@@ -55,6 +63,9 @@ export function resolveStackArgs(args: StackArgs): ResolvedStackArgs {
     publishHost: args.publishHost ?? DEFAULT_PUBLISH_HOST,
     hostnames: [...(args.hostnames ?? DEFAULT_HOSTNAMES)],
     ...(args.balance !== undefined && { balance: args.balance }),
+    sticky: resolveSticky(args.sticky, issues),
+    healthCheck: resolveHealthCheck(args.healthCheck, issues),
+    adminPort: args.adminPort ?? DEFAULT_ADMIN_PORT,
   };
   issues.push(...portIssues(resolved), ...hostIssues(resolved));
   if (resolved.balance !== undefined && !STACK_BALANCE_METHODS.includes(resolved.balance)) {
@@ -66,12 +77,15 @@ export function resolveStackArgs(args: StackArgs): ResolvedStackArgs {
 
 function portIssues(args: ResolvedStackArgs): string[] {
   const issues: string[] = [];
-  for (const field of ['appPort', 'httpPort', 'httpsPort'] as const) {
+  for (const field of ['appPort', 'httpPort', 'httpsPort', 'adminPort'] as const) {
     const port = args[field];
     if (!Number.isInteger(port) || port < 1 || port > 65535) issues.push(`${field} must be a port number 1-65535, got ${port}`);
   }
   if (issues.length) return issues;
   if (args.httpPort === args.httpsPort) issues.push(`httpsPort must differ from httpPort, both are ${args.httpPort}`);
+  for (const field of ['httpPort', 'httpsPort'] as const) {
+    if (args.adminPort === args[field]) issues.push(`adminPort must differ from ${field}, both are ${args.adminPort}`);
+  }
   if (args.target === 'local') issues.push(...localAppPortIssues(args));
   return issues;
 }
@@ -81,7 +95,7 @@ function localAppPortIssues(args: ResolvedStackArgs): string[] {
   const last = args.appPort + args.instances - 1;
   const range = `${args.appPort}-${last}`;
   if (last > 65535) return [`appPort ${args.appPort} leaves no room for ${args.instances} instances (ports ${range})`];
-  return (['httpPort', 'httpsPort'] as const)
+  return (['httpPort', 'httpsPort', 'adminPort'] as const)
     .filter((field) => args[field] >= args.appPort && args[field] <= last)
     .map((field) => `${field} ${args[field]} is also an app instance port (${range})`);
 }
@@ -96,4 +110,60 @@ function hostIssues(args: ResolvedStackArgs): string[] {
     }
   });
   return issues;
+}
+
+/** The proxy's cookie-name rule (an HTTP token, RFC 9110 §5.6.2), so the config passes its schema. */
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+/** A request path the health check can send: starts with /, printable ASCII, no fragment. */
+const CHECK_PATH = /^\/[\x21-\x22\x24-\x7e]{0,1023}$/;
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+/** Checks more often than 100ms are load, not health; less often than 5m leaves a dead instance in traffic. */
+const INTERVAL_MS = { min: 100, max: 5 * 60_000 };
+
+function resolveSticky(value: StackArgs['sticky'], issues: string[]): ResolvedStackArgs['sticky'] {
+  const options = optionsOf('sticky', value, ['cookieName'], issues);
+  if (options === null) return null;
+  const cookieName = options.cookieName ?? DEFAULT_STICKY_COOKIE;
+  if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName)) {
+    issues.push(`sticky.cookieName must be a cookie name (1-64 letters, digits or !#$%&'*+.^_\`|~-), got ${show(cookieName)}`);
+  }
+  return { cookieName: String(cookieName) };
+}
+
+function resolveHealthCheck(value: StackArgs['healthCheck'], issues: string[]): ResolvedStackArgs['healthCheck'] {
+  const options = optionsOf('healthCheck', value, ['path', 'interval'], issues);
+  if (options === null) return null;
+  const path = options.path ?? DEFAULT_HEALTH_CHECK.path;
+  const interval = options.interval ?? DEFAULT_HEALTH_CHECK.interval;
+  if (typeof path !== 'string' || !CHECK_PATH.test(path)) {
+    issues.push(`healthCheck.path must be a request path starting with / (no spaces or #), got ${show(path)}`);
+  }
+  const match = typeof interval === 'string' ? DURATION.exec(interval) : null;
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN;
+  if (!(ms >= INTERVAL_MS.min && ms <= INTERVAL_MS.max)) {
+    issues.push(`healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got ${show(interval)}`);
+  }
+  return { path: String(path), interval: String(interval), intervalMs: ms };
+}
+
+/**
+ * `true` or absent: the defaults; `false`: off (null); an object: its known fields. Anything else,
+ * or an unknown field, is an issue (the feature then resolves to its defaults, for later checks).
+ */
+function optionsOf(field: string, value: unknown, known: readonly string[], issues: string[]): Record<string, unknown> | null {
+  if (value === false) return null;
+  if (value === undefined || value === true) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    issues.push(`${field} must be true, false or an object with ${known.join(', ')}, got ${show(value)}`);
+    return {};
+  }
+  const unknown = Object.keys(value).filter((k) => !known.includes(k));
+  if (unknown.length) issues.push(`${field} has unknown field ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${known.join(', ')})`);
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/** JSON, so a control character in a hostile value shows escaped, never breaks the message. */
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
 }

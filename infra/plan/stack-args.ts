@@ -26,6 +26,22 @@ export interface StackArgs {
   hostnames?: string[];
   /** The proxy's balancing method; absent means the proxy's default (round-robin). */
   balance?: BalanceMethodName;
+  /**
+   * Session persistence for the app upstream: a sticky cookie naming the instance (default on,
+   * cookie `portico_server`). `false` turns it off; `{ cookieName }` renames the cookie.
+   */
+  sticky?: boolean | { cookieName?: string };
+  /**
+   * Active health check of every app instance (default on: GET /readyz every 2s, mandatory, so a
+   * new or restarted instance gets traffic once ready and a draining one gets no new clients).
+   * `false` turns it off; `{ path, interval }` changes them (interval: "500ms", "2s", "1m").
+   */
+  healthCheck?: boolean | { path?: string; interval?: string };
+  /**
+   * The proxy's admin listener (status JSON, metrics, dashboard). local: the port it listens on
+   * at 127.0.0.1. docker: the host port it is published on, at 127.0.0.1 only, whatever publishHost.
+   */
+  adminPort?: number;
 }
 
 export const DEFAULT_APP_PORT = { docker: 3000, local: 3001 } as const;
@@ -33,11 +49,28 @@ export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_HTTPS_PORT = 8443;
 export const DEFAULT_PUBLISH_HOST = '127.0.0.1';
 export const DEFAULT_HOSTNAMES: readonly string[] = ['localhost'];
+/** Envoy's admin port, the proxy's own default (proxy/src/config/defaults.ts). */
+export const DEFAULT_ADMIN_PORT = 9901;
+
+/** The app upstream's sticky cookie when stack args do not rename it (the proxy's own default name). */
+export const DEFAULT_STICKY_COOKIE = 'portico_server';
+/**
+ * The app's readiness probe (app-sample/src/health-routes.ts), checked every 2s: a restarted
+ * instance is back in traffic within 2s, a shutting-down one (503) leaves it within 2s.
+ */
+export const DEFAULT_HEALTH_CHECK = { path: '/readyz', interval: '2s' } as const;
 
 /** Where the proxy container reads its config (the image's PORTICO_CONFIG default). */
 export const PROXY_CONFIG_PATH = '/etc/portico/config.json';
 /** The proxy's HTTP port inside its container; the host port is `httpPort`. */
 export const PROXY_CONTAINER_HTTP_PORT = 8080;
+/** The proxy's admin port inside its container; the host port is `adminPort`. */
+export const PROXY_CONTAINER_ADMIN_PORT = 9901;
+/** Host address the admin port is published on: loopback only, never publishHost. */
+export const ADMIN_PUBLISH_HOST = '127.0.0.1';
+
+/** Env vars through which a target hands the proxy its secrets (read by proxy/src/config/secrets.ts). */
+export const SECRET_ENV = { stickyKey: 'PORTICO_STICKY_KEY', adminToken: 'PORTICO_ADMIN_TOKEN' } as const;
 
 /** `hash` needs a hash key that stack args cannot carry yet, so it is left out on purpose. */
 export const STACK_BALANCE_METHODS: readonly BalanceMethodName[] = ['round-robin', 'least-conn', 'ip-hash', 'random-two'];

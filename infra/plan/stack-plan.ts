@@ -49,6 +49,33 @@ export interface ProxyPlan {
   listenPort: number;
   /** docker: host address and ports the proxy is published on; local: where it listens. */
   publish: { host: string; http: number; https: number };
+  admin: AdminPlan;
+  /**
+   * Secrets the proxy reads from its environment, never from `config`: the target makes each value
+   * (local: random bytes per run; docker: a Pulumi RandomPassword, kept as a secret in the state).
+   */
+  secretEnv: SecretEnvPlan[];
+}
+
+/** The proxy's admin listener: status JSON, Prometheus metrics, the live dashboard. */
+export interface AdminPlan {
+  /** The port it listens on (inside the container for docker). */
+  listenPort: number;
+  /** Where a user on the host reaches it: always loopback. */
+  publish: { host: string; port: number };
+  /** The dashboard, e.g. http://127.0.0.1:9901/ (docker: open it with `#token=<token>` appended). */
+  url: string;
+  /** The env var holding the bearer token the listener requires; absent when none is needed (local). */
+  tokenEnv?: string;
+}
+
+export interface SecretEnvPlan {
+  /** The variable, e.g. PORTICO_STICKY_KEY. */
+  env: string;
+  /** Short name of the secret, used to name the resource that makes it (`sticky-key`). */
+  name: string;
+  /** What it is, for docs and errors. */
+  description: string;
 }
 
 export interface CertificatePlan {

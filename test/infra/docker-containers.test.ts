@@ -23,8 +23,25 @@ describe('dockerContainers', () => {
     expect(app1.ports).toEqual([]);
   });
 
-  test('publishes only the proxy, on the configured host address and port', () => {
-    expect(proxy.ports).toEqual([{ hostIp: '127.0.0.1', hostPort: 18080, containerPort: 8080, protocol: 'tcp' }]);
+  test('publishes only the proxy, on the configured host address and port, and its admin port on loopback', () => {
+    expect(proxy.ports).toEqual([
+      { name: 'http', hostIp: '127.0.0.1', hostPort: 18080, containerPort: 8080, protocol: 'tcp' },
+      { name: 'admin', hostIp: '127.0.0.1', hostPort: 9901, containerPort: 9901, protocol: 'tcp' },
+    ]);
+  });
+
+  test('publishes the admin port on 127.0.0.1 even when the stack is published on every interface', () => {
+    const open = dockerContainers(planStack({ stackName: 'web', target: 'docker', instances: 1, publishHost: '0.0.0.0', adminPort: 19901 }));
+    expect(open.at(-1)!.ports.map((p) => [p.name, p.hostIp, p.hostPort, p.containerPort])).toEqual([
+      ['http', '0.0.0.0', 8080, 8080],
+      ['admin', '127.0.0.1', 19901, 9901],
+    ]);
+  });
+
+  test('names the proxy\'s secrets as env vars to fill, and gives apps none', () => {
+    expect(proxy.secretEnv.map((s) => s.env)).toEqual(['PORTICO_STICKY_KEY', 'PORTICO_ADMIN_TOKEN']);
+    expect(app1.secretEnv).toEqual([]);
+    expect(Object.keys(proxy.env)).toEqual(['PORTICO_CONFIG']);
   });
 
   test('hands the proxy its config as a file at PORTICO_CONFIG, with content that validates', () => {
@@ -65,20 +82,34 @@ describe('dockerRunArgs', () => {
     ]);
   });
 
+  const secrets = { PORTICO_STICKY_KEY: 'k'.repeat(32), PORTICO_ADMIN_TOKEN: 't'.repeat(32) };
+
   test('publishes ports and mounts files read-only from filesDir in place of uploads', () => {
-    const args = dockerRunArgs(proxy, 'web-proxy:test', { filesDir: '/tmp/files' });
+    const args = dockerRunArgs(proxy, 'web-proxy:test', { filesDir: '/tmp/files', secrets });
     expect(args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:18080:8080/tcp']));
+    expect(args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:9901:9901/tcp']));
     expect(args).toEqual(expect.arrayContaining(['--mount', 'type=bind,source=/tmp/files/config.json,target=/etc/portico/config.json,readonly']));
     expect(args.at(-1)).toBe('web-proxy:test');
     expect(containerFileName(proxy.files[0])).toBe('config.json');
   });
 
+  test('passes the secrets as env vars', () => {
+    const args = dockerRunArgs(proxy, 'img', { filesDir: '/f', secrets });
+    expect(args).toEqual(expect.arrayContaining(['--env', `PORTICO_STICKY_KEY=${'k'.repeat(32)}`, '--env', `PORTICO_ADMIN_TOKEN=${'t'.repeat(32)}`]));
+  });
+
   test('brackets an IPv6 publish address', () => {
     const v6: ContainerSpec = { ...proxy, ports: [{ ...proxy.ports[0], hostIp: '::1' }] };
-    expect(dockerRunArgs(v6, 'img', { filesDir: '/f' })).toEqual(expect.arrayContaining(['--publish', '[::1]:18080:8080/tcp']));
+    expect(dockerRunArgs(v6, 'img', { filesDir: '/f', secrets })).toEqual(expect.arrayContaining(['--publish', '[::1]:18080:8080/tcp']));
   });
 
   test('needs filesDir for a container with files', () => {
-    expect(() => dockerRunArgs(proxy, 'img')).toThrow('dockerRunArgs: container web-proxy needs /etc/portico/config.json: give options.filesDir');
+    expect(() => dockerRunArgs(proxy, 'img', { secrets })).toThrow('dockerRunArgs: container web-proxy needs /etc/portico/config.json: give options.filesDir');
+  });
+
+  test('needs the value of every secret the container reads', () => {
+    expect(() => dockerRunArgs(proxy, 'img', { filesDir: '/f', secrets: { PORTICO_STICKY_KEY: 'k'.repeat(32) } })).toThrow(
+      'dockerRunArgs: container web-proxy needs secret PORTICO_ADMIN_TOKEN: give options.secrets',
+    );
   });
 });

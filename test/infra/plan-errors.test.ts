@@ -27,6 +27,23 @@ describe('planStack rejects bad args, naming the field', () => {
     ['a publish host that is not an IP', { publishHost: 'localhost' }, 'publishHost must be an IP address, got "localhost"'],
     ['no hostnames', { hostnames: [] }, 'hostnames must hold at least one name'],
     ['a hostname with a space', { hostnames: ['localhost', 'my app'] }, 'hostnames[1] must be a DNS name like app.example.com or *.example.com, got "my app"'],
+    ['an admin port above 65535', { adminPort: 65536 }, 'adminPort must be a port number 1-65535, got 65536'],
+    ['an admin port that is the http port', { adminPort: 8080 }, 'adminPort must differ from httpPort, both are 8080'],
+    ['an admin port that is the https port', { adminPort: 8443 }, 'adminPort must differ from httpsPort, both are 8443'],
+    ['sticky as a string', { sticky: 'yes' as never }, 'sticky must be true, false or an object with cookieName, got "yes"'],
+    ['a sticky field that does not exist', { sticky: { name: 'x' } as never }, 'sticky has unknown field "name" (known: cookieName)'],
+    ['a cookie name with a space', { sticky: { cookieName: 'my cookie' } }, 'sticky.cookieName must be a cookie name (1-64 letters, digits or !#$%&\'*+.^_`|~-), got "my cookie"'],
+    ['a cookie name with =', { sticky: { cookieName: 'a=b' } }, 'sticky.cookieName must be a cookie name (1-64 letters, digits or !#$%&\'*+.^_`|~-), got "a=b"'],
+    ['an empty cookie name', { sticky: { cookieName: '' } }, 'sticky.cookieName must be a cookie name (1-64 letters, digits or !#$%&\'*+.^_`|~-), got ""'],
+    ['health check as a number', { healthCheck: 1 as never }, 'healthCheck must be true, false or an object with path, interval, got 1'],
+    ['a health check field that does not exist', { healthCheck: { uri: '/' } as never }, 'healthCheck has unknown field "uri" (known: path, interval)'],
+    ['a check path without a leading slash', { healthCheck: { path: 'readyz' } }, 'healthCheck.path must be a request path starting with / (no spaces or #), got "readyz"'],
+    ['a check path with a space', { healthCheck: { path: '/ready z' } }, 'healthCheck.path must be a request path starting with / (no spaces or #), got "/ready z"'],
+    ['a check path with CRLF', { healthCheck: { path: '/r\r\nX: 1' } }, 'healthCheck.path must be a request path starting with / (no spaces or #), got "/r\\r\\nX: 1"'],
+    ['an interval in plain numbers', { healthCheck: { interval: '2' } }, 'healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got "2"'],
+    ['an interval as a number', { healthCheck: { interval: 2000 as never } }, 'healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got 2000'],
+    ['an interval too short', { healthCheck: { interval: '10ms' } }, 'healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got "10ms"'],
+    ['an interval too long', { healthCheck: { interval: '1h' } }, 'healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got "1h"'],
     ['balance hash (needs a key)', { balance: 'hash' }, 'balance must be one of round-robin, least-conn, ip-hash, random-two, got "hash"'],
   ])('%s', (_, more, issue) => {
     expect(issuesOf(args(more))).toEqual([issue]);
@@ -37,10 +54,15 @@ describe('planStack rejects bad args, naming the field', () => {
       'appPort 65534 leaves no room for 3 instances (ports 65534-65536)',
     ]);
     expect(issuesOf(args({ target: 'local', instances: 4, appPort: 8079 }))).toEqual(['httpPort 8080 is also an app instance port (8079-8082)']);
+    expect(issuesOf(args({ target: 'local', instances: 2, appPort: 9900 }))).toEqual(['adminPort 9901 is also an app instance port (9900-9901)']);
   });
 
   test('docker app ports may equal the proxy ports: each container has its own', () => {
     expect(planStack(args({ appPort: 8080 })).apps[0].port).toBe(8080);
+  });
+
+  test('reports a bad cookie name and a bad interval together', () => {
+    expect(issuesOf(args({ sticky: { cookieName: ';' }, healthCheck: { interval: 'soon' } }))).toHaveLength(2);
   });
 
   test('reports every problem at once, in one message naming the stack', () => {

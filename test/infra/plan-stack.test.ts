@@ -53,11 +53,36 @@ describe('planStack for docker', () => {
             { address: 'web-app-2:3000', id: 'app-2' },
             { address: 'web-app-3:3000', id: 'app-3' },
           ],
+          sticky: { cookie: { name: 'portico_server', path: '/', httpOnly: true, sameSite: 'lax' } },
+          healthCheck: { uri: '/readyz', interval: '2s', mandatory: true },
+          failTimeout: '2s',
         },
       },
       routes: [{ name: 'app', proxy: { upstream: 'app' }, responseHeaders: { remove: ['x-powered-by'] } }],
+      admin: { listen: '0.0.0.0:9901', requireToken: true },
       log: { level: 'info' },
     });
+  });
+
+  test('keeps every secret out of the config: the proxy reads them from its env', () => {
+    const json = JSON.stringify(plan.proxy.config);
+    expect(json).not.toMatch(/"key"|"token"|"tokenFile"/);
+    expect(plan.proxy.secretEnv).toEqual([
+      { env: 'PORTICO_STICKY_KEY', name: 'sticky-key', description: 'HMAC key of the sticky cookie' },
+      { env: 'PORTICO_ADMIN_TOKEN', name: 'admin-token', description: 'bearer token of the admin listener' },
+    ]);
+  });
+
+  test('publishes the admin listener on 127.0.0.1:9901 only, with a token', () => {
+    expect(plan.proxy.admin).toEqual({
+      listenPort: 9901,
+      publish: { host: '127.0.0.1', port: 9901 },
+      url: 'http://127.0.0.1:9901/',
+      tokenEnv: 'PORTICO_ADMIN_TOKEN',
+    });
+    const exposed = planStack(docker({ instances: 1, publishHost: '0.0.0.0', adminPort: 9999 }));
+    expect(exposed.proxy.admin.publish).toEqual({ host: '127.0.0.1', port: 9999 });
+    expect(exposed.proxy.admin.listenPort).toBe(9901);
   });
 
   test('honours the configured ports, publish address and balance method', () => {
@@ -78,6 +103,13 @@ describe('planStack for local', () => {
     expect(plan.apps[2].env).toEqual({ PORT: '3003', HOST: '127.0.0.1', INSTANCE_ID: 'app-3' });
   });
 
+  test('runs the admin listener on 127.0.0.1:adminPort without a token, and needs only the sticky key', () => {
+    expect(plan.proxy.config.admin).toEqual({ listen: '127.0.0.1:9901' });
+    expect(plan.proxy.admin).toEqual({ listenPort: 9901, publish: { host: '127.0.0.1', port: 9901 }, url: 'http://127.0.0.1:9901/' });
+    expect(plan.proxy.secretEnv.map((s) => s.env)).toEqual(['PORTICO_STICKY_KEY']);
+    expect(planStack(local({ instances: 1, adminPort: 19901 })).proxy.config.admin).toEqual({ listen: '127.0.0.1:19901' });
+  });
+
   test('has the proxy listen on 127.0.0.1:httpPort and no network', () => {
     expect(plan.proxy.config.listeners).toEqual([{ name: 'http', host: '127.0.0.1', port: 8080 }]);
     expect(plan.proxy.listenPort).toBe(8080);
@@ -90,12 +122,67 @@ describe('planStack for local', () => {
   });
 });
 
+describe('the app upstream\'s sticky cookie and readiness check', () => {
+  const upstreamOf = (more: Partial<StackArgs>) => planStack(local({ instances: 2, ...more })).proxy.config.upstreams.app;
+
+  test.each([
+    ['local', local({ instances: 2 })],
+    ['docker', docker({ instances: 2 })],
+  ])('are on by default for %s', (_, args) => {
+    const upstream = planStack(args).proxy.config.upstreams.app;
+    expect(upstream.sticky).toEqual({ cookie: { name: 'portico_server', path: '/', httpOnly: true, sameSite: 'lax' } });
+    expect(upstream.healthCheck).toEqual({ uri: '/readyz', interval: '2s', mandatory: true });
+    expect(upstream.slowStart).toBeUndefined();
+  });
+
+  test('true means the defaults', () => {
+    expect(upstreamOf({ sticky: true, healthCheck: true })).toEqual(upstreamOf({}));
+  });
+
+  test('sticky: false turns the cookie off and needs no key', () => {
+    const plan = planStack(docker({ instances: 1, sticky: false }));
+    expect(plan.proxy.config.upstreams.app.sticky).toBeUndefined();
+    expect(plan.proxy.secretEnv.map((s) => s.env)).toEqual(['PORTICO_ADMIN_TOKEN']);
+  });
+
+  test('healthCheck: false turns the check off and leaves passive health at the proxy\'s defaults', () => {
+    const upstream = upstreamOf({ healthCheck: false });
+    expect(upstream.healthCheck).toBeUndefined();
+    expect(upstream.failTimeout).toBeUndefined();
+    expect(upstream.sticky).toBeDefined();
+  });
+
+  test('both off gives the plain round-robin upstream', () => {
+    expect(upstreamOf({ sticky: false, healthCheck: false })).toEqual({
+      servers: [
+        { address: '127.0.0.1:3001', id: 'app-1' },
+        { address: '127.0.0.1:3002', id: 'app-2' },
+      ],
+    });
+  });
+
+  test('renames the cookie, changes the path and interval', () => {
+    const upstream = upstreamOf({ sticky: { cookieName: 'route' }, healthCheck: { path: '/health/ready?probe=1', interval: '500ms' } });
+    expect(upstream.sticky).toEqual({ cookie: { name: 'route', path: '/', httpOnly: true, sameSite: 'lax' } });
+    // A check must not outlive its interval: the proxy's 2s timeout is cut to it.
+    expect(upstream.healthCheck).toEqual({ uri: '/health/ready?probe=1', interval: '500ms', timeout: 500, mandatory: true });
+    expect(upstream.failTimeout).toBe('500ms');
+    expect(upstreamOf({ healthCheck: { interval: '1m' } }).healthCheck).toEqual({ uri: '/readyz', interval: '1m', mandatory: true });
+  });
+
+  test('an active check shortens passive benching to one interval, so a restarted instance is back within it', () => {
+    expect(upstreamOf({}).failTimeout).toBe('2s');
+  });
+});
+
 describe('planStack outputs for every target', () => {
   test.each([
     ['docker', docker({ instances: 4 })],
     ['local', local({ instances: 4 })],
     ['docker with a balance method', docker({ instances: 2, balance: 'ip-hash' })],
     ['one instance', local({ instances: 1, balance: 'random-two' })],
+    ['local with sticky and checks off', local({ instances: 2, sticky: false, healthCheck: false })],
+    ['docker with a renamed cookie and a fast check', docker({ instances: 2, sticky: { cookieName: 'srv' }, healthCheck: { interval: '100ms' } })],
   ])('a %s config passes the proxy schema and its semantic checks', (_, args) => {
     expect(configIssues(planStack(args).proxy.config)).toEqual([]);
   });

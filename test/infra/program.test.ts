@@ -11,6 +11,9 @@ const graph = installPulumiMocks({
     hostnames: JSON.stringify(['localhost', 'portico.localhost']),
     baseImage: 'local/node-base:22',
     buildNetwork: 'host',
+    adminPort: '19902',
+    stickyCookie: 'srv',
+    healthCheckInterval: '1s',
   },
 });
 
@@ -46,4 +49,14 @@ test('exports URLs, the published proxy address and a valid proxy config', async
   expect(await valueOf(program.proxyUrl)).toBe('http://127.0.0.1:18081/');
   expect(configIssues(JSON.parse(await valueOf(program.proxyConfig)))).toEqual([]);
   expect(await valueOf(program.caCertPem)).toContain('CERTIFICATE');
+});
+
+test('turns on the sticky cookie and the readiness check as configured', async () => {
+  const upstream = JSON.parse(await valueOf(program.proxyConfig)).upstreams.app;
+  expect(upstream.sticky.cookie.name).toBe('srv');
+  expect(upstream.healthCheck).toEqual({ uri: '/readyz', interval: '1s', timeout: 1000, mandatory: true });
+});
+
+test('exports the dashboard URL on the configured admin port, with its token', async () => {
+  expect(await valueOf(program.dashboardUrl)).toMatch(/^http:\/\/127\.0\.0\.1:19902\/#token=[0-9a-zA-Z]{32}$/);
 });

@@ -77,6 +77,20 @@ export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<
   return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
 }
 
+/** The signature key and value Pulumi's wire format marks a secret with ({ [SIG]: SECRET, value }). */
+const SIG = '4dabf18193072939515e22adb298388d';
+const SECRET = '1b47061264138c4ac30d75fd1eb44270';
+
+/** Whether a recorded input was sent to the engine as a secret (so the state keeps it encrypted). */
+export function isSecretInput(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[SIG] === SECRET;
+}
+
+/** A recorded input's value, unwrapped when it was sent as a secret. */
+export function plainInput<T>(value: unknown): T {
+  return (isSecretInput(value) ? (value as { value: unknown }).value : value) as T;
+}
+
 // --- implementation ---
 
 const mocks: pulumi.runtime.Mocks = {
@@ -101,6 +115,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     case 'docker:index/network:Network':
     case 'docker:index/container:Container':
       return { name: inputs.name ?? name };
+    case 'random:index/randomPassword:RandomPassword':
+      // As the provider: `length` characters, letters and digits when special is false.
+      return { result: createHash('sha256').update(name).digest('hex').slice(0, Number(inputs.length ?? 16)) };
     case 'tls:index/privateKey:PrivateKey':
       return { privateKeyPem: fake('PRIVATE KEY'), publicKeyPem: fake('PUBLIC KEY') };
     case 'tls:index/certRequest:CertRequest':

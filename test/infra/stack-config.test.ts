@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_DEFAULTS, defaultStackName } from '../../infra/config';
+import { CONFIG_DEFAULTS, defaultStackName, readStackConfig } from '../../infra/config';
 
 const root = path.resolve(__dirname, '../..');
 const project = parse(readFileSync(path.join(root, 'Pulumi.yaml'), 'utf8'));
@@ -41,4 +41,28 @@ test.each([
   ['portico', 'a-very-long-stack-name-that-goes-on-and-on', 'portico-a-very-long-stack-name-that-goes'],
 ])('stack %s/%s is named %s', (proj, stack, name) => {
   expect(defaultStackName(proj, stack)).toBe(name);
+});
+
+describe('readStackConfig folds the switches and their options into the plan\'s args', () => {
+  const read = (values: Record<string, string>) => {
+    const config = { get: (k: string) => values[k], getNumber: (k: string) => (k in values ? Number(values[k]) : undefined),
+      getBoolean: (k: string) => (k in values ? values[k] === 'true' : undefined), getObject: () => undefined };
+    return readStackConfig(config as never);
+  };
+
+  test('defaults: sticky cookie portico_server, /readyz every 2s, admin on 9901', () => {
+    expect(read({})).toMatchObject({ sticky: { cookieName: 'portico_server' }, healthCheck: { path: '/readyz', interval: '2s' }, adminPort: 9901 });
+  });
+
+  test('false switches a feature off whatever its options say', () => {
+    expect(read({ sticky: 'false', stickyCookie: 'x', healthCheck: 'false', healthCheckPath: '/up' })).toMatchObject({ sticky: false, healthCheck: false });
+  });
+
+  test('options are passed on for the plan to validate', () => {
+    expect(read({ stickyCookie: 'srv', healthCheckPath: '/up', healthCheckInterval: '500ms', adminPort: '9000' })).toMatchObject({
+      sticky: { cookieName: 'srv' },
+      healthCheck: { path: '/up', interval: '500ms' },
+      adminPort: 9000,
+    });
+  });
 });

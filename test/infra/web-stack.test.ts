@@ -2,7 +2,8 @@
 // Components create nothing when imported, so a static import before the mocks is safe.
 import { WebStack } from '../../infra/components/web-stack';
 import { configIssues } from '../../proxy/src/config/load';
-import { installPulumiMocks, valueOf, type RecordedResource } from './pulumi-harness';
+import * as pulumi from '@pulumi/pulumi';
+import { installPulumiMocks, isSecretInput, plainInput, valueOf, type RecordedResource } from './pulumi-harness';
 
 const graph = installPulumiMocks();
 
@@ -14,16 +15,26 @@ const T = {
   container: 'docker:index/container:Container',
   network: 'docker:index/network:Network',
   image: 'docker:index/image:Image',
+  password: 'random:index/randomPassword:RandomPassword',
 };
 
 describe('WebStack on docker', () => {
   let stack: WebStack;
-  let outputs: { urls: string[]; proxyUrl: string; appAddresses: string[]; networkName: string; proxyConfig: string; caCertPem: string };
+  let outputs: {
+    urls: string[];
+    proxyUrl: string;
+    appAddresses: string[];
+    networkName: string;
+    proxyConfig: string;
+    caCertPem: string;
+    dashboardUrl: string;
+  };
 
   beforeAll(async () => {
     stack = new WebStack('web', {
       instances: 3,
       httpPort: 18080,
+      adminPort: 19901,
       hostnames: ['localhost', 'web.localhost'],
       build: { baseImage: 'local/node-base:22', network: 'host' },
     });
@@ -34,6 +45,7 @@ describe('WebStack on docker', () => {
       networkName: await valueOf(stack.networkName),
       proxyConfig: await valueOf(stack.proxyConfig),
       caCertPem: await valueOf(stack.caCertPem),
+      dashboardUrl: await valueOf(stack.dashboardUrl),
     };
     await graph.settled();
   });
@@ -69,9 +81,47 @@ describe('WebStack on docker', () => {
     expect(outputs.proxyConfig).toBe(uploads[0].content);
   });
 
-  test('publishes the proxy as configured and no app', () => {
-    expect(proxy().inputs.ports).toEqual([{ ip: '127.0.0.1', external: 18080, internal: 8080, protocol: 'tcp' }]);
+  test('publishes the proxy as configured, its admin port on 127.0.0.1 only, and no app', () => {
+    expect(proxy().inputs.ports).toEqual([
+      { ip: '127.0.0.1', external: 18080, internal: 8080, protocol: 'tcp' },
+      { ip: '127.0.0.1', external: 19901, internal: 9901, protocol: 'tcp' },
+    ]);
     for (const c of apps()) expect(c.inputs.ports).toEqual([]);
+  });
+
+  test('generates the admin token and the sticky key as random passwords of the proxy', () => {
+    const edge = graph.get(T.proxy, 'web-proxy');
+    for (const name of ['web-proxy-admin-token', 'web-proxy-sticky-key']) {
+      const password = graph.get(T.password, name);
+      expect(password.parent).toBe(edge.urn);
+      expect(password.inputs).toEqual({ length: 32, special: false });
+    }
+  });
+
+  test('hands the proxy its secrets through env vars sent as secrets, never through the config file', () => {
+    expect(isSecretInput(proxy().inputs.envs)).toBe(true);
+    const env = envOf(proxy());
+    expect(env.PORTICO_ADMIN_TOKEN).toMatch(/^[0-9a-zA-Z]{32}$/);
+    expect(env.PORTICO_STICKY_KEY).toMatch(/^[0-9a-zA-Z]{32}$/);
+    expect(env.PORTICO_ADMIN_TOKEN).not.toBe(env.PORTICO_STICKY_KEY);
+    const content: string = proxy().inputs.uploads[0].content;
+    expect(content).not.toContain(env.PORTICO_ADMIN_TOKEN);
+    expect(content).not.toContain(env.PORTICO_STICKY_KEY);
+    const config = JSON.parse(content);
+    expect(config.admin).toEqual({ listen: '0.0.0.0:9901', requireToken: true });
+    expect(config.upstreams.app.sticky.cookie).not.toHaveProperty('key');
+    for (const c of apps()) expect(isSecretInput(c.inputs.envs)).toBe(false);
+  });
+
+  test('turns on the sticky cookie and the /readyz check for the app upstream', () => {
+    const upstream = JSON.parse(proxy().inputs.uploads[0].content).upstreams.app;
+    expect(upstream.sticky).toEqual({ cookie: { name: 'portico_server', path: '/', httpOnly: true, sameSite: 'lax' } });
+    expect(upstream.healthCheck).toMatchObject({ uri: '/readyz', mandatory: true });
+  });
+
+  test('exports the dashboard URL with its token as a secret', async () => {
+    expect(outputs.dashboardUrl).toBe(`http://127.0.0.1:19901/#token=${envOf(proxy()).PORTICO_ADMIN_TOKEN}`);
+    expect(await isSecret(stack.dashboardUrl)).toBe(true);
   });
 
   test('starts the proxy after the app containers', () => {
@@ -106,7 +156,7 @@ describe('WebStack on docker', () => {
     const cert = graph.get(T.cert, 'web-tls');
     expect(graph.childrenOf(root.urn).map((r) => r.urn).sort()).toEqual([cert.urn, edge.urn, fleet.urn, network().urn].sort());
     expect(namesOf(graph.childrenOf(fleet.urn))).toEqual(['web-app-1', 'web-app-2', 'web-app-3', 'web-app-image']);
-    expect(namesOf(graph.childrenOf(edge.urn))).toEqual(['web-proxy', 'web-proxy-image']);
+    expect(namesOf(graph.childrenOf(edge.urn))).toEqual(['web-proxy', 'web-proxy-admin-token', 'web-proxy-image', 'web-proxy-sticky-key']);
     expect(namesOf(graph.childrenOf(cert.urn))).toEqual(['web-tls', 'web-tls-ca', 'web-tls-ca-key', 'web-tls-csr', 'web-tls-key']);
     const all = graph.resources.filter((r) => r.urn !== root.urn);
     expect(all.every((r) => r.parent !== '')).toBe(true);
@@ -124,8 +174,20 @@ describe('WebStack on docker', () => {
     expect(outputs.proxyUrl).toBe('http://127.0.0.1:18080/');
     expect(outputs.networkName).toBe('web-net');
     expect(Object.keys(graph.get(T.stack, 'web').outputs ?? {}).sort()).toEqual(
-      ['appAddresses', 'caCertPem', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
+      ['appAddresses', 'caCertPem', 'dashboardUrl', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
     );
+  });
+});
+
+describe('WebStack with sticky sessions off', () => {
+  test('makes no sticky key and keeps the admin token', async () => {
+    const stack = new WebStack('plain', { instances: 1, sticky: false, healthCheck: false });
+    await valueOf(stack.dashboardUrl);
+    await graph.settled();
+    expect(graph.ofType(T.password).filter((p) => p.name.startsWith('plain-')).map((p) => p.name)).toEqual(['plain-proxy-admin-token']);
+    const upstream = JSON.parse(await valueOf(stack.proxyConfig)).upstreams.app;
+    expect(upstream.sticky).toBeUndefined();
+    expect(upstream.healthCheck).toBeUndefined();
   });
 });
 
@@ -139,7 +201,12 @@ describe('WebStack sizing', () => {
 });
 
 function envOf(c: RecordedResource): Record<string, string> {
-  return Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  return Object.fromEntries(plainInput<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+}
+
+/** Output.isSecret is public in the SDK's implementation, not in its declared type. */
+function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+  return (output as unknown as { isSecret: Promise<boolean> }).isSecret;
 }
 
 function namesOf(resources: RecordedResource[]): string[] {

@@ -30,9 +30,11 @@ describeWithDocker('a docker stack run from its plan', () => {
   const filesDir = mkdtempSync(path.join(os.tmpdir(), `${stackName}-`));
   let plan: StackPlan;
   let specs: ContainerSpec[];
+  // What `pulumi up` makes with RandomPassword resources; the CLI gets them as values.
+  const secrets = { PORTICO_STICKY_KEY: randomBytes(24).toString('hex'), PORTICO_ADMIN_TOKEN: randomBytes(24).toString('hex') };
 
   beforeAll(async () => {
-    plan = planStack({ stackName, target: 'docker', instances: INSTANCES, httpPort: await freePort(), publishHost: '127.0.0.1' });
+    plan = planStack({ stackName, target: 'docker', instances: INSTANCES, httpPort: await freePort(), adminPort: await freePort(), publishHost: '127.0.0.1' });
     specs = dockerContainers(plan);
     // Sequential builds share the npm ci layer; NODE_IMAGE as TESTING.md says for this offline engine.
     for (const role of ['proxy', 'app'] as const) {
@@ -41,7 +43,7 @@ describeWithDocker('a docker stack run from its plan', () => {
     await docker(['network', 'create', '--driver', 'bridge', '--label', `${LABELS.stack}=${stackName}`, plan.network!]);
     for (const spec of specs) {
       for (const file of spec.files) writeFileSync(path.join(filesDir, containerFileName(file)), file.content, { mode: 0o644 });
-      await docker(dockerRunArgs(spec, images[spec.role], { filesDir }));
+      await docker(dockerRunArgs(spec, images[spec.role], { filesDir, secrets }));
     }
   }, 600_000);
 
@@ -80,6 +82,31 @@ describeWithDocker('a docker stack run from its plan', () => {
     }
     expect([...seen.keys()].sort()).toEqual(plan.apps.map((a) => a.id).sort());
   }, 60_000);
+
+  test('keeps a client on one instance with the sticky cookie', async () => {
+    const url = `http://127.0.0.1:${plan.proxy.publish.http}/api/whoami`;
+    const first = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    const cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const home = ((await first.json()) as { instance: string }).instance;
+    const counters: number[] = [];
+    for (let i = 0; i < INSTANCES * 2; i++) {
+      const res = await fetch(url, { headers: { cookie }, signal: AbortSignal.timeout(5_000) });
+      const me = (await res.json()) as { instance: string; counter: number };
+      expect(me.instance).toBe(home);
+      counters.push(me.counter);
+    }
+    expect(counters).toEqual(Array.from({ length: INSTANCES * 2 }, (_, i) => i + 2));
+  }, 30_000);
+
+  test('serves the admin API on the published loopback port, to the token only', async () => {
+    const status = `${plan.proxy.admin.url}api/status`;
+    const denied = await fetch(status, { signal: AbortSignal.timeout(5_000) });
+    expect(denied.status).toBe(401);
+    const res = await fetch(status, { headers: { authorization: `Bearer ${secrets.PORTICO_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(5_000) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { upstreams: Record<string, { servers: { id: string; state: string }[] }> };
+    expect(body.upstreams.app.servers.map((s) => [s.id, s.state])).toEqual(plan.apps.map((a) => [a.id, 'up']));
+  }, 30_000);
 
   test('every container passes the healthcheck the plan gave it', async () => {
     for (const spec of specs) {
