@@ -1,12 +1,14 @@
 // Active health checks (NGINX Plus `health_check`, `match`, `mandatory`, `persistent`) through the
 // proxy, against real upstreams on 127.0.0.1 with millisecond intervals.
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { resolveConfig } from '../../proxy/src/config/load';
 import type { ProxyConfig } from '../../proxy/src/config/schema';
-import type { PorticoProxy } from '../../proxy/src/proxy';
+import { PorticoProxy } from '../../proxy/src/proxy';
 import type { StateChange } from '../../proxy/src/upstream/server-state';
 import { recordOf, startCheckedApp, waitForState, type CheckedApp } from '../helpers/health';
 import { rawUpstream } from '../helpers/raw-upstream';
-import { refusedAddress, request, simpleConfig, sleep, startProxy } from '../helpers/servers';
+import { refusedAddress, registerCleanup, request, simpleConfig, sleep, startProxy } from '../helpers/servers';
 
 type HealthCheckConfig = NonNullable<ProxyConfig['upstreams'][string]['healthCheck']>;
 
@@ -319,6 +321,30 @@ describe('active health checks: reporting and lifecycle', () => {
       'a:unhealthy->up:active',
     ]);
     expect(changes[0].reason).toBe('health check failed: status 500');
+  });
+
+  it('logs one line per state change at info, none for failed checks that change nothing', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const app = await startCheckedApp('a', { status: 500 });
+    const other = await startCheckedApp('b');
+    const config = checkedConfig([app, other], { interval: '10ms', fails: 3 });
+    const proxy = await PorticoProxy.start(resolveConfig({ listeners: [{ port: 0, host: '127.0.0.1' }], ...config }, 'test'), {
+      logger: pino({ level: 'info' }, sink),
+      shutdownGraceMs: 100,
+    });
+    registerCleanup(() => proxy.close(100));
+    await waitForState(proxy, app.address, 'unhealthy', 30 + MARGIN);
+    await sleep(60);
+    expect(app.checks.length).toBeGreaterThan(6);
+    expect(lines.filter((l) => l.server === app.address)).toEqual([
+      expect.objectContaining({ msg: 'upstream server unhealthy', from: 'up', to: 'unhealthy', cause: 'active', reason: 'health check failed: status 500' }),
+    ]);
   });
 
   it('stops every check on close: none reaches the upstream afterwards', async () => {

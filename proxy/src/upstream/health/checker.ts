@@ -13,7 +13,7 @@ export class HealthChecker {
   private readonly options: RequestOptions;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: ClientRequest | null = null;
-  private checking = false;
+  private inProgress = false;
   private stopped = false;
   private startedAt = 0;
   private passesInRow = 0;
@@ -37,7 +37,7 @@ export class HealthChecker {
 
   /** Checks as soon as no check is in flight (a reload put the server back to 'checking'). */
   checkSoon(): void {
-    if (this.stopped || this.checking) return;
+    if (this.stopped || this.inProgress) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.schedule(0);
   }
@@ -59,11 +59,11 @@ export class HealthChecker {
   private readonly run = () => {
     this.timer = null;
     if (this.stopped) return;
-    this.checking = true;
+    this.inProgress = true;
     this.startedAt = Date.now();
     try {
       const req = probe(this.options, this.check, this.onResult);
-      if (this.checking) this.inFlight = req;
+      if (this.inProgress) this.inFlight = req;
     } catch (err) {
       // A request node refuses to build (it should not happen after validation) is a failed check.
       const at = Date.now();
@@ -72,7 +72,7 @@ export class HealthChecker {
   };
 
   private readonly onResult = (result: CheckResult) => {
-    this.checking = false;
+    this.inProgress = false;
     this.inFlight = null;
     if (this.stopped) return;
     try {
