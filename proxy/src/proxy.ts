@@ -5,6 +5,7 @@ import type { Logger } from './log';
 import { Runtime } from './runtime';
 import { Listener, listenerKey } from './server/listener';
 import type { RuntimeSource } from './server/request-handler';
+import { HealthMonitor } from './upstream/health/health-monitor';
 import type { StateChange } from './upstream/server-state';
 import { chooseUpstreamClient } from './upstream/upstream-client';
 
@@ -23,6 +24,8 @@ export interface BoundAddress {
 export class PorticoProxy implements RuntimeSource {
   runtime: Runtime;
   private readonly listeners = new Map<string, Listener>();
+  /** Active health checks of the current runtime's upstreams. */
+  private readonly health: HealthMonitor;
 
   private constructor(
     config: ResolvedConfig,
@@ -37,6 +40,8 @@ export class PorticoProxy implements RuntimeSource {
       if (c.to === 'up') log.info(fields, 'upstream server back in service');
       else log.warn(fields, `upstream server ${c.to}`);
     });
+    this.health = new HealthMonitor(log);
+    this.health.sync(this.runtime.registry);
   }
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
@@ -67,10 +72,13 @@ export class PorticoProxy implements RuntimeSource {
     await this.syncListeners(config);
     const previous = this.runtime;
     this.runtime = next;
+    this.health.sync(next.registry);
     void previous.registry.retire(next.registry);
   }
 
   async close(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<void> {
+    this.health.close();
+    for (const record of this.runtime.registry.book.all()) record.stopSlowStart();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     await Promise.all(listeners.map((l) => l.close(graceMs)));

@@ -30,7 +30,7 @@ export class ServerBook {
       record = new ServerRecord(upstream, id, weight, this.notify);
       this.records.set(key, record);
     } else {
-      record.effectiveWeight = weight;
+      record.setWeight(weight);
     }
     return record;
   }
@@ -38,7 +38,10 @@ export class ServerBook {
   /** Drops the records of servers no config names any more (once nothing is in flight on them). */
   keepOnly(live: ReadonlySet<ServerRecord>): void {
     for (const [key, record] of this.records) {
-      if (!live.has(record) && record.active === 0 && record.tunnels.size === 0) this.records.delete(key);
+      if (!live.has(record) && record.active === 0 && record.tunnels.size === 0) {
+        record.stopSlowStart();
+        this.records.delete(key);
+      }
     }
   }
 

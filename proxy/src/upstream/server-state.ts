@@ -3,6 +3,7 @@
 // and observers hear of a change once, when it happens (not once per failed request).
 import type { Tunnel } from '../server/tunnels';
 import { ServerStats } from './server-stats';
+import { SlowStart } from './slow-start';
 
 /**
  * - up: takes requests.
@@ -64,8 +65,13 @@ export class ServerRecord {
   firstFailAt = 0;
   /** Requests (and tunnels) claimed and not yet finished: least-conn, maxConns, drain. */
   active = 0;
-  /** The weight balancers use; the configured one, until slow start ramps it. */
+  /** The nominal weight: the configured one (or an operator's). */
+  weight: number;
+  /** The weight balancers use: `weight`, except while slow start ramps it. */
   effectiveWeight: number;
+  /** Slow start (ms) after a recovery from unhealthy or unavailable; 0: none. Set from config. */
+  slowStart = 0;
+  private ramp: SlowStart | null = null;
   /** Open WebSocket (and other Upgrade) tunnels to this server: drain and shutdown close them. */
   readonly tunnels = new Set<Tunnel>();
   /** The last active health check, or null before the first (or without checks). */
@@ -79,7 +85,26 @@ export class ServerRecord {
     weight: number,
     private readonly notify: StateObserver,
   ) {
+    this.weight = weight;
     this.effectiveWeight = weight;
+  }
+
+  /** Sets the nominal weight; a slow start in progress ramps towards it. */
+  setWeight(weight: number): void {
+    this.weight = weight;
+    if (this.ramp === null || !this.ramp.ramping) this.effectiveWeight = weight;
+  }
+
+  /** Ramps the effective weight up over `slowStart` ms (nothing when slow start is off). */
+  startSlowStart(): void {
+    if (this.slowStart <= 0) return;
+    this.ramp ??= new SlowStart(this);
+    this.ramp.start(this.slowStart);
+  }
+
+  /** Ends a ramp at once (state change, removal, shutdown): its timer stops. */
+  stopSlowStart(): void {
+    if (this.ramp !== null && this.ramp.ramping) this.ramp.stop();
   }
 
   /** The one transition function: applies the change if allowed; true when the state changed. */
@@ -88,6 +113,9 @@ export class ServerRecord {
     if (!allowedTransition(from, to, cause)) return false;
     this.state = to;
     if (to !== 'unavailable') this.unavailableUntil = 0;
+    this.stopSlowStart();
+    // NGINX slow_start: after unhealthy or unavailable, not at first start or after an operator's up.
+    if (to === 'up' && (from === 'unhealthy' || from === 'unavailable')) this.startSlowStart();
     this.notify({ upstream: this.upstream, server: this.id, from, to, cause, reason });
     return true;
   }

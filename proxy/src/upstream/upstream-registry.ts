@@ -4,6 +4,7 @@
 // record), and servers no longer used are closed once their in-flight requests finish.
 import type { ResolvedConfig, ResolvedServer, ResolvedUpstream } from '../config/resolved';
 import type { H1PoolOptions } from './h1/h1-pool';
+import { applyStartState } from './health/start-state';
 import { ServerBook } from './server-book';
 import { Upstream } from './upstream';
 import { UpstreamServer } from './upstream-server';
@@ -22,8 +23,11 @@ export class UpstreamRegistry {
       const options = poolOptions(config, u);
       const old = previous?.upstreams.get(name)?.servers;
       const servers = u.servers.map((s) => {
+        const before = old?.find((o) => o.id === s.id)?.record.state ?? null;
         const same = old?.find((o) => reusable(o, s, options, passive));
-        return same ?? new UpstreamServer(s, options, passive, book.record(name, s.id, s.weight));
+        const server = same ?? new UpstreamServer(s, options, passive, book.record(name, s.id, s.weight));
+        applyStartState(server.record, u.healthCheck, before);
+        return server;
       });
       upstreams.set(name, new Upstream(u, servers, book));
     }

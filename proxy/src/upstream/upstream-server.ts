@@ -20,6 +20,7 @@ export class UpstreamServer {
     readonly record: ServerRecord = new ServerRecord('', config.id, config.weight, () => undefined),
   ) {
     this.client = createUpstreamClient(config.host, config.port, poolOptions);
+    record.slowStart = config.slowStart;
     if (config.down) record.transition('down', 'config', 'down in config');
     else if (record.state === 'down') record.transition('up', 'config', 'no longer down in config');
   }
