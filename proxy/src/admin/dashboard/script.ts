@@ -197,6 +197,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     var cells = {};
     ['state', 'weight', 'active', 'tunnels', 'rate', 'requests', 'responses', 'failures', 'p50', 'p99', 'check', 'action'].forEach(function (k) {
       cells[k] = tr.appendChild(el('td', /^(weight|active|tunnels|rate|requests|failures|p50|p99)$/.test(k) ? 'num' : ''));
+      cells[k].dataset.field = k;
     });
     var swatch = el('span', 'swatch');
     var label = el('span', 'id', id);
@@ -267,6 +268,8 @@ export const DASHBOARD_SCRIPT = String.raw`
         th.scope = 'row';
         tr.appendChild(th);
         r = { tr: tr, requests: tr.appendChild(el('td', 'num')), responses: tr.appendChild(el('td')) };
+        r.requests.dataset.field = 'requests';
+        r.responses.dataset.field = 'responses';
         routeRows[name] = r;
         tbody.appendChild(tr);
       }
