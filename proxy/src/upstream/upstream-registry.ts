@@ -1,10 +1,12 @@
 // Builds the run-time upstreams from config. Server state lives in the ServerBook, keyed by
 // upstream and id, so it survives a reload. A server whose address and connection settings are
 // unchanged keeps its UpstreamServer (and pool); any other change gets a new one (new pool, same
-// record), and servers no longer used are closed once their in-flight requests finish.
+// record), and servers no longer used are closed once their in-flight requests finish. Admin API
+// changes kept in the book (server-override.ts) are applied on top of the file's servers.
 import type { ResolvedConfig, ResolvedServer, ResolvedUpstream } from '../config/resolved';
 import type { H1PoolOptions } from './h1/h1-pool';
 import { ServerBook } from './server-book';
+import { applyAdminState, serversWithOverrides } from './server-override';
 import { Upstream } from './upstream';
 import { UpstreamServer } from './upstream-server';
 
@@ -16,15 +18,22 @@ export class UpstreamRegistry {
 
   static build(config: ResolvedConfig, previous?: UpstreamRegistry): UpstreamRegistry {
     const book = previous?.book ?? new ServerBook();
+    book.keepOverridesOf(new Set(config.upstreams.keys()));
     const upstreams = new Map<string, Upstream>();
     for (const [name, u] of config.upstreams) {
-      const passive = u.servers.length > 1;
+      const wanted = serversWithOverrides(name, u.servers, book);
+      const passive = wanted.length > 1;
       const options = poolOptions(config, u);
       const old = previous?.upstreams.get(name)?.servers;
-      const servers = u.servers.map((s) => {
+      const servers = wanted.map((s) => {
         const same = old?.find((o) => reusable(o, s, options, passive));
         return same ?? new UpstreamServer(s, options, passive, book.record(name, s.id, s.weight));
       });
+      // After config `down` / `drain` (the constructor): an operator's state outlives the reload.
+      for (const s of servers) {
+        const state = book.override(name, s.id)?.state;
+        if (state) applyAdminState(s.record, state, 'kept from an admin API change');
+      }
       upstreams.set(name, new Upstream(u, servers));
     }
     const live = new Set([...upstreams.values()].flatMap((u) => u.servers.map((s) => s.record)));
