@@ -25,11 +25,31 @@ export interface OverrideDropped {
   reason: string;
 }
 
+export interface OverriddenServers {
+  servers: ResolvedServer[];
+  /** Ids whose operator state (down, draining) was dropped: the file's state applies again. */
+  released: Set<string>;
+}
+
 /**
  * The servers an upstream runs: the file's entries with the overrides that still apply (removed
  * ones left out, weights patched), then the servers added at run time that the file does not name.
  */
-export function serversWithOverrides(upstream: string, file: readonly ResolvedServer[], book: ServerBook): ResolvedServer[] {
+export function serversWithOverrides(upstream: string, file: readonly ResolvedServer[], book: ServerBook): OverriddenServers {
+  const released = new Set<string>();
+  for (const [id, o] of book.overridesOf(upstream)) if (o.state !== null) released.add(id);
+  const servers = overridden(upstream, file, book);
+  for (const id of released) if (book.override(upstream, id)?.state != null) released.delete(id);
+  return { servers, released };
+}
+
+/** Ends an operator's down or draining state once its override is gone, unless the file asks for it too. */
+export function releaseAdminState(record: ServerRecord, config: ResolvedServer): void {
+  if (config.down || config.drain) return;
+  if (record.state === 'down' || record.state === 'draining') record.transition('up', 'config', 'the config file changed this server');
+}
+
+function overridden(upstream: string, file: readonly ResolvedServer[], book: ServerBook): ResolvedServer[] {
   const named = new Set(file.map((s) => s.id));
   for (const [id, o] of book.overridesOf(upstream)) {
     if (o.base !== null && !named.has(id)) book.dropOverride(upstream, id, 'the config file no longer names this server');
@@ -54,7 +74,7 @@ export function serversWithOverrides(upstream: string, file: readonly ResolvedSe
   for (const [id, o] of book.overridesOf(upstream)) {
     if (o.removed) book.dropOverride(upstream, id, 'removing it would leave the upstream without a non-backup server');
   }
-  return serversWithOverrides(upstream, file, book);
+  return overridden(upstream, file, book);
 }
 
 /** Applies an operator's state to a record (after config `down` / `drain` did theirs). */

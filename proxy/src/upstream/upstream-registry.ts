@@ -6,7 +6,7 @@
 import type { ResolvedConfig, ResolvedServer, ResolvedUpstream } from '../config/resolved';
 import type { H1PoolOptions } from './h1/h1-pool';
 import { ServerBook } from './server-book';
-import { applyAdminState, serversWithOverrides } from './server-override';
+import { applyAdminState, releaseAdminState, serversWithOverrides } from './server-override';
 import { Upstream } from './upstream';
 import { UpstreamServer } from './upstream-server';
 
@@ -21,7 +21,7 @@ export class UpstreamRegistry {
     book.keepOverridesOf(new Set(config.upstreams.keys()));
     const upstreams = new Map<string, Upstream>();
     for (const [name, u] of config.upstreams) {
-      const wanted = serversWithOverrides(name, u.servers, book);
+      const { servers: wanted, released } = serversWithOverrides(name, u.servers, book);
       const passive = wanted.length > 1;
       const options = poolOptions(config, u);
       const old = previous?.upstreams.get(name)?.servers;
@@ -33,6 +33,7 @@ export class UpstreamRegistry {
       for (const s of servers) {
         const state = book.override(name, s.id)?.state;
         if (state) applyAdminState(s.record, state, 'kept from an admin API change');
+        else if (released.has(s.id)) releaseAdminState(s.record, s.config);
       }
       upstreams.set(name, new Upstream(u, servers));
     }
