@@ -1,6 +1,9 @@
 import http from 'node:http';
+import pino from 'pino';
+import { resolveConfig } from '../../proxy/src/config/load';
 import type { ProxyConfig } from '../../proxy/src/config/schema';
-import { request, startBackend, type Backend } from '../helpers/servers';
+import { PorticoProxy } from '../../proxy/src/proxy';
+import { registerCleanup, request, startBackend, type Backend } from '../helpers/servers';
 import { call, reload, startWithAdmin, until, type AdminProxy } from './admin-support';
 
 /** A backend answering its name; requests to /hold wait until `release()`. */
@@ -267,3 +270,23 @@ async function freePort(): Promise<number> {
   await new Promise<void>((r) => s.close(() => r()));
   return port;
 }
+
+describe('admin changes: the log', () => {
+  it('logs each change once with who made it, and an override the file overrode', async () => {
+    const lines: { msg: string; [k: string]: unknown }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const [a, b] = await Promise.all(['a', 'b'].map(named));
+    const config = configOf([a, b]);
+    const resolved = resolveConfig({ listeners: [{ port: 0, host: '127.0.0.1' }], ...config, admin: { listen: '127.0.0.1:0' } }, 'test', {});
+    const proxy = await PorticoProxy.start(resolved, { logger, shutdownGraceMs: 100 });
+    registerCleanup(() => proxy.close(100));
+    const running = { proxy, port: proxy.addresses()[0].port, url: '', admin: `http://127.0.0.1:${proxy.adminAddress()!.port}` };
+    await patch(running, 'a', { state: 'draining' });
+    const changes = lines.filter((l) => l.msg.startsWith('admin: '));
+    expect(changes).toEqual([expect.objectContaining({ msg: 'admin: upstream server changed', upstream: 'app', server: 'a', change: { state: 'draining' }, by: '127.0.0.1' })]);
+    await reload(running, { ...configOf([{ address: a.address, id: 'a', weight: 2 }, b]), admin: { listen: '127.0.0.1:0' } });
+    expect(lines.filter((l) => /dropped/.test(l.msg))).toEqual([
+      expect.objectContaining({ msg: 'admin change dropped: the config file wins', upstream: 'app', server: 'a', reason: 'the config file changed this server' }),
+    ]);
+  });
+});
