@@ -44,10 +44,10 @@ export class AdminListener {
     const server = http.createServer({
       headersTimeout: headerMs,
       requestTimeout: Math.max(headerMs, Math.min(timeouts.clientHeader + timeouts.clientBody, MAX_REQUEST_MS)),
-      keepAliveTimeout: KEEP_ALIVE_MS,
       // node checks the two timeouts above only this often (30 s by default).
       connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headerMs / 4))),
     });
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
     const listener = new AdminListener(server, admin, control);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => listener.handle(req, res));
     server.on('clientError', (_err: Error, socket: Socket) => socket.destroy());
@@ -89,6 +89,7 @@ export class AdminListener {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.serve(req, res).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy(); // cut: a half answer must not pass for a whole one
       if (err instanceof AdminHttpError) return sendError(res, err);
       this.control.log.error({ err, method: req.method, url: req.url }, 'admin request failed');
       sendError(res, new AdminHttpError(500, 'internal error'));
