@@ -1,5 +1,8 @@
 // The proxy as a whole: listeners, the current runtime, reload and graceful shutdown.
 import type { AddressInfo } from 'node:net';
+import { adminConfigProblem, AdminConfigError } from './admin/admin-auth';
+import { AdminListener } from './admin/admin-listener';
+import type { AdminControl } from './admin/admin-view';
 import type { ResolvedConfig } from './config/resolved';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
@@ -26,6 +29,8 @@ export class PorticoProxy implements RuntimeSource {
   private readonly listeners = new Map<string, Listener>();
   /** Active health checks of the current runtime's upstreams. */
   private readonly health: HealthMonitor;
+  private admin: AdminListener | null = null;
+  private readonly startedAt = Date.now();
 
   private constructor(
     config: ResolvedConfig,
@@ -42,12 +47,15 @@ export class PorticoProxy implements RuntimeSource {
     });
     this.health = new HealthMonitor(log);
     this.health.sync(this.runtime.registry);
+    this.runtime.registry.book.observeOverrides((d) => log.warn(d, 'admin change dropped: the config file wins'));
   }
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
+    checkAdminConfig(config);
     const proxy = new PorticoProxy(config, options);
     try {
       await proxy.syncListeners(config);
+      proxy.swapAdmin(config, await proxy.openAdmin(config));
     } catch (err) {
       await proxy.close(0);
       throw err;
@@ -63,13 +71,27 @@ export class PorticoProxy implements RuntimeSource {
     });
   }
 
+  /** Where the admin listener is bound; null when the config has no `admin`. */
+  adminAddress(): BoundAddress | null {
+    return this.admin === null ? null : { name: 'admin', ...this.admin.address() };
+  }
+
   /**
    * Applies a new, already validated config. Listeners are opened first: if one cannot bind, the
-   * reload fails and the running config stays in force.
+   * reload fails and the running config stays in force. So does an admin listener that would be
+   * open without a token where one is required.
    */
   async reload(config: ResolvedConfig): Promise<void> {
+    checkAdminConfig(config);
     const next = Runtime.build(config, this.runtime);
-    await this.syncListeners(config);
+    const admin = await this.openAdmin(config);
+    try {
+      await this.syncListeners(config);
+    } catch (err) {
+      await admin?.close(0);
+      throw err;
+    }
+    this.swapAdmin(config, admin);
     const previous = this.runtime;
     this.runtime = next;
     this.health.sync(next.registry);
@@ -81,8 +103,46 @@ export class PorticoProxy implements RuntimeSource {
     for (const record of this.runtime.registry.book.all()) record.stopSlowStart();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
-    await Promise.all(listeners.map((l) => l.close(graceMs)));
+    const admin = this.admin;
+    this.admin = null;
+    await Promise.all([...listeners.map((l) => l.close(graceMs)), admin?.close(graceMs)]);
     await Promise.all(this.runtime.registry.allServers().map((s) => s.destroy()));
+  }
+
+  /** An admin change (add, remove, weight): the upstreams rebuilt from the running config and the overrides. */
+  private applyServerChanges(): void {
+    const previous = this.runtime;
+    this.runtime = Runtime.build(previous.config, previous);
+    this.health.sync(this.runtime.registry); // an added server is checked (and starts checking when mandatory)
+    void previous.registry.retire(this.runtime.registry);
+  }
+
+  private adminControl(): AdminControl {
+    return {
+      book: this.runtime.registry.book,
+      runtime: () => this.runtime,
+      startedAt: this.startedAt,
+      log: this.options.logger,
+      applyServerChanges: () => this.applyServerChanges(),
+    };
+  }
+
+  /** A new admin listener when `config.admin` cannot stay on the running one; null otherwise. */
+  private async openAdmin(config: ResolvedConfig): Promise<AdminListener | null> {
+    if (config.admin === null || this.admin?.serves(config.admin)) return null;
+    return AdminListener.open(config.admin, config.timeouts, this.adminControl());
+  }
+
+  /** Moves to `opened` (closing the old listener), or keeps the running one with the new settings. */
+  private swapAdmin(config: ResolvedConfig, opened: AdminListener | null): void {
+    const running = this.admin;
+    if (opened === null && running !== null && config.admin !== null) return running.update(config.admin);
+    this.admin = opened;
+    if (running !== null) void running.close(this.options.shutdownGraceMs ?? 10_000);
+    if (opened !== null) {
+      const a = opened.address();
+      this.options.logger.info({ address: `${a.host}:${a.port}` }, 'admin listener open');
+    }
   }
 
   private async syncListeners(config: ResolvedConfig): Promise<void> {
@@ -115,4 +175,10 @@ export class PorticoProxy implements RuntimeSource {
     }
     for (const [key, l] of opened) this.listeners.set(key, l);
   }
+}
+
+/** Refuses an admin listener that would be open without a token where one is required. */
+function checkAdminConfig(config: ResolvedConfig): void {
+  const problem = config.admin === null ? null : adminConfigProblem(config.admin);
+  if (problem !== null) throw new AdminConfigError(problem);
 }

@@ -1,5 +1,6 @@
 // What the admin listener reads and changes: the server state owner and the current runtime.
 import type { Runtime } from '../runtime';
+import type { Logger } from '../log';
 import type { ServerBook } from '../upstream/server-book';
 
 export interface AdminView {
@@ -9,4 +10,14 @@ export interface AdminView {
   runtime(): Runtime;
   /** Epoch ms of the proxy's start. */
   readonly startedAt: number;
+}
+
+/** What the admin API needs beyond reading: applying runtime changes, and a log. */
+export interface AdminControl extends AdminView {
+  /**
+   * Rebuilds the upstreams from the running config and the book's overrides (an added, removed
+   * or reweighted server), without a config reload: unchanged servers keep their pools.
+   */
+  applyServerChanges(): void;
+  readonly log: Logger;
 }

@@ -1,7 +1,7 @@
 // Defaults applied once, durations turned into milliseconds. Input has passed validation.
 import * as D from './defaults';
 import { toMilliseconds } from './duration';
-import type { HealthCheckConfig, ProxyConfig, RouteConfig, StickyConfig, UpstreamConfig } from './schema';
+import type { HealthCheckConfig, ProxyConfig, RouteConfig, StickyConfig, UpstreamConfig, UpstreamServerConfig } from './schema';
 import type {
   ResolvedAction,
   ResolvedAdmin,
@@ -9,6 +9,8 @@ import type {
   ResolvedHeaderRules,
   ResolvedHealthCheck,
   ResolvedRoute,
+  ResolvedServer,
+  ResolvedServerDefaults,
   ResolvedSticky,
   ResolvedUpstream,
 } from './resolved';
@@ -47,26 +49,11 @@ function normalizeUpstream(name: string, u: UpstreamConfig, secrets: Secrets): R
   const slowStart = u.slowStart === undefined ? 0 : toMilliseconds(u.slowStart);
   const failTimeout = u.failTimeout === undefined ? D.DEFAULT_FAIL_TIMEOUT : toMilliseconds(u.failTimeout);
   const conditions: readonly string[] = u.retry?.on ?? D.DEFAULT_RETRY_ON;
+  const serverDefaults = { maxFails, failTimeout, slowStart };
   return {
     name,
-    servers: u.servers.map((s) => {
-      const colon = s.address.lastIndexOf(':');
-      return {
-        id: s.id ?? s.address,
-        address: s.address,
-        host: s.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
-        port: Number(s.address.slice(colon + 1)),
-        weight: s.weight ?? D.DEFAULT_WEIGHT,
-        maxConns: s.maxConns ?? 0,
-        maxFails: s.maxFails ?? maxFails,
-        failTimeout: s.failTimeout === undefined ? failTimeout : toMilliseconds(s.failTimeout),
-        backup: s.backup ?? false,
-        down: s.down ?? false,
-        drain: s.drain ?? false,
-        route: s.route ?? '',
-        slowStart: s.slowStart === undefined ? slowStart : toMilliseconds(s.slowStart),
-      };
-    }),
+    servers: u.servers.map((s) => normalizeServer(s, serverDefaults)),
+    serverDefaults,
     balance: u.balance ?? D.DEFAULT_BALANCE,
     hashKey: u.hashKey ?? '',
     consistent: u.consistent ?? false,
@@ -84,6 +71,26 @@ function normalizeUpstream(name: string, u: UpstreamConfig, secrets: Secrets): R
     sticky: u.sticky ? normalizeSticky(u.sticky, secrets) : null,
     healthCheck: u.healthCheck ? normalizeHealthCheck(u.healthCheck) : null,
     drainTimeout: u.drainTimeout === undefined ? D.DEFAULT_DRAIN_TIMEOUT : toMilliseconds(u.drainTimeout),
+  };
+}
+
+/** One server entry, with the upstream's defaults for what it leaves out (also for servers added by the admin API). */
+export function normalizeServer(s: UpstreamServerConfig, defaults: ResolvedServerDefaults): ResolvedServer {
+  const colon = s.address.lastIndexOf(':');
+  return {
+    id: s.id ?? s.address,
+    address: s.address,
+    host: s.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
+    port: Number(s.address.slice(colon + 1)),
+    weight: s.weight ?? D.DEFAULT_WEIGHT,
+    maxConns: s.maxConns ?? 0,
+    maxFails: s.maxFails ?? defaults.maxFails,
+    failTimeout: s.failTimeout === undefined ? defaults.failTimeout : toMilliseconds(s.failTimeout),
+    backup: s.backup ?? false,
+    down: s.down ?? false,
+    drain: s.drain ?? false,
+    route: s.route ?? '',
+    slowStart: s.slowStart === undefined ? defaults.slowStart : toMilliseconds(s.slowStart),
   };
 }
 

@@ -97,9 +97,17 @@ export interface ResolvedRetry {
   nonIdempotent: boolean;
 }
 
+/** What a server inherits from its upstream when it leaves it out (kept for servers added at run time). */
+export interface ResolvedServerDefaults {
+  maxFails: number;
+  failTimeout: number;
+  slowStart: number;
+}
+
 export interface ResolvedUpstream {
   name: string;
   servers: ResolvedServer[];
+  serverDefaults: ResolvedServerDefaults;
   balance: BalanceMethodName;
   hashKey: string;
   consistent: boolean;

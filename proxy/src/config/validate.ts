@@ -2,14 +2,39 @@
 // conflicts). Every issue is collected, so a user fixes a file in one go, not one error at a time.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
-import { ProxyConfig } from './schema';
+import type { TSchema } from '@sinclair/typebox';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
+import { ProxyConfig, UpstreamServer, type BalanceMethodName, type UpstreamServerConfig } from './schema';
 import { pointerToPath, type ConfigIssue } from './config-error';
 import { parseCidr } from '../net/cidr';
 import { compileTemplate } from '../template';
 
 const checker = TypeCompiler.Compile(ProxyConfig);
+const serverChecker = TypeCompiler.Compile(UpstreamServer);
 
 export function schemaIssues(value: unknown): ConfigIssue[] {
+  return issuesOf(checker, value);
+}
+
+/**
+ * A server added at run time (admin API): the checks a config file's entry gets, with paths
+ * relative to the entry (`weight: ...`). `ids` are the servers the upstream has now.
+ */
+export function addedServerIssues(value: unknown, ids: ReadonlySet<string>, balance: BalanceMethodName): ConfigIssue[] {
+  const shape = issuesOf(serverChecker, value);
+  if (shape.length) return shape;
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const s = value as UpstreamServerConfig;
+  serverEntryIssues(s, '', new Set(ids), add);
+  const hashing = balance === 'hash' || balance === 'ip-hash';
+  if (hashing && s.backup) add('backup', `backup servers cannot be used with balance "${balance}" (as in NGINX)`);
+  if (hashing && s.slowStart !== undefined) add('slowStart', `slow start cannot be used with balance "${balance}" (as in NGINX)`);
+  return issues;
+}
+
+/** Every issue `checker` finds in `value`, one per path, in the config file's wording. */
+export function issuesOf(checker: TypeCheck<TSchema>, value: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const error of checker.Errors(value)) {
@@ -41,13 +66,7 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
 
   for (const [name, upstream] of Object.entries(config.upstreams)) {
     const ids = new Set<string>();
-    upstream.servers.forEach((s, i) => {
-      const port = Number(s.address.slice(s.address.lastIndexOf(':') + 1));
-      if (port < 1 || port > 65535) add(`upstreams.${name}.servers[${i}].address`, 'port must be 1-65535');
-      const id = s.id ?? s.address;
-      if (ids.has(id)) add(`upstreams.${name}.servers[${i}]`, `duplicate server ${id}`);
-      ids.add(id);
-    });
+    upstream.servers.forEach((s, i) => serverEntryIssues(s, `upstreams.${name}.servers[${i}]`, ids, add));
     if (upstream.servers.every((s) => s.backup)) add(`upstreams.${name}.servers`, 'at least one server must not be a backup');
     const method = upstream.balance ?? 'round-robin';
     if (method === 'hash' && !upstream.hashKey) add(`upstreams.${name}.hashKey`, 'required when balance is "hash"');
@@ -115,6 +134,15 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if (!parseCidr(cidr)) add(`trustedProxies[${i}]`, 'expected an IP address or CIDR like 10.0.0.0/8');
   });
   return issues;
+}
+
+/** One server entry at `at` ('' for an entry on its own); `ids` collects the ids seen so far. */
+function serverEntryIssues(s: UpstreamServerConfig, at: string, ids: Set<string>, add: (p: string, m: string) => void): void {
+  const port = Number(s.address.slice(s.address.lastIndexOf(':') + 1));
+  if (port < 1 || port > 65535) add(at ? `${at}.address` : 'address', 'port must be 1-65535');
+  const id = s.id ?? s.address;
+  if (ids.has(id)) add(at || (s.id === undefined ? 'address' : 'id'), `duplicate server ${id}`);
+  ids.add(id);
 }
 
 function regexIssue(source: string, path: string, add: (p: string, m: string) => void): void {

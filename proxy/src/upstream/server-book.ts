@@ -1,6 +1,7 @@
 // The one owner of upstream server state. Every record (state, counters, tunnels) lives here,
 // keyed by upstream and server id, so it outlives reloads; observers (logs now; admin API,
 // metrics, a multi-worker primary later) subscribe here.
+import type { OverrideDropped, ServerOverride } from './server-override';
 import { ServerRecord, type StateChange, type StateObserver } from './server-state';
 import { RouteStats } from './server-stats';
 import { LearnTable } from './sticky/learn-table';
@@ -10,6 +11,9 @@ export class ServerBook {
   private readonly routes = new Map<string, RouteStats>();
   private readonly learned = new Map<string, LearnTable>();
   private readonly observers: StateObserver[] = [];
+  /** Admin API changes by upstream, then server id (see server-override.ts). */
+  private readonly overrides = new Map<string, Map<string, ServerOverride>>();
+  private readonly overrideObservers: ((dropped: OverrideDropped) => void)[] = [];
   private readonly notify = (change: StateChange) => {
     for (const observer of this.observers) observer(change);
   };
@@ -69,6 +73,43 @@ export class ServerBook {
 
   allRouteStats(): [name: string, stats: RouteStats][] {
     return [...this.routes];
+  }
+
+  override(upstream: string, id: string): ServerOverride | undefined {
+    return this.overrides.get(upstream)?.get(id);
+  }
+
+  overridesOf(upstream: string): [id: string, override: ServerOverride][] {
+    return [...(this.overrides.get(upstream) ?? [])];
+  }
+
+  setOverride(upstream: string, id: string, override: ServerOverride): void {
+    let byId = this.overrides.get(upstream);
+    if (byId === undefined) this.overrides.set(upstream, (byId = new Map()));
+    byId.set(id, override);
+  }
+
+  /** Forgets an override; with a `reason`, observers hear of it (the config file won). */
+  dropOverride(upstream: string, id: string, reason?: string): void {
+    const byId = this.overrides.get(upstream);
+    if (!byId?.delete(id)) return;
+    if (byId.size === 0) this.overrides.delete(upstream);
+    if (reason !== undefined) for (const observer of this.overrideObservers) observer({ upstream, server: id, reason });
+  }
+
+  /** Drops the overrides of upstreams the config no longer has. */
+  keepOverridesOf(upstreams: ReadonlySet<string>): void {
+    for (const [upstream, byId] of this.overrides) {
+      if (!upstreams.has(upstream)) for (const id of [...byId.keys()]) this.dropOverride(upstream, id, 'the config file no longer has this upstream');
+    }
+  }
+
+  observeOverrides(observer: (dropped: OverrideDropped) => void): () => void {
+    this.overrideObservers.push(observer);
+    return () => {
+      const i = this.overrideObservers.indexOf(observer);
+      if (i !== -1) this.overrideObservers.splice(i, 1);
+    };
   }
 
   all(): ServerRecord[] {

@@ -1,0 +1,103 @@
+// The status JSON (in the spirit of the NGINX Plus API): per upstream server its state, load,
+// counters, latency percentiles and last health check; per route its counts. Read on demand from
+// the ServerBook records and the runtime in force.
+import type { Upstream } from '../upstream/upstream';
+import type { UpstreamServer } from '../upstream/upstream-server';
+import type { CheckResult, ServerState } from '../upstream/server-state';
+import type { AdminView } from './admin-view';
+
+export interface ResponseClasses {
+  '1xx': number;
+  '2xx': number;
+  '3xx': number;
+  '4xx': number;
+  '5xx': number;
+  total: number;
+}
+
+export interface ServerStatus {
+  id: string;
+  address: string;
+  state: ServerState;
+  backup: boolean;
+  weight: number;
+  effectiveWeight: number;
+  active: number;
+  tunnels: number;
+  /** Draining with nothing left on it: a deploy may stop it now. */
+  drained: boolean;
+  requests: number;
+  responses: ResponseClasses;
+  failures: number;
+  unavailable: number;
+  bytesReceived: number;
+  /** Time to the response head; each null before the first response. */
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null };
+  lastCheck: CheckResult | null;
+}
+
+export interface UpstreamStatus {
+  servers: ServerStatus[];
+}
+
+export interface RouteStatus {
+  requests: number;
+  responses: ResponseClasses;
+}
+
+export interface StatusDocument {
+  /** Epoch ms. */
+  startedAt: number;
+  uptimeMs: number;
+  upstreams: Record<string, UpstreamStatus>;
+  routes: Record<string, RouteStatus>;
+}
+
+export function statusDocument(view: AdminView, now = Date.now()): StatusDocument {
+  const runtime = view.runtime();
+  const upstreams: Record<string, UpstreamStatus> = {};
+  for (const [name, upstream] of runtime.registry.upstreams) upstreams[name] = upstreamStatus(upstream);
+  const current = new Set(runtime.config.routes.map((r) => r.name));
+  const routes: Record<string, RouteStatus> = {};
+  for (const [name, stats] of view.book.allRouteStats()) {
+    if (current.has(name)) routes[name] = { requests: stats.requests, responses: responseClasses(stats.responses) };
+  }
+  return { startedAt: view.startedAt, uptimeMs: now - view.startedAt, upstreams, routes };
+}
+
+export function upstreamStatus(upstream: Upstream): UpstreamStatus {
+  return { servers: upstream.servers.map(serverStatus) };
+}
+
+export function serverStatus(server: UpstreamServer): ServerStatus {
+  const r = server.record;
+  const s = r.stats;
+  return {
+    id: server.id,
+    address: server.config.address,
+    state: r.state,
+    backup: server.config.backup,
+    weight: server.config.weight,
+    effectiveWeight: r.effectiveWeight,
+    active: r.active,
+    tunnels: r.tunnels.size,
+    drained: r.state === 'draining' && r.active === 0 && r.tunnels.size === 0,
+    requests: s.requests,
+    responses: responseClasses(s.responses),
+    failures: s.failures,
+    unavailable: s.unavailableCount,
+    bytesReceived: s.bytesReceived,
+    latencyMs: { p50: ms(s.latency.quantile(0.5)), p90: ms(s.latency.quantile(0.9)), p99: ms(s.latency.quantile(0.99)) },
+    lastCheck: r.lastCheck,
+  };
+}
+
+function responseClasses(counts: readonly number[]): ResponseClasses {
+  const [a, b, c, d, e] = counts;
+  return { '1xx': a, '2xx': b, '3xx': c, '4xx': d, '5xx': e, total: a + b + c + d + e };
+}
+
+/** Microsecond precision is plenty for bucket-interpolated percentiles. */
+function ms(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 1000) / 1000;
+}
