@@ -4,7 +4,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { BoundAddress, PorticoProxy } from '../../proxy/src/proxy';
 import { describeWithChromium, launchChromium } from '../helpers/chromium';
 import { request, startBackend, startProxy, type RunningProxy } from '../helpers/servers';
 
@@ -20,7 +19,7 @@ interface ServerStatus {
 
 /** The admin listener's bound address (PorticoProxy.adminAddress, the agreed admin API). */
 function adminUrl(running: RunningProxy): string {
-  const address = (running.proxy as PorticoProxy & { adminAddress(): BoundAddress | null }).adminAddress();
+  const address = running.proxy.adminAddress();
   if (address === null) throw new Error('the admin listener is not open');
   return `http://127.0.0.1:${address.port}`;
 }

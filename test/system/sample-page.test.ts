@@ -4,14 +4,14 @@
 // and the browser must see no console error and no failed request. Both need the proxy's sticky
 // cookie: without it the counter restarts on other instances and long-polling gets 400s.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { describeWithChromium, launchChromium } from '../helpers/chromium';
 
 const ROOT = join(__dirname, '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const INSTANCES = 4;
 const CLICKS = 5;
@@ -36,10 +36,7 @@ describeWithChromium('the sample page through `npm start`, in Chromium', () => {
       { instances: INSTANCES, httpPort: ports.http, httpsPort: ports.https, adminPort: ports.admin, appPort: ports.app },
       { root: ROOT, write: (line) => stackLog.push(line) },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') consoleErrors.push(msg.text());
@@ -120,24 +117,6 @@ async function historyLength(page: Page, n: number): Promise<void> {
 
 function connTexts(page: Page): Promise<string[]> {
   return page.evaluate<string[]>('window.connTexts');
-}
-
-/**
- * `describe` when Debian's chromium is installed. Otherwise: with PORTICO_REQUIRE_SYSTEM=1 (CI) one
- * test fails with the reason; without it the block is skipped and the reason printed.
- */
-function describeWithChromium(name: string, fn: () => void): void {
-  if (existsSync(CHROMIUM)) return describe(name, fn);
-  const reason = `${CHROMIUM} is missing (Debian's chromium package; .ci/run installs it)`;
-  if (process.env.PORTICO_REQUIRE_SYSTEM === '1') {
-    return describe(name, () => {
-      it('needs Chromium (PORTICO_REQUIRE_SYSTEM=1)', () => {
-        throw new Error(reason);
-      });
-    });
-  }
-  process.stderr.write(`[skip] ${name}: ${reason}\n`);
-  describe.skip(name, fn);
 }
 
 /** Free ports on 127.0.0.1: http, https (reserved, not bound), admin, then `count` consecutive app ports. */
