@@ -49,7 +49,12 @@ function planApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
     host,
     port,
     address: `${host}:${port}`,
-    env: { PORT: String(port), HOST: local ? LOCAL_HOST : CONTAINER_BIND_HOST, INSTANCE_ID: id },
+    env: {
+      PORT: String(port),
+      HOST: local ? LOCAL_HOST : CONTAINER_BIND_HOST,
+      INSTANCE_ID: id,
+      ...(!local && args.healthCheck && { SHUTDOWN_DELAY_MS: String(args.healthCheck.intervalMs + 1000) }),
+    },
   };
 }
 

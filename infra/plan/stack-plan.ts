@@ -38,6 +38,12 @@ export interface AppEnv {
   /** The address the app binds: 127.0.0.1 locally, 0.0.0.0 in a container. */
   HOST: string;
   INSTANCE_ID: string;
+  /**
+   * How long a stopping instance keeps serving while its /readyz says 503, so the proxy's health
+   * check sees it leave before it closes (one check interval and a second). Containers only: a
+   * local Ctrl-C stops the whole stack at once.
+   */
+  SHUTDOWN_DELAY_MS?: string;
 }
 
 export interface ProxyPlan {

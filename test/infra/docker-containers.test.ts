@@ -73,7 +73,7 @@ describe('dockerRunArgs', () => {
   test('renders an app container as docker run arguments', () => {
     expect(dockerRunArgs(app1, 'web-app:test')).toEqual([
       'run', '--detach', '--name', 'web-app-1', '--network', 'web-net', '--network-alias', 'web-app-1',
-      '--env', 'PORT=3000', '--env', 'HOST=0.0.0.0', '--env', 'INSTANCE_ID=app-1',
+      '--env', 'PORT=3000', '--env', 'HOST=0.0.0.0', '--env', 'INSTANCE_ID=app-1', '--env', 'SHUTDOWN_DELAY_MS=3000',
       '--health-cmd', app1.healthcheck.shellCommand, '--health-interval', '10s', '--health-timeout', '3s',
       '--health-retries', '3', '--health-start-period', '10s',
       '--label', 'dev.portico.stack=web', '--label', 'dev.portico.role=app', '--label', 'dev.portico.instance=app-1',

@@ -30,7 +30,12 @@ describe('planStack for docker', () => {
 
   test('addresses apps by container name on port 3000, bound to every interface of the container', () => {
     expect(plan.apps.map((a) => a.address)).toEqual(['web-app-1:3000', 'web-app-2:3000', 'web-app-3:3000']);
-    expect(plan.apps[1].env).toEqual({ PORT: '3000', HOST: '0.0.0.0', INSTANCE_ID: 'app-2' });
+    expect(plan.apps[1].env).toEqual({ PORT: '3000', HOST: '0.0.0.0', INSTANCE_ID: 'app-2', SHUTDOWN_DELAY_MS: '3000' });
+  });
+
+  test('keeps a stopping app answering (readyz 503) for one health-check interval and a second, none without the check', () => {
+    expect(planStack(docker({ instances: 1, healthCheck: { interval: '5s' } })).apps[0].env.SHUTDOWN_DELAY_MS).toBe('6000');
+    expect(planStack(docker({ instances: 1, healthCheck: false })).apps[0].env.SHUTDOWN_DELAY_MS).toBeUndefined();
   });
 
   test('puts the stack on its own network and publishes the proxy on 127.0.0.1:8080', () => {
