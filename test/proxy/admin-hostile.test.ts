@@ -1,0 +1,81 @@
+// The admin API against a hostile caller: path tricks around the token, bodies built to pollute
+// prototypes or exhaust the parser, odd ids and numbers. Real listeners on 127.0.0.1.
+import { simpleConfig, startBackend } from '../helpers/servers';
+import { call, startWithAdmin, TOKEN } from './admin-support';
+
+async function guarded() {
+  const backend = await startBackend();
+  return startWithAdmin(simpleConfig([backend.address, { address: backend.address, id: 'b' }]), {
+    listen: '127.0.0.1:0',
+    token: TOKEN,
+    requireToken: true,
+  });
+}
+
+describe('admin API: a caller without the token', () => {
+  it('gets 401 for /api and /metrics however the path is spelled (percent-encoding, dot segments)', async () => {
+    const { admin } = await guarded();
+    const paths = ['/%61pi/status', '/%61%70%69/status', '/api%2fstatus', '/metric%73', '/%6detrics', '/api/../api/status', '/./api/status'];
+    for (const path of paths) {
+      const reply = await call(admin, path);
+      expect([path, reply.status]).toEqual([path, 401]);
+    }
+    const patched = await call(admin, '/%61pi/upstreams/app/servers/b', { method: 'PATCH', json: { state: 'down' } });
+    expect(patched.status).toBe(401);
+    const status = await call(admin, '/api/status', { token: TOKEN });
+    expect(status.json.upstreams.app.servers[1].state).toBe('up');
+  });
+});
+
+describe('admin API: hostile bodies', () => {
+  it('refuses __proto__ and constructor keys in a POST or PATCH, and pollutes nothing', async () => {
+    const { admin } = await guarded();
+    const backend = await startBackend();
+    const post = await call(admin, '/api/upstreams/app/servers', {
+      method: 'POST',
+      token: TOKEN,
+      body: `{"address":"${backend.address}","id":"c","__proto__":{"polluted":"yes","weight":7}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(post.status).toBe(400);
+    expect(post.json.issues).toEqual([{ path: '__proto__', message: 'unknown field' }]);
+    const patch = await call(admin, '/api/upstreams/app/servers/b', {
+      method: 'PATCH',
+      token: TOKEN,
+      body: '{"state":"down","constructor":{"prototype":{"polluted":"yes"}}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(patch.status).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const status = await call(admin, '/api/status', { token: TOKEN });
+    expect(status.json.upstreams.app.servers.map((s: { id: string; state: string }) => [s.id, s.state])).toEqual([
+      [expect.any(String), 'up'],
+      ['b', 'up'],
+    ]);
+  });
+
+  it('answers 400 to a deeply nested body and stays up', async () => {
+    const { admin } = await guarded();
+    const deep = '['.repeat(60_000) + ']'.repeat(60_000);
+    const reply = await call(admin, '/api/upstreams/app/servers/b', { method: 'PATCH', token: TOKEN, body: deep, headers: { 'content-type': 'application/json' } });
+    expect(reply.status).toBe(413); // 120 000 bytes: over the body cap before any parsing
+    const nested = '{"weight":' + '['.repeat(30_000) + ']'.repeat(30_000) + '}';
+    const second = await call(admin, '/api/upstreams/app/servers/b', { method: 'PATCH', token: TOKEN, body: nested, headers: { 'content-type': 'application/json' } });
+    expect(second.status).toBe(400);
+    expect(second.json.issues[0].path).toBe('weight');
+    expect((await call(admin, '/api/status', { token: TOKEN })).status).toBe(200);
+  });
+
+  it('adds and reaches a server whose id holds slashes, spaces, quotes and non-ASCII', async () => {
+    const { admin } = await guarded();
+    const backend = await startBackend();
+    const id = 'a/b ü "<x>"?#%';
+    const added = await call(admin, '/api/upstreams/app/servers', { method: 'POST', token: TOKEN, json: { address: backend.address, id } });
+    expect(added.status).toBe(201);
+    expect(added.headers.location).toBe(`/api/upstreams/app/servers/${encodeURIComponent(id)}`);
+    const url = `/api/upstreams/app/servers/${encodeURIComponent(id)}`;
+    expect((await call(admin, url, { token: TOKEN })).json.id).toBe(id);
+    expect((await call(admin, url, { method: 'PATCH', token: TOKEN, json: { weight: 3 } })).json.weight).toBe(3);
+    expect((await call(admin, url, { method: 'DELETE', token: TOKEN })).status).toBe(200);
+  });
+});
