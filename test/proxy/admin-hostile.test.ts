@@ -1,6 +1,7 @@
 // The admin API against a hostile caller: path tricks around the token, bodies built to pollute
 // prototypes or exhaust the parser, odd ids and numbers. Real listeners on 127.0.0.1.
-import { simpleConfig, startBackend } from '../helpers/servers';
+import { request, simpleConfig, startBackend } from '../helpers/servers';
+import { MAX_WEIGHT } from '../../proxy/src/config/defaults';
 import { call, startWithAdmin, TOKEN } from './admin-support';
 
 async function guarded() {
@@ -77,5 +78,37 @@ describe('admin API: hostile bodies', () => {
     expect((await call(admin, url, { token: TOKEN })).json.id).toBe(id);
     expect((await call(admin, url, { method: 'PATCH', token: TOKEN, json: { weight: 3 } })).json.weight).toBe(3);
     expect((await call(admin, url, { method: 'DELETE', token: TOKEN })).status).toBe(200);
+  });
+});
+
+describe('admin API: weights', () => {
+  it('refuses a weight too large to balance by (1e308 made round robin send everything to one server), naming the field', async () => {
+    const a = await startBackend((_q, res) => res.end('a'));
+    const b = await startBackend((_q, res) => res.end('b'));
+    const p = await startWithAdmin(simpleConfig([{ address: a.address, id: 'a' }, { address: b.address, id: 'b' }]));
+    for (const weight of [1e308, 2 ** 53 + 2, 1e6]) {
+      for (const id of ['a', 'b']) {
+        const reply = await call(p.admin, `/api/upstreams/app/servers/${id}`, { method: 'PATCH', json: { weight } });
+        expect([weight, reply.status, reply.json.issues]).toEqual([weight, 400, [{ path: 'weight', message: 'expected integer to be less or equal to 256' }]]);
+      }
+    }
+    const added = await call(p.admin, '/api/upstreams/app/servers', { method: 'POST', json: { address: a.address, id: 'c', weight: 1e308 } });
+    expect([added.status, added.json.issues?.[0]?.path]).toEqual([400, 'weight']);
+    const got = [];
+    for (let i = 0; i < 6; i++) got.push((await request(p.url)).body.toString());
+    expect(got.join('')).toBe('ababab');
+  });
+
+  it('keeps a consistent-hash upstream answering after the largest weight is set (its ring grows 160 points per unit)', async () => {
+    const a = await startBackend((_q, res) => res.end('a'));
+    const b = await startBackend((_q, res) => res.end('b'));
+    const p = await startWithAdmin(
+      simpleConfig([{ address: a.address, id: 'a' }, { address: b.address, id: 'b' }], { balance: 'hash', hashKey: '$remote_addr', consistent: true }),
+    );
+    const big = await call(p.admin, '/api/upstreams/app/servers/a', { method: 'PATCH', json: { weight: MAX_WEIGHT } });
+    expect(big.status).toBe(200);
+    const started = Date.now();
+    expect((await request(p.url)).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
