@@ -1,5 +1,7 @@
 // The admin API against a hostile caller: path tricks around the token, bodies built to pollute
 // prototypes or exhaust the parser, odd ids and numbers. Real listeners on 127.0.0.1.
+import { pbkdf2 } from 'node:crypto';
+import { resolveConfig } from '../../proxy/src/config/load';
 import { request, simpleConfig, startBackend } from '../helpers/servers';
 import { MAX_WEIGHT } from '../../proxy/src/config/defaults';
 import { call, startWithAdmin, TOKEN } from './admin-support';
@@ -110,5 +112,28 @@ describe('admin API: weights', () => {
     const started = Date.now();
     expect((await request(p.url)).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('admin API: changes racing a reload', () => {
+  it('keeps a server added while a reload was opening its listeners', async () => {
+    const a = await startBackend((_q, res) => res.end('a'));
+    const b = await startBackend((_q, res) => res.end('b'));
+    const config = simpleConfig([{ address: a.address, id: 'a' }]);
+    const p = await startWithAdmin(config);
+    // The reload opens a listener on a name: its lookup waits behind a busy thread pool, so the
+    // admin change lands after the reload built its upstreams and before it put them in force.
+    const busy = Array.from({ length: 16 }, () => new Promise((resolve) => pbkdf2('x', 'y', 200_000, 32, 'sha256', resolve)));
+    const listeners = [{ port: p.port, host: '127.0.0.1' }, { port: 0, host: 'localhost' }];
+    const reloading = p.proxy.reload(resolveConfig({ listeners, log: { level: 'silent' }, ...config, admin: { listen: '127.0.0.1:0' } }, 'test'));
+    const added = await call(p.admin, '/api/upstreams/app/servers', { method: 'POST', json: { address: b.address, id: 'b' } });
+    expect(added.status).toBe(201);
+    await reloading;
+    await Promise.all(busy);
+    const status = await call(p.admin, '/api/status');
+    expect(status.json.upstreams.app.servers.map((s: { id: string }) => s.id)).toEqual(['a', 'b']);
+    const got = new Set<string>();
+    for (let i = 0; i < 4; i++) got.add((await request(p.url)).body.toString());
+    expect(got).toEqual(new Set(['a', 'b']));
   });
 });
