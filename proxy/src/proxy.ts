@@ -83,13 +83,21 @@ export class PorticoProxy implements RuntimeSource {
    */
   async reload(config: ResolvedConfig): Promise<void> {
     checkAdminConfig(config);
-    const next = Runtime.build(config, this.runtime);
+    const base = this.runtime;
+    let next = Runtime.build(config, base);
     const admin = await this.openAdmin(config);
     try {
       await this.syncListeners(config);
     } catch (err) {
       await admin?.close(0);
       throw err;
+    }
+    // An admin change (add, remove, weight) while the listeners opened rebuilt the running
+    // upstreams: build on those, or the change is silently undone.
+    if (this.runtime !== base) {
+      const stale = next;
+      next = Runtime.build(config, this.runtime);
+      void stale.registry.retire(next.registry);
     }
     this.swapAdmin(config, admin);
     const previous = this.runtime;

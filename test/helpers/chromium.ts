@@ -2,23 +2,14 @@
 // skipped with the reason printed when missing, failed when PORTICO_REQUIRE_SYSTEM=1 (CI).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { systemTestsRequired } from './docker';
+import { describeIfAvailable } from './docker';
 
 export const CHROMIUM_PATH = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
 
 /** `describe` when Chromium is installed; otherwise skipped with the reason, or failed in CI. */
 export function describeWithChromium(name: string, fn: () => void): void {
-  if (existsSync(CHROMIUM_PATH)) return describe(name, fn);
   const reason = `${CHROMIUM_PATH} is missing (apt-get install chromium; .ci/run does)`;
-  if (systemTestsRequired()) {
-    return describe(name, () => {
-      it('needs Chromium (PORTICO_REQUIRE_SYSTEM=1)', () => {
-        throw new Error(`Chromium is not available: ${reason}`);
-      });
-    });
-  }
-  process.stderr.write(`[skip] ${name}: Chromium is not available: ${reason}\n`);
-  describe.skip(name, fn);
+  describeIfAvailable(name, 'Chromium', { ok: existsSync(CHROMIUM_PATH), reason }, fn);
 }
 
 /** A headless browser with nothing running in the background (no network beyond the test's pages). */

@@ -74,21 +74,25 @@ export function systemTestsRequired(): boolean {
   return process.env.PORTICO_REQUIRE_SYSTEM === '1';
 }
 
+/** `describe` when Docker answers; see describeIfAvailable. */
+export function describeWithDocker(name: string, fn: () => void): void {
+  describeIfAvailable(name, 'Docker', dockerAvailability(), fn);
+}
+
 /**
- * `describe` when Docker answers. Otherwise: with PORTICO_REQUIRE_SYSTEM=1 the block still runs
+ * `describe` when `tool` is there. Otherwise: with PORTICO_REQUIRE_SYSTEM=1 the block still runs
  * with one test that fails with the reason; without it the block is skipped and the reason printed.
  */
-export function describeWithDocker(name: string, fn: () => void): void {
-  const { ok, reason } = dockerAvailability();
+export function describeIfAvailable(name: string, tool: string, { ok, reason }: { ok: boolean; reason?: string }, fn: () => void): void {
   if (ok) return describe(name, fn);
   if (systemTestsRequired()) {
     return describe(name, () => {
-      it('needs Docker (PORTICO_REQUIRE_SYSTEM=1)', () => {
-        throw new Error(`Docker is not available: ${reason}`);
+      it(`needs ${tool} (PORTICO_REQUIRE_SYSTEM=1)`, () => {
+        throw new Error(`${tool} is not available: ${reason}`);
       });
     });
   }
-  process.stderr.write(`[skip] ${name}: Docker is not available: ${reason}\n`);
+  process.stderr.write(`[skip] ${name}: ${tool} is not available: ${reason}\n`);
   describe.skip(name, fn);
 }
 

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ResolvedAdmin, ResolvedTimeouts } from '../config/resolved';
+import { listen } from '../net/listen';
 import { bearerMatches, tokenDigest, tokenRequired } from './admin-auth';
 import { AdminHttpError, hostAllowed, isJson, send, sendError } from './admin-http';
 import { adminRoutes, isProtectedPath, type AdminRequest, type RouteMatch } from './admin-routes';
@@ -51,13 +52,7 @@ export class AdminListener {
     const listener = new AdminListener(server, admin, control);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => listener.handle(req, res));
     server.on('clientError', (_err: Error, socket: Socket) => socket.destroy());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(admin.port, admin.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, admin.port, admin.host);
     return listener;
   }
 

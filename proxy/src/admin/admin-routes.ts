@@ -1,5 +1,5 @@
-// The admin API's paths and methods. Everything under /api and /metrics needs the token when one
-// is required; the dashboard page holds no secret (it reads its token from the URL fragment).
+// The admin API's paths and methods. Everything but the dashboard page needs the token when one
+// is required; the page holds no secret (it reads its token from the URL fragment).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminHttpError, readJsonBody, sendJson } from './admin-http';
 import type { AdminControl } from './admin-view';
@@ -73,9 +73,13 @@ export function adminRoutes(pages: PageHandlers): (path: string) => RouteMatch |
   };
 }
 
-/** Paths whose answers need the token (when one is required), known or not: a 404 there tells nothing without it. */
+/**
+ * Paths whose answers need the token (when one is required): every one but the page's, known or
+ * not (a 404 tells nothing without it). Decided on the raw path, so it must fail closed: routes
+ * match decoded segments, and `/%61pi/status` is /api/status.
+ */
 export function isProtectedPath(path: string): boolean {
-  return path === '/metrics' || path === '/api' || path.startsWith('/api/') || path.startsWith('/metrics/');
+  return path !== '/';
 }
 
 function splitPath(path: string): string[] {

@@ -23,6 +23,12 @@ export const DEFAULT_TIMEOUTS = {
 export const DEFAULT_MAX_FAILS = 1;
 export const DEFAULT_FAIL_TIMEOUT = 10_000;
 export const DEFAULT_WEIGHT = 1;
+/**
+ * The largest server weight (HAProxy's bound). Weights are summed by round robin and multiply the
+ * points of a consistent-hash ring (160 per unit): 1e308 broke round robin (Infinity - Infinity) and
+ * a million hung the proxy building the ring. Ratios never need more.
+ */
+export const MAX_WEIGHT = 256;
 
 /** proxy_next_upstream error timeout; proxy_next_upstream_tries 0 (no limit); _timeout 0 (no limit). */
 export const DEFAULT_RETRY_ON = ['error', 'timeout'] as const;

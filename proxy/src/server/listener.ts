@@ -4,6 +4,7 @@ import http, { type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
+import { listen } from '../net/listen';
 import { ClientIdleSweeper } from './client-idle';
 import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
 import { createHandlers, type RuntimeSource } from './request-handler';
@@ -45,13 +46,7 @@ export class Listener {
       listener.upgraded.hold(socket); // from now on node:http no longer closes it: shutdown must
       handlers.upgrade(req, socket, head);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, config.port, config.host);
     return listener;
   }
 
