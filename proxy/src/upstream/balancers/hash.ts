@@ -67,14 +67,24 @@ export class ConsistentHashBalancer implements Balancer {
   }
 
   private build(servers: readonly UpstreamServer[]): void {
-    const ring: [number, UpstreamServer][] = [];
-    for (const s of servers) {
-      const count = POINTS_PER_WEIGHT * s.weight;
-      for (let i = 0; i < count; i++) ring.push([crc32(`${s.id}\0${i}`), s]);
+    // Each point packed as hash * 2^16 + owner index in one float (exact below 2^53), so the ring
+    // sorts natively: up to 160 × 256 points per server build in milliseconds, not a stall.
+    let count = 0;
+    for (const s of servers) count += POINTS_PER_WEIGHT * s.weight;
+    const packed = new Float64Array(count);
+    let n = 0;
+    servers.forEach((s, owner) => {
+      const points = POINTS_PER_WEIGHT * s.weight;
+      for (let i = 0; i < points; i++) packed[n++] = crc32(`${s.id}\0${i}`) * 65536 + owner;
+    });
+    packed.sort();
+    this.points = new Uint32Array(count);
+    this.owners = new Array<UpstreamServer>(count);
+    for (let i = 0; i < count; i++) {
+      const owner = packed[i] % 65536;
+      this.points[i] = (packed[i] - owner) / 65536;
+      this.owners[i] = servers[owner];
     }
-    ring.sort((a, b) => a[0] - b[0]);
-    this.points = Uint32Array.from(ring, (p) => p[0]);
-    this.owners = ring.map((p) => p[1]);
     this.ringFor = servers;
   }
 }
