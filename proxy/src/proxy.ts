@@ -1,10 +1,12 @@
 // The proxy as a whole: listeners, the current runtime, reload and graceful shutdown.
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_DRAIN_TIMEOUT } from './config/defaults';
 import type { ResolvedConfig } from './config/resolved';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
 import { Listener, listenerKey } from './server/listener';
 import type { RuntimeSource } from './server/request-handler';
+import { DrainTimers } from './upstream/drain';
 import type { StateChange } from './upstream/server-state';
 import { chooseUpstreamClient } from './upstream/upstream-client';
 
@@ -23,6 +25,7 @@ export interface BoundAddress {
 export class PorticoProxy implements RuntimeSource {
   runtime: Runtime;
   private readonly listeners = new Map<string, Listener>();
+  private readonly drains: DrainTimers;
 
   private constructor(
     config: ResolvedConfig,
@@ -37,6 +40,10 @@ export class PorticoProxy implements RuntimeSource {
       if (c.to === 'up') log.info(fields, 'upstream server back in service');
       else log.warn(fields, `upstream server ${c.to}`);
     });
+    this.drains = new DrainTimers(
+      this.runtime.registry.book,
+      (upstream) => this.runtime.registry.upstreams.get(upstream)?.config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT,
+    );
   }
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
@@ -67,10 +74,12 @@ export class PorticoProxy implements RuntimeSource {
     await this.syncListeners(config);
     const previous = this.runtime;
     this.runtime = next;
+    this.drains.sync(); // the new config's drainTimeout
     void previous.registry.retire(next.registry);
   }
 
   async close(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<void> {
+    this.drains.close();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     await Promise.all(listeners.map((l) => l.close(graceMs)));

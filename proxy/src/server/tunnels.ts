@@ -13,6 +13,8 @@ const GOING_AWAY_WAIT_MS = 1000;
 const NOTHING = Buffer.alloc(0);
 
 export class Tunnel {
+  /** When it opened (epoch ms): a drain lets it live drainTimeout from then at least. */
+  readonly openedAt = Date.now();
   private readonly sets: Set<Tunnel>[] = [];
   private readonly onClosed: (() => void)[] = [];
   private closed = false;

@@ -72,6 +72,8 @@ export class ServerRecord {
   lastCheck: CheckResult | null = null;
   /** Counters for the status API and metrics. */
   readonly stats = new ServerStats();
+  /** Who set it draining (config or admin), so a reload undoes only a drain that config set. */
+  drainedBy: StateCause | null = null;
 
   constructor(
     readonly upstream: string,
@@ -88,8 +90,14 @@ export class ServerRecord {
     if (!allowedTransition(from, to, cause)) return false;
     this.state = to;
     if (to !== 'unavailable') this.unavailableUntil = 0;
+    this.drainedBy = to === 'draining' ? cause : null;
     this.notify({ upstream: this.upstream, server: this.id, from, to, cause, reason });
     return true;
+  }
+
+  /** Draining with nothing left on it (no request in flight, no tunnel): safe to stop. */
+  isDrained(): boolean {
+    return this.state === 'draining' && this.active === 0 && this.tunnels.size === 0;
   }
 
   /** Whether a new request may be sent here now (maxConns aside). */
