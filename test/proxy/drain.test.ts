@@ -64,7 +64,10 @@ describe('drain of HTTP requests', () => {
     const record = recordOf(running.proxy, b.address);
     expect([record.state, record.drainedBy]).toEqual(['draining', 'config']);
     expect(record.isDrained()).toBe(false);
+    let drained: boolean | null = null;
+    void record.whenDrained().then((d) => (drained = d));
     expect(new Set(await bodiesOf(running.port, 30))).toEqual(new Set(['a']));
+    expect(drained).toBe(null);
     a.release();
     b.release();
     const replies = await Promise.all(slow);
@@ -72,7 +75,8 @@ describe('drain of HTTP requests', () => {
       [200, 'a'.repeat(1000) + 'b'.repeat(1000)],
       [200, 'a'.repeat(1000) + 'b'.repeat(1000)],
     ]);
-    expect(await until(() => record.isDrained())).toBe(true);
+    expect(await until(() => drained === true)).toBe(true);
+    expect(record.isDrained()).toBe(true);
   });
 
   it('takes a server drained in the first config out of service from the start, and back in when the config drops drain', async () => {
@@ -114,12 +118,14 @@ interface WsUpstream {
 }
 
 /** A ws server that echoes messages with its name. */
-async function wsUpstream(name: string, options: Partial<WebSocket.ServerOptions> = {}): Promise<WsUpstream> {
+async function wsUpstream(name: string, options: Partial<WebSocket.ServerOptions> & { greeting?: string } = {}): Promise<WsUpstream> {
   const server = http.createServer((_q, res) => res.end('http'));
   const wss = new WebSocketServer({ server, ...options });
   const up: WsUpstream = { address: '', peers: [], closes: [], errors: [] };
   wss.on('connection', (ws) => {
     up.peers.push(ws);
+    // Sent at once: it reaches the proxy with the 101, in the bytes after its head.
+    if (options.greeting !== undefined) ws.send(options.greeting);
     ws.on('message', (data, binary) => {
       if (!binary) ws.send(`${name}:${data}`);
     });
@@ -165,7 +171,7 @@ function nextMessage(ws: WebSocket): Promise<string> {
 }
 
 /** Two ws upstreams, a proxy with `drainTimeout`, and one client: its server is the one with a tunnel. */
-async function oneTunnel(drainTimeout: number, opts: Partial<WebSocket.ServerOptions> = {}) {
+async function oneTunnel(drainTimeout: number, opts: Parameters<typeof wsUpstream>[1] = {}) {
   const ups = [await wsUpstream('a', opts), await wsUpstream('b', opts)];
   const running = await startProxy(config(ups.map((u) => ({ address: u.address })), { drainTimeout }));
   const client = await connect(running.port);
@@ -192,11 +198,12 @@ describe('drain of WebSockets', () => {
     expect(await until(() => upstream.closes.length === 1)).toBe(true);
     expect(upstream.closes).toEqual([1001]);
     expect([client.errors, upstream.errors]).toEqual([[], []]);
-    expect(await until(() => record.tunnels.size === 0 && record.isDrained())).toBe(true);
+    expect(await record.whenDrained()).toBe(true);
+    expect([record.tunnels.size, record.active]).toEqual([0, 0]);
   });
 
   it('closes with 1001 intact while fragmented 1 MiB messages and pings flow both ways', async () => {
-    const { client, record, upstream } = await oneTunnel(300);
+    const { client, record, upstream } = await oneTunnel(300, { greeting: 'hello' });
     const peer = upstream.peers[0];
     const received = { client: 0, upstream: 0 };
     client.ws.on('message', (d: Buffer) => (received.client += d.length));
@@ -218,8 +225,10 @@ describe('drain of WebSockets', () => {
   it('keeps a WebSocket open past the timeout when the server is undrained before it', async () => {
     const { client, record } = await oneTunnel(150);
     record.transition('draining', 'admin', 'test');
+    const drained = record.whenDrained();
     await sleep(50);
     record.transition('up', 'admin', 'test');
+    expect(await drained).toBe(false);
     await sleep(250);
     expect(await roundTrip(client.ws, 'after')).toMatch(/:after$/);
     expect(record.tunnels.size).toBe(1);
@@ -287,6 +296,39 @@ describe('drain of WebSockets', () => {
     await ended;
     socket.end();
     expect(await until(() => record.tunnels.size === 0)).toBe(true);
+  });
+});
+
+describe('drain against hostile peers', () => {
+  it('never puts its Close inside a frame that does not end, and cuts the tunnel a second later', async () => {
+    // The upstream starts a frame that claims 2^62 bytes and sends 3 of them.
+    const frameStart = Buffer.from([0x82, 127, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3]);
+    const upstream = await rawUpstream((s) => {
+      s.write('HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n');
+      s.write(frameStart);
+    });
+    const running = await startProxy(config([{ address: upstream.address }], { drainTimeout: 50 }));
+    const socket = net.connect(running.port, '127.0.0.1');
+    socket.write('GET / HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+    const record = recordOf(running.proxy, upstream.address);
+    expect(await until(() => Buffer.concat(chunks).includes(frameStart))).toBe(true);
+    const drainedAt = Date.now();
+    record.transition('draining', 'admin', 'test');
+    const at = await closed;
+    expect(at - drainedAt).toBeGreaterThanOrEqual(1000);
+    expect(at - drainedAt).toBeLessThan(2000);
+    const got = Buffer.concat(chunks);
+    expect(got.subarray(got.indexOf('\r\n\r\n') + 4)).toEqual(frameStart); // nothing after it
+    // The upstream got our masked Close 1001 (the client's direction was at a boundary).
+    const sent = Buffer.from(upstream.received.join(''), 'latin1');
+    const close = sent.subarray(sent.indexOf('\r\n\r\n') + 4);
+    expect([close.length, close[0], close[1]]).toEqual([8, 0x88, 0x82]);
+    expect([close[6] ^ close[2], close[7] ^ close[3]]).toEqual([1001 >> 8, 1001 & 0xff]);
+    expect(await until(() => record.tunnels.size === 0 && record.active === 0)).toBe(true);
   });
 });
 

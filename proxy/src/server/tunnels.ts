@@ -109,8 +109,8 @@ export class Tunnel {
    */
   settle(): void {
     if (this.goingAway === null || this.closed) return;
-    if (this.toClient.closeSent && this.toUpstream.peerDone) this.client.end();
-    if (this.toUpstream.closeSent && this.toClient.peerDone) this.upstream.end();
+    if (this.toClient.closeSent && this.toUpstream.peerDone && !this.client.writableEnded) this.client.end();
+    if (this.toUpstream.closeSent && this.toClient.peerDone && !this.upstream.writableEnded) this.upstream.end();
     if (this.client.destroyed && this.upstream.destroyed) this.close();
   }
 }
@@ -138,7 +138,7 @@ class Flow {
     this.from.on('data', this.onData);
     this.from.on('end', this.onEnd);
     this.to.on('drain', this.onDrain);
-    this.from.resume();
+    if (!this.to.writableNeedDrain) this.from.resume();
   }
 
   /** The peer `from` sent a Close frame or its FIN: it sends nothing more that matters. */

@@ -42,6 +42,7 @@ export class UpstreamServer {
 
   set active(n: number) {
     this.record.active = n;
+    if (n === 0) this.record.settleDrain();
   }
 
   isAvailable(now: number): boolean {
