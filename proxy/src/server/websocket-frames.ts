@@ -51,10 +51,25 @@ export class FrameTracker {
         if (stop && this.remaining === 0) return i;
         continue;
       }
-      this.headerByte(chunk[i++]);
+      const whole = this.headerRead === 0 ? this.wholeHeader(chunk, i) : 0;
+      if (whole > 0) i += whole;
+      else this.headerByte(chunk[i++]);
       if (stop && this.atBoundary) return i; // a header with an empty payload ends its frame
     }
     return stop ? -1 : n;
+  }
+
+  /** The common case, a header whole in the chunk: read at once; its size, or 0 if it is cut. */
+  private wholeHeader(chunk: Buffer, i: number): number {
+    if (chunk.length - i < 2) return 0;
+    const len7 = chunk[i + 1] & 0x7f;
+    const lengthBytes = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
+    const size = 2 + lengthBytes + ((chunk[i + 1] & 0x80) !== 0 ? 4 : 0);
+    if (chunk.length - i < size) return 0;
+    if ((chunk[i] & 0x0f) === OPCODE_CLOSE) this.closeFrames++;
+    this.remaining =
+      lengthBytes === 0 ? len7 : lengthBytes === 2 ? chunk.readUInt16BE(i + 2) : chunk.readUInt32BE(i + 2) * 2 ** 32 + chunk.readUInt32BE(i + 6);
+    return size;
   }
 
   private headerByte(byte: number): void {
