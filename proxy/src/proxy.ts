@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { adminConfigProblem, AdminConfigError } from './admin/admin-auth';
 import { AdminListener } from './admin/admin-listener';
 import type { AdminControl } from './admin/admin-view';
+import { DEFAULT_DRAIN_TIMEOUT } from './config/defaults';
 import type { ResolvedConfig } from './config/resolved';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
 import { Listener, listenerKey } from './server/listener';
 import type { RuntimeSource } from './server/request-handler';
 import { HealthMonitor } from './upstream/health/health-monitor';
+import { DrainTimers } from './upstream/drain';
 import type { StateChange } from './upstream/server-state';
 import { chooseUpstreamClient } from './upstream/upstream-client';
 
@@ -31,6 +33,7 @@ export class PorticoProxy implements RuntimeSource {
   private readonly health: HealthMonitor;
   private admin: AdminListener | null = null;
   private readonly startedAt = Date.now();
+  private readonly drains: DrainTimers;
 
   private constructor(
     config: ResolvedConfig,
@@ -48,6 +51,10 @@ export class PorticoProxy implements RuntimeSource {
     this.health = new HealthMonitor(log);
     this.health.sync(this.runtime.registry);
     this.runtime.registry.book.observeOverrides((d) => log.warn(d, 'admin change dropped: the config file wins'));
+    this.drains = new DrainTimers(
+      this.runtime.registry.book,
+      (upstream) => this.runtime.registry.upstreams.get(upstream)?.config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT,
+    );
   }
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
@@ -103,12 +110,14 @@ export class PorticoProxy implements RuntimeSource {
     const previous = this.runtime;
     this.runtime = next;
     this.health.sync(next.registry);
+    this.drains.sync(); // the new config's drainTimeout
     void previous.registry.retire(next.registry);
   }
 
   async close(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<void> {
     this.health.close();
     for (const record of this.runtime.registry.book.all()) record.stopSlowStart();
+    this.drains.close();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     const admin = this.admin;
@@ -122,6 +131,7 @@ export class PorticoProxy implements RuntimeSource {
     const previous = this.runtime;
     this.runtime = Runtime.build(previous.config, previous);
     this.health.sync(this.runtime.registry); // an added server is checked (and starts checking when mandatory)
+    this.drains.sync(); // a removed server's drain timer goes
     void previous.registry.retire(this.runtime.registry);
   }
 

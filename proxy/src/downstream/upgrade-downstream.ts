@@ -148,10 +148,9 @@ export class UpgradeDownstream extends H1RequestView implements Downstream {
     // The upstream client checked that the 101's Upgrade matches `protocol`.
     this.socket.write(statusHead(status, headers, ['connection', 'upgrade', 'upgrade', this.protocol]), 'latin1');
     this.headersSent = true;
-    const tunnel = new Tunnel(this.socket, upstream, this.timeouts.tunnelIdle);
+    const tunnel = new Tunnel(this.socket, upstream, this.timeouts.tunnelIdle, this.protocol === 'websocket');
     this.upgraded.add(tunnel);
-    for (const chunk of this.takeEarly()) upstream.write(chunk);
-    tunnel.start(head);
+    tunnel.start(head, this.takeEarly());
     return tunnel;
   }
 }

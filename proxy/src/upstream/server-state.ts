@@ -78,6 +78,10 @@ export class ServerRecord {
   lastCheck: CheckResult | null = null;
   /** Counters for the status API and metrics. */
   readonly stats = new ServerStats();
+  /** Who set it draining (config or admin), so a reload undoes only a drain that config set. */
+  drainedBy: StateCause | null = null;
+  /** Resolvers of whenDrained(), while someone waits. */
+  private drainWaiters: ((drained: boolean) => void)[] | null = null;
 
   constructor(
     readonly upstream: string,
@@ -116,8 +120,33 @@ export class ServerRecord {
     this.stopSlowStart();
     // NGINX slow_start: after unhealthy or unavailable, not at first start or after an operator's up.
     if (to === 'up' && (from === 'unhealthy' || from === 'unavailable')) this.startSlowStart();
+    this.drainedBy = to === 'draining' ? cause : null;
+    if (from === 'draining') this.wakeDrainWaiters(false);
     this.notify({ upstream: this.upstream, server: this.id, from, to, cause, reason });
     return true;
+  }
+
+  /** Draining with nothing left on it (no request in flight, no tunnel): safe to stop. */
+  isDrained(): boolean {
+    return this.state === 'draining' && this.active === 0 && this.tunnels.size === 0;
+  }
+
+  /** Resolves true once the server is drained (e.g. for a deploy), false if it leaves draining first. */
+  whenDrained(): Promise<boolean> {
+    if (this.state !== 'draining') return Promise.resolve(false);
+    if (this.isDrained()) return Promise.resolve(true);
+    return new Promise((resolve) => (this.drainWaiters ??= []).push(resolve));
+  }
+
+  /** Nothing is in flight any more: wakes whenDrained() if the server is drained. */
+  settleDrain(): void {
+    if (this.drainWaiters !== null && this.isDrained()) this.wakeDrainWaiters(true);
+  }
+
+  private wakeDrainWaiters(drained: boolean): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = null;
+    if (waiters !== null) for (const resolve of waiters) resolve(drained);
   }
 
   /** Whether a new request may be sent here now (maxConns aside). */

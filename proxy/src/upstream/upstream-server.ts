@@ -22,7 +22,10 @@ export class UpstreamServer {
     this.client = createUpstreamClient(config.host, config.port, poolOptions);
     record.slowStart = config.slowStart;
     if (config.down) record.transition('down', 'config', 'down in config');
+    else if (config.drain) record.transition('draining', 'config', 'drain in config');
     else if (record.state === 'down') record.transition('up', 'config', 'no longer down in config');
+    // A drain set by the admin API outlives a config that does not mention drain.
+    else if (record.drainedBy === 'config') record.transition('up', 'config', 'no longer draining in config');
   }
 
   get id(): string {
@@ -40,6 +43,7 @@ export class UpstreamServer {
 
   set active(n: number) {
     this.record.active = n;
+    if (n === 0) this.record.settleDrain();
   }
 
   isAvailable(now: number): boolean {
