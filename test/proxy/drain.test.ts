@@ -210,15 +210,14 @@ describe('drain of WebSockets', () => {
     peer.on('message', (d: Buffer) => (received.upstream += d.length));
     const flood = (ws: WebSocket) => floodUntilClosed(ws, Buffer.alloc(64 * 1024, 0x88));
     const floods = Promise.all([flood(client.ws), flood(peer)]);
-    await until(() => received.client > 0 && received.upstream > 0);
+    // A whole 1 MiB message each way first: the flow is at full speed both ways when the drain begins.
+    expect(await until(() => received.client > 1 << 20 && received.upstream >= 1 << 20, 10_000)).toBe(true);
     record.transition('draining', 'admin', 'test');
     const { code } = await client.closed;
     await floods;
     expect(await until(() => upstream.closes.length === 1)).toBe(true);
     expect([code, upstream.closes[0]]).toEqual([1001, 1001]);
     expect([client.errors, upstream.errors]).toEqual([[], []]);
-    expect(received.client).toBeGreaterThanOrEqual(1 << 20);
-    expect(received.upstream).toBeGreaterThanOrEqual(1 << 20);
     expect(await until(() => record.tunnels.size === 0)).toBe(true);
   });
 
@@ -241,14 +240,16 @@ describe('drain of WebSockets', () => {
     const record = recordOf(running.proxy, ups[0].address);
     const connecting = connect(running.port);
     expect(await until(() => record.active === 1)).toBe(true);
+    const drainedAt = Date.now();
     record.transition('draining', 'admin', 'test');
     const client = await connecting;
-    const opened = Date.now();
-    await sleep(50); // past drain start + 200 ms
+    const tunnel = [...record.tunnels][0];
+    expect(tunnel.openedAt - drainedAt).toBeGreaterThanOrEqual(100);
+    await sleep(Math.max(0, drainedAt + 250 - Date.now())); // past drain start + 200 ms
     expect(await roundTrip(client.ws, 'x')).toBe('slow:x');
     const { code, at } = await client.closed;
     expect(code).toBe(1001);
-    expect(at - opened).toBeGreaterThanOrEqual(180);
+    expect(at - tunnel.openedAt).toBeGreaterThanOrEqual(200);
   });
 
   it('closes a WebSocket on a server drained by config after the timeout, and a reload keeps the drain clock', async () => {
@@ -261,7 +262,7 @@ describe('drain of WebSockets', () => {
     await reload(running, config(servers(true), { drainTimeout: 200 })); // counted from the drain's start
     const { code, at } = await client.closed;
     expect(code).toBe(1001);
-    expect(at - started).toBeLessThan(1000);
+    expect(at - started).toBeLessThan(3000); // not 30 s
     expect(await until(() => upstream.closes.length === 1)).toBe(true);
     expect(upstream.closes).toEqual([1001]);
   });
@@ -320,7 +321,7 @@ describe('drain against hostile peers', () => {
     record.transition('draining', 'admin', 'test');
     const at = await closed;
     expect(at - drainedAt).toBeGreaterThanOrEqual(1000);
-    expect(at - drainedAt).toBeLessThan(2000);
+    expect(at - drainedAt).toBeLessThan(3000);
     const got = Buffer.concat(chunks);
     expect(got.subarray(got.indexOf('\r\n\r\n') + 4)).toEqual(frameStart); // nothing after it
     // The upstream got our masked Close 1001 (the client's direction was at a boundary).
