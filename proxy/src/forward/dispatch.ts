@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { ResolvedRetry, ResolvedTimeouts } from '../config/resolved';
 import type { Downstream, DownstreamCloseListener } from '../downstream/downstream';
+import type { PickContext } from '../upstream/balancer';
 import type { Upstream } from '../upstream/upstream';
 import type { UpstreamHandler } from '../upstream/h1/upstream-handler';
 import type { RouteStats } from '../upstream/server-stats';
@@ -44,6 +45,8 @@ export class Dispatch implements DownstreamCloseListener {
   private readonly startedAt = Date.now();
   private done = false;
   private readonly replayable: boolean;
+  /** The server the client's sticky value named, if any: its answers need no new cookie. */
+  private bound: UpstreamServer | null = null;
 
   constructor(
     private readonly ds: Downstream,
@@ -68,7 +71,9 @@ export class Dispatch implements DownstreamCloseListener {
 
   private next(lastError: ProxyError | null): void {
     const upstream = this.target.upstream;
-    const server = upstream.claim({ now: Date.now(), key: upstream.hashKey(this.ds), tried: this.tried, request: this.ds });
+    const pick: PickContext = { now: Date.now(), key: upstream.hashKey(this.ds), tried: this.tried, request: this.ds, bound: null };
+    const server = upstream.claim(pick);
+    if (pick.bound) this.bound = pick.bound;
     if (server === null) {
       this.fail(lastError ?? new ProxyError('UPSTREAM_UNAVAILABLE', `no server of upstream ${upstream.name} is available`));
       return;
@@ -114,7 +119,7 @@ export class Dispatch implements DownstreamCloseListener {
       attempt.failed = true; // its end must not count as a success
     }
     this.target.stats.response(status);
-    if (this.sticky !== null) this.sticky.answeredBy(attempt.server);
+    if (this.sticky !== null) this.sticky.answeredBy(attempt.server, attempt.server === this.bound);
     try {
       return this.chain.onHeaders(status, buildResponseHeaders(raw), resume);
     } catch (err) {
@@ -154,7 +159,7 @@ export class Dispatch implements DownstreamCloseListener {
     const server = attempt.server;
     server.record.stats.response(status, Date.now() - attempt.startedAt);
     this.target.stats.response(status);
-    if (this.sticky !== null) this.sticky.answeredBy(server);
+    if (this.sticky !== null) this.sticky.answeredBy(server, server === this.bound);
     let tunnel = null;
     try {
       tunnel = this.chain.onUpgrade(status, buildResponseHeaders(raw), socket, head);

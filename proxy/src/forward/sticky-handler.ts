@@ -12,6 +12,8 @@ import { ResponseHandlerWrapper, type ResponseHandler } from './response-handler
 
 export class StickyHandler extends ResponseHandlerWrapper {
   private server: UpstreamServer | null = null;
+  /** The client presented a valid sticky value for `server`. */
+  private presented = false;
 
   constructor(
     next: ResponseHandler,
@@ -23,18 +25,19 @@ export class StickyHandler extends ResponseHandlerWrapper {
   }
 
   /** The server whose answer comes next (the accepted attempt's). */
-  answeredBy(server: UpstreamServer): void {
+  answeredBy(server: UpstreamServer, presented: boolean): void {
     this.server = server;
+    this.presented = presented;
   }
 
   onHeaders(status: number, headers: string[], resume: () => void): boolean {
-    if (this.server !== null) this.policy.onAnswer(this.request, this.server, this.upstream.servers, headers);
+    if (this.server !== null) this.policy.onAnswer(this.request, this.server, this.upstream.servers, headers, this.presented);
     return this.next.onHeaders(status, headers, resume);
   }
 
   /** The cookie may ride on the 101 too (a client whose first request is the upgrade). */
   onUpgrade(status: number, headers: string[], upstream: Socket, head: Buffer): Tunnel | null {
-    if (this.server !== null) this.policy.onAnswer(this.request, this.server, this.upstream.servers, headers);
+    if (this.server !== null) this.policy.onAnswer(this.request, this.server, this.upstream.servers, headers, this.presented);
     return this.next.onUpgrade(status, headers, upstream, head);
   }
 }

@@ -11,6 +11,8 @@ export interface PickContext {
   tried: readonly UpstreamServer[];
   /** The request, for a sticky upstream's binding (cookie, route, learned session). */
   request?: TemplateContext;
+  /** Set by claim: the server a valid sticky value named (whatever its state), else null. */
+  bound?: UpstreamServer | null;
 }
 
 export interface Balancer {

@@ -48,7 +48,7 @@ export class Upstream {
   /** Picks and claims a server (its `active` count goes up); null when none is available. */
   claim(ctx: PickContext): UpstreamServer | null {
     // A retry never goes back to the bound server (it is among `tried`): it is balanced as usual.
-    let server = this.sticky !== null && ctx.tried.length === 0 && ctx.request !== undefined ? this.bound(ctx.request, ctx.now) : null;
+    let server = this.sticky !== null && ctx.tried.length === 0 && ctx.request !== undefined ? this.bound(ctx.request, ctx) : null;
     if (server === null) server = this.balancer.pick(this.primary, ctx);
     if (server === null && this.backup.length > 0) server = this.backupBalancer.pick(this.backup, ctx);
     if (server !== null) server.active++;
@@ -68,8 +68,10 @@ export class Upstream {
    * The server the request is bound to when it can take it now; null: pick as if unbound. A
    * backup binds only while no primary is available, so clients return once primaries are back.
    */
-  private bound(request: TemplateContext, now: number): UpstreamServer | null {
+  private bound(request: TemplateContext, ctx: PickContext): UpstreamServer | null {
+    const now = ctx.now;
     const server = this.sticky!.find(request, this.servers, now);
+    ctx.bound = server;
     if (server === null || !takesBoundClient(server, now)) return null;
     if (server.config.backup && this.primary.some((s) => s.isAvailable(now))) return null;
     return server;

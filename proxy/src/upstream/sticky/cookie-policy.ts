@@ -22,7 +22,8 @@ export class CookiePolicy implements StickyPolicy {
     return values.length === 0 ? null : this.tokens.find(values, servers);
   }
 
-  onAnswer(request: TemplateContext, server: UpstreamServer, servers: readonly UpstreamServer[], headers: string[]): void {
+  onAnswer(request: TemplateContext, server: UpstreamServer, servers: readonly UpstreamServer[], headers: string[], presented: boolean): void {
+    if (presented) return; // find() already checked this cookie: no second parse and HMAC compare
     const values = cookieValues(request.headers.cookie, this.config.name);
     if (values.length !== 0 && this.tokens.presents(values, server, servers)) return;
     const setCookie = this.tokens.setCookieFor(server, servers);

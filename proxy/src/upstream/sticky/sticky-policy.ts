@@ -17,7 +17,8 @@ export interface StickyPolicy {
   /** Whether answers must be seen (a link in the response chain): cookie and learn yes, route no. */
   readonly watchesAnswers: boolean;
   /** The head of the answer `server` gave to `request`; may append headers to `headers`. */
-  onAnswer(request: TemplateContext, server: UpstreamServer, servers: readonly UpstreamServer[], headers: string[]): void;
+  /** `presented`: the request's sticky value already named `server` (found by `find`). */
+  onAnswer(request: TemplateContext, server: UpstreamServer, servers: readonly UpstreamServer[], headers: string[], presented: boolean): void;
 }
 
 export function createStickyPolicy(config: ResolvedSticky, upstream: string, book: ServerBook): StickyPolicy {
