@@ -16,6 +16,8 @@ export interface TemplateContext {
   /** The request target as received: path and query. */
   url: string;
   headers: IncomingHttpHeaders;
+  /** The raw header list, when the request has one (cheaper to scan than `headers`, built lazily). */
+  readonly rawHeaders?: readonly string[];
 }
 
 export interface Template {

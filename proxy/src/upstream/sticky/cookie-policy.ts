@@ -4,7 +4,7 @@
 import type { ResolvedStickyCookie } from '../../config/resolved';
 import type { TemplateContext } from '../../template';
 import type { UpstreamServer } from '../upstream-server';
-import { cookieValues } from './request-cookies';
+import { cookieHeader, cookieValues } from './request-cookies';
 import { ServerTokens } from './server-tokens';
 import { formatStickyCookie } from './set-cookie';
 import type { StickyPolicy } from './sticky-policy';
@@ -18,13 +18,13 @@ export class CookiePolicy implements StickyPolicy {
   }
 
   find(request: TemplateContext, servers: readonly UpstreamServer[]): UpstreamServer | null {
-    const values = cookieValues(request.headers.cookie, this.config.name);
+    const values = cookieValues(cookieHeader(request), this.config.name);
     return values.length === 0 ? null : this.tokens.find(values, servers);
   }
 
   onAnswer(request: TemplateContext, server: UpstreamServer, servers: readonly UpstreamServer[], headers: string[], presented: boolean): void {
     if (presented) return; // find() already checked this cookie: no second parse and HMAC compare
-    const values = cookieValues(request.headers.cookie, this.config.name);
+    const values = cookieValues(cookieHeader(request), this.config.name);
     if (values.length !== 0 && this.tokens.presents(values, server, servers)) return;
     const setCookie = this.tokens.setCookieFor(server, servers);
     if (setCookie !== null) headers.push('Set-Cookie', setCookie);

@@ -6,7 +6,7 @@ import type { ResolvedStickyLearn } from '../../config/resolved';
 import type { TemplateContext } from '../../template';
 import type { UpstreamServer } from '../upstream-server';
 import type { LearnTable } from './learn-table';
-import { firstCookieValue } from './request-cookies';
+import { cookieHeader, firstCookieValue } from './request-cookies';
 import { setCookieValue } from './set-cookie';
 import type { StickyPolicy } from './sticky-policy';
 
@@ -22,7 +22,7 @@ export class LearnPolicy implements StickyPolicy {
   ) {}
 
   find(request: TemplateContext, servers: readonly UpstreamServer[], now: number): UpstreamServer | null {
-    const value = firstCookieValue(request.headers.cookie, this.config.cookie);
+    const value = firstCookieValue(cookieHeader(request), this.config.cookie);
     if (value === '' || value.length > MAX_LEARNED_VALUE) return null;
     const id = this.table.lookup(value, now);
     if (id === null) return null;

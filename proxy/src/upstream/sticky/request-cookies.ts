@@ -8,6 +8,22 @@ export const MAX_SAME_NAME = 4;
 const NONE: readonly string[] = [];
 
 /**
+ * The request's Cookie header(s), joined with "; " as node does, read from the raw header list
+ * when the request has one: node builds `req.headers` lazily, and building it for one header
+ * would cost more than all the sticky work.
+ */
+export function cookieHeader(request: { headers: { cookie?: string }; rawHeaders?: readonly string[] }): string | undefined {
+  const raw = request.rawHeaders;
+  if (raw === undefined) return request.headers.cookie;
+  let found: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 6 && name.toLowerCase() === 'cookie') found = found === undefined ? raw[i + 1] : `${found}; ${raw[i + 1]}`;
+  }
+  return found;
+}
+
+/**
  * The values of cookie `name` in a Cookie header, in the order sent (the most specific path first),
  * at most MAX_SAME_NAME; surrounding double quotes removed. Node joins repeated Cookie headers
  * with "; ", so one string covers them all.
