@@ -1,5 +1,5 @@
 // Portico: the built bundle dist/portico-proxy.js, one process pinned to the proxy CPU. Variants
-// share the start-up and differ only in their config: plain (one server, round robin), sticky
+// share the start-up and differ only in their config: plain (two servers, round robin), sticky
 // (a cookie-pinned server, every wrk request carrying the cookie) and health (the same traffic
 // while 50 other servers are health-checked every second).
 import { existsSync, writeFileSync } from 'node:fs';
@@ -12,14 +12,16 @@ import type { StartTarget, TargetContext } from './types';
 
 type Upstreams = Record<string, unknown>;
 
-/** Two ids for the one backend, so the sticky choice is a real choice. */
+/** Two ids for the one backend: round robin has a real choice, and so has the sticky cookie. */
+const twoServers = (backend: string) => [
+  { address: backend, id: 'app-1' },
+  { address: backend, id: 'app-2' },
+];
+
 function stickyUpstreams(backend: string): Upstreams {
   return {
     b: {
-      servers: [
-        { address: backend, id: 'app-1' },
-        { address: backend, id: 'app-2' },
-      ],
+      servers: twoServers(backend),
       sticky: { cookie: { name: 'portico_server', key: 'bench-sticky-key-0123456789', httpOnly: true, sameSite: 'lax', path: '/' } },
     },
   };
@@ -29,7 +31,7 @@ function stickyUpstreams(backend: string): Upstreams {
 function healthUpstreams(backend: string): Upstreams {
   const checked = Array.from({ length: 50 }, (_, i) => ({ address: backend, id: `checked-${i}` }));
   return {
-    b: { servers: [{ address: backend }] },
+    b: { servers: twoServers(backend) },
     checked: { servers: checked, healthCheck: { interval: '1s', uri: '/1k' } },
   };
 }
@@ -59,7 +61,8 @@ async function startVariant(ctx: TargetContext, name: TargetName, upstreams: Ups
 
 export const startPortico: StartTarget = async (ctx) => {
   const backend = `${HOST}:${ctx.backendPort}`;
-  const t = await startVariant(ctx, 'portico', { b: { servers: [{ address: backend }] } });
+  // Round robin over the same two servers the sticky variant pins: its cost is the difference.
+  const t = await startVariant(ctx, 'portico', { b: { servers: twoServers(backend) } });
   return { name: 'portico', ...t };
 };
 
