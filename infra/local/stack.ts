@@ -8,7 +8,7 @@ import { planStack, type StackPlan } from '../plan';
 import type { LocalOptions } from './options';
 import { assertPortsFree } from './ports';
 import { SupervisedProcess } from './supervised-process';
-import { waitUntilReady } from './readiness';
+import { waitUntilInService, waitUntilReady } from './readiness';
 
 export interface LocalStack {
   plan: StackPlan;
@@ -67,6 +67,7 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
       ...plan.apps.map((a) => ({ what: a.id, url: `http://127.0.0.1:${a.port}/readyz` })),
       { what: 'proxy', url: `http://127.0.0.1:${plan.proxy.publish.http}/healthz` },
     ]);
+    await waitUntilInService(`http://127.0.0.1:${plan.proxy.admin.listenPort}/api/status`);
   } catch (err) {
     await stop();
     throw err;
