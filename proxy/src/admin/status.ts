@@ -81,7 +81,7 @@ export function serverStatus(server: UpstreamServer): ServerStatus {
     effectiveWeight: r.effectiveWeight,
     active: r.active,
     tunnels: r.tunnels.size,
-    drained: r.state === 'draining' && r.active === 0 && r.tunnels.size === 0,
+    drained: r.isDrained(),
     requests: s.requests,
     responses: responseClasses(s.responses),
     failures: s.failures,

@@ -46,8 +46,7 @@ export class DrainTimers {
 
   private onChange(change: StateChange): void {
     if (change.to !== 'draining' && change.from !== 'draining') return;
-    // State changes are rare: a scan is cheaper to keep right than an index.
-    const record = this.book.all().find((r) => r.upstream === change.upstream && r.id === change.server);
+    const record = this.book.find(change.upstream, change.server);
     if (record === undefined) return;
     if (change.to === 'draining') this.schedule(record, Date.now(), Date.now());
     else this.cancel(record);

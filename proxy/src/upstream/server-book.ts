@@ -19,16 +19,12 @@ export class ServerBook {
   };
 
   observe(observer: StateObserver): () => void {
-    this.observers.push(observer);
-    return () => {
-      const i = this.observers.indexOf(observer);
-      if (i !== -1) this.observers.splice(i, 1);
-    };
+    return subscribe(this.observers, observer);
   }
 
   /** The record of a server, created on first use; `weight` refreshes its configured weight. */
   record(upstream: string, id: string, weight: number): ServerRecord {
-    const key = `${upstream}\0${id}`;
+    const key = recordKey(upstream, id);
     let record = this.records.get(key);
     if (record === undefined) {
       record = new ServerRecord(upstream, id, weight, this.notify);
@@ -37,6 +33,11 @@ export class ServerBook {
       record.setWeight(weight);
     }
     return record;
+  }
+
+  /** The record of a server, if the book has one (no record is created). */
+  find(upstream: string, id: string): ServerRecord | undefined {
+    return this.records.get(recordKey(upstream, id));
   }
 
   /** Drops the records of servers no config names any more (once nothing is in flight on them). */
@@ -105,14 +106,21 @@ export class ServerBook {
   }
 
   observeOverrides(observer: (dropped: OverrideDropped) => void): () => void {
-    this.overrideObservers.push(observer);
-    return () => {
-      const i = this.overrideObservers.indexOf(observer);
-      if (i !== -1) this.overrideObservers.splice(i, 1);
-    };
+    return subscribe(this.overrideObservers, observer);
   }
 
   all(): ServerRecord[] {
     return [...this.records.values()];
   }
+}
+
+const recordKey = (upstream: string, id: string) => `${upstream}\0${id}`;
+
+/** Adds `observer` to `list`; the function returned removes it. */
+function subscribe<T>(list: T[], observer: T): () => void {
+  list.push(observer);
+  return () => {
+    const i = list.indexOf(observer);
+    if (i !== -1) list.splice(i, 1);
+  };
 }
