@@ -16,12 +16,9 @@ export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[
     servers: apps.map((app) => ({ address: app.address, id: app.id })),
     ...(args.balance !== undefined && { balance: args.balance }),
     ...(args.sticky && { sticky: stickyCookie(args.sticky.cookieName) }),
-    ...(args.healthCheck && {
-      healthCheck: readinessCheck(args.healthCheck),
-      // A passive failure (a refused connection while an instance restarts) benches a server for
-      // failTimeout (NGINX: 10s); the active check is the better judge, so bench it one interval only.
-      failTimeout: args.healthCheck.interval,
-    }),
+    // A passive failure (a refused connection while an instance restarts) benches a server for
+    // failTimeout (10s), but the next passing check puts it back: the active check is the judge.
+    ...(args.healthCheck && { healthCheck: readinessCheck(args.healthCheck) }),
   };
   return {
     listeners: [listener],

@@ -60,7 +60,6 @@ describe('planStack for docker', () => {
           ],
           sticky: { cookie: { name: 'portico_server', path: '/', httpOnly: true, sameSite: 'lax' } },
           healthCheck: { uri: '/readyz', interval: '2s', mandatory: true },
-          failTimeout: '2s',
         },
       },
       routes: [{ name: 'app', proxy: { upstream: 'app' }, responseHeaders: { remove: ['x-powered-by'] } }],
@@ -171,12 +170,11 @@ describe('the app upstream\'s sticky cookie and readiness check', () => {
     expect(upstream.sticky).toEqual({ cookie: { name: 'route', path: '/', httpOnly: true, sameSite: 'lax' } });
     // A check must not outlive its interval: the proxy's 2s timeout is cut to it.
     expect(upstream.healthCheck).toEqual({ uri: '/health/ready?probe=1', interval: '500ms', timeout: 500, mandatory: true });
-    expect(upstream.failTimeout).toBe('500ms');
     expect(upstreamOf({ healthCheck: { interval: '1m' } }).healthCheck).toEqual({ uri: '/readyz', interval: '1m', mandatory: true });
   });
 
-  test('an active check shortens passive benching to one interval, so a restarted instance is back within it', () => {
-    expect(upstreamOf({}).failTimeout).toBe('2s');
+  test('leaves passive benching at the proxy\'s default: the next passing check ends it (local-stack tests the restart)', () => {
+    expect(upstreamOf({}).failTimeout).toBeUndefined();
   });
 });
 
