@@ -1,5 +1,5 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
-import type { ResolvedConfig, ResolvedRoute } from './config/resolved';
+import type { ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
 import { CidrSet } from './net/cidr';
@@ -11,7 +11,8 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 /** What a matched route does: exactly one action. */
 export type RuntimeAction =
   | { kind: 'proxy'; target: ForwardTarget }
-  | { kind: 'redirect'; location: Template; status: number };
+  | { kind: 'redirect'; location: Template; status: number }
+  | { kind: 'static'; files: ResolvedStaticAction; fallback: ForwardTarget | null };
 
 export interface RuntimeRoute extends RoutableRoute {
   name: string;
@@ -52,16 +53,20 @@ export class Runtime {
   private compileAction(route: ResolvedRoute): RuntimeAction {
     const action = route.action;
     if (action.kind === 'redirect') return { kind: 'redirect', location: compileTemplate(action.location), status: action.status };
+    if (action.kind === 'static') {
+      return { kind: 'static', files: action, fallback: action.fallback === null ? null : this.forwardTarget(route, action.fallback) };
+    }
+    return { kind: 'proxy', target: this.forwardTarget(route, action) };
+  }
+
+  private forwardTarget(route: ResolvedRoute, action: ResolvedProxyAction): ForwardTarget {
     const rules = new HeaderRules(route.responseHeaders);
     return {
-      kind: 'proxy',
-      target: {
-        upstream: this.registry.get(action.upstream),
-        retryNonIdempotent: action.retryNonIdempotent,
-        responseRules: rules.empty ? null : rules,
-        upgrades: new Set(action.upgrades),
-        stats: this.registry.book.routeStats(route.name),
-      },
+      upstream: this.registry.get(action.upstream),
+      retryNonIdempotent: action.retryNonIdempotent,
+      responseRules: rules.empty ? null : rules,
+      upgrades: new Set(action.upgrades),
+      stats: this.registry.book.routeStats(route.name),
     };
   }
 }

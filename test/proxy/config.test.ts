@@ -63,7 +63,7 @@ describe('config validation', () => {
       'upstreams.api.hashKey: required when balance is "hash"',
       'upstreams.web.servers[0].address: port must be 1-65535',
       'upstreams.web.servers: at least one server must not be a backup',
-      'routes[0]: exactly one of proxy, redirect must be given',
+      'routes[0]: exactly one of proxy, redirect, static must be given',
       'routes[0].proxy.upstream: no upstream named "apx"',
       'routes[0].match.pathRegex: invalid regular expression: Invalid regular expression: /(/: Unterminated group',
       'routes[0].redirect.location: unknown variable $nope',

@@ -71,3 +71,41 @@ export const DEFAULT_DRAIN_TIMEOUT = 30_000;
 
 /** The admin listener: loopback only unless configured otherwise (Envoy's admin port). */
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:9901';
+
+/** Cache zones: a 64 MiB memory tier, 8 MiB per entry; disk 1 GiB, entries unused for 10 min removed (NGINX inactive=10m). */
+export const DEFAULT_CACHE_MAX_SIZE = 64 * 1024 ** 2;
+export const DEFAULT_CACHE_MAX_ENTRY_SIZE = 8 * 1024 ** 2;
+export const DEFAULT_CACHE_DISK_MAX_SIZE = 1024 ** 3;
+export const DEFAULT_CACHE_INACTIVE = 10 * 60_000;
+/** proxy_cache_key's default uses $proxy_host; the client's host keeps virtual hosts apart. */
+export const DEFAULT_CACHE_KEY = '$scheme$host$request_uri';
+/** proxy_cache_valid with no codes: 200, 301, 302. */
+export const DEFAULT_CACHE_VALID_STATUSES = [200, 301, 302] as const;
+/** proxy_cache_lock_timeout 5s. */
+export const DEFAULT_CACHE_LOCK_TIMEOUT = 5_000;
+
+/** expires max: one year (RFC 9111 suggests no more), with immutable. */
+export const EXPIRES_MAX_SECONDS = 365 * 24 * 3600;
+
+/** Compressed unless listed otherwise: text, scripts, data and SVG. */
+export const DEFAULT_COMPRESS_TYPES = [
+  'text/html',
+  'text/css',
+  'text/plain',
+  'text/xml',
+  'text/javascript',
+  'text/markdown',
+  'text/csv',
+  'application/javascript',
+  'application/json',
+  'application/manifest+json',
+  'application/xml',
+  'application/rss+xml',
+  'application/atom+xml',
+  'application/wasm',
+  'image/svg+xml',
+] as const;
+export const DEFAULT_COMPRESS_MIN_LENGTH = 1024;
+export const DEFAULT_GZIP_LEVEL = 6;
+/** Brotli 4 compresses about as well as gzip 6 at a similar speed; 11 is for precompressed files. */
+export const DEFAULT_BROTLI_LEVEL = 4;

@@ -1,10 +1,29 @@
 // Defaults applied once, durations turned into milliseconds. Input has passed validation.
 import * as D from './defaults';
 import { toMilliseconds } from './duration';
-import type { HealthCheckConfig, ProxyConfig, RouteConfig, StickyConfig, UpstreamConfig, UpstreamServerConfig } from './schema';
+import { resolve as resolvePath } from 'node:path';
+import { toBytes } from './size';
+import type {
+  CacheZoneConfig,
+  CompressConfig,
+  HealthCheckConfig,
+  ProxyConfig,
+  RouteCacheConfig,
+  RouteConfig,
+  StaticActionConfig,
+  StickyConfig,
+  UpstreamConfig,
+  UpstreamServerConfig,
+} from './schema';
 import type {
   ResolvedAction,
   ResolvedAdmin,
+  ResolvedCacheZone,
+  ResolvedCompress,
+  ResolvedProxyAction,
+  ResolvedRouteCache,
+  ResolvedStaticAction,
+  StaleCondition,
   ResolvedConfig,
   ResolvedHeaderRules,
   ResolvedHealthCheck,
@@ -27,6 +46,7 @@ export function normalizeConfig(config: ProxyConfig, secrets: Secrets): Resolved
     })),
     upstreams: new Map(Object.entries(config.upstreams).map(([name, u]) => [name, normalizeUpstream(name, u, secrets)])),
     routes: config.routes.map((r, i) => normalizeRoute(r, i, config)),
+    caches: new Map(Object.entries(config.caches ?? {}).map(([name, z]) => [name, normalizeCacheZone(name, z)])),
     timeouts: {
       connect: ms(t.connect, D.DEFAULT_TIMEOUTS.connect),
       firstByte: ms(t.firstByte, D.DEFAULT_TIMEOUTS.firstByte),
@@ -157,29 +177,102 @@ function normalizeAdmin(a: ProxyConfig['admin'], secrets: Secrets): ResolvedAdmi
 }
 
 function normalizeRoute(r: RouteConfig, index: number, config: ProxyConfig): ResolvedRoute {
-  const upstream = r.proxy ? config.upstreams[r.proxy.upstream] : undefined;
   return {
     name: r.name ?? `route-${index}`,
     hosts: (r.match?.host ?? []).map((h) => (h.startsWith('~') ? h : h.toLowerCase())),
     path: r.match?.path ?? '/',
     pathRegex: r.match?.pathRegex ? new RegExp(r.match.pathRegex) : null,
-    action: routeAction(r, upstream),
+    action: routeAction(r, config),
     requestHeaders: headerRules(r.requestHeaders),
     responseHeaders: headerRules(r.responseHeaders),
+    cache: r.cache ? normalizeRouteCache(r.cache) : null,
+    compress: r.compress ? normalizeCompress(r.compress) : null,
   };
 }
 
-function routeAction(r: RouteConfig, upstream: UpstreamConfig | undefined): ResolvedAction {
-  if (r.proxy) {
-    return {
-      kind: 'proxy',
-      upstream: r.proxy.upstream,
-      retryNonIdempotent: r.proxy.retryNonIdempotent ?? upstream?.retry?.nonIdempotent ?? false,
-      upgrades: (r.proxy.upgrades ?? D.DEFAULT_UPGRADES).map((p) => p.toLowerCase()),
-    };
-  }
+function routeAction(r: RouteConfig, config: ProxyConfig): ResolvedAction {
+  if (r.proxy) return proxyAction(r.proxy.upstream, r, config);
   if (r.redirect) return { kind: 'redirect', location: r.redirect.location, status: r.redirect.status ?? D.DEFAULT_REDIRECT_STATUS };
+  if (r.static) return staticAction(r.static, r, config);
   throw new Error('a route without an action passed validation'); // validate.ts requires exactly one
+}
+
+function proxyAction(upstreamName: string, r: RouteConfig, config: ProxyConfig): ResolvedProxyAction {
+  const upstream: UpstreamConfig | undefined = config.upstreams[upstreamName];
+  return {
+    kind: 'proxy',
+    upstream: upstreamName,
+    retryNonIdempotent: r.proxy?.retryNonIdempotent ?? upstream?.retry?.nonIdempotent ?? false,
+    upgrades: (r.proxy?.upgrades ?? D.DEFAULT_UPGRADES).map((p) => p.toLowerCase()),
+  };
+}
+
+function staticAction(s: StaticActionConfig, r: RouteConfig, config: ProxyConfig): ResolvedStaticAction {
+  const expires = s.expires === undefined || s.expires === 'off' ? null : s.expires === 'max' ? 'max' : Math.floor(toMilliseconds(s.expires) / 1000);
+  return {
+    kind: 'static',
+    directory: resolvePath((s.root ?? s.alias) as string),
+    alias: s.alias !== undefined,
+    index: s.index ?? ['index.html'],
+    tryFiles: s.tryFiles ?? [],
+    fallback: s.fallback === undefined ? null : proxyAction(s.fallback, r, config),
+    expires,
+    precompressed: s.precompressed ?? true,
+    etag: s.etag ?? true,
+  };
+}
+
+function normalizeCacheZone(name: string, z: CacheZoneConfig): ResolvedCacheZone {
+  return {
+    name,
+    maxSize: z.maxSize === undefined ? D.DEFAULT_CACHE_MAX_SIZE : toBytes(z.maxSize),
+    maxEntrySize: z.maxEntrySize === undefined ? D.DEFAULT_CACHE_MAX_ENTRY_SIZE : toBytes(z.maxEntrySize),
+    disk: z.disk
+      ? {
+          path: resolvePath(z.disk.path),
+          maxSize: z.disk.maxSize === undefined ? D.DEFAULT_CACHE_DISK_MAX_SIZE : toBytes(z.disk.maxSize),
+          inactive: z.disk.inactive === undefined ? D.DEFAULT_CACHE_INACTIVE : toMilliseconds(z.disk.inactive),
+        }
+      : null,
+  };
+}
+
+function normalizeRouteCache(c: RouteCacheConfig): ResolvedRouteCache {
+  const valid = new Map<number, number>();
+  let validAny: number | null = null;
+  for (const rule of c.valid ?? []) {
+    const time = toMilliseconds(rule.for);
+    for (const status of rule.status ?? D.DEFAULT_CACHE_VALID_STATUSES) {
+      if (status === 'any') validAny = time;
+      else valid.set(status, time);
+    }
+  }
+  return {
+    zone: c.zone,
+    key: c.key ?? D.DEFAULT_CACHE_KEY,
+    methods: new Set(c.methods ?? ['GET', 'HEAD']),
+    valid,
+    validAny,
+    minUses: c.minUses ?? 1,
+    ignoreHeaders: new Set((c.ignoreHeaders ?? []).map((h) => h.toLowerCase())),
+    bypass: c.bypass ?? [],
+    noStore: c.noStore ?? [],
+    useStale: new Set<StaleCondition>(c.useStale ?? []),
+    backgroundUpdate: c.backgroundUpdate ?? false,
+    lock: c.lock ?? true,
+    lockTimeout: c.lockTimeout === undefined ? D.DEFAULT_CACHE_LOCK_TIMEOUT : toMilliseconds(c.lockTimeout),
+    revalidate: c.revalidate ?? true,
+  };
+}
+
+function normalizeCompress(c: CompressConfig): ResolvedCompress {
+  return {
+    types: new Set((c.types ?? D.DEFAULT_COMPRESS_TYPES).map((t) => t.toLowerCase())),
+    minLength: c.minLength ?? D.DEFAULT_COMPRESS_MIN_LENGTH,
+    encodings: c.encodings ?? ['br', 'gzip'],
+    gzipLevel: c.gzipLevel ?? D.DEFAULT_GZIP_LEVEL,
+    brotliLevel: c.brotliLevel ?? D.DEFAULT_BROTLI_LEVEL,
+  };
 }
 
 function headerRules(rules: RouteConfig['requestHeaders']): ResolvedHeaderRules {

@@ -124,10 +124,75 @@ export interface ResolvedHeaderRules {
   remove: string[];
 }
 
+export interface ResolvedProxyAction {
+  kind: 'proxy';
+  upstream: string;
+  retryNonIdempotent: boolean;
+  upgrades: string[];
+}
+
+export interface ResolvedStaticAction {
+  kind: 'static';
+  /** Absolute directory; with `alias`, the route's path prefix is replaced by it, else the path is appended. */
+  directory: string;
+  alias: boolean;
+  index: string[];
+  /** try_files entries ("$uri", "$uri/", "/index.html"); empty: just the path (and its index when a directory). */
+  tryFiles: string[];
+  /** Where requests no file answers go (an upstream, with the route's proxy settings); null: 404. */
+  fallback: ResolvedProxyAction | null;
+  /** Cache-Control max-age in seconds; 'max': one year and immutable; null: no Expires / Cache-Control. */
+  expires: number | 'max' | null;
+  precompressed: boolean;
+  etag: boolean;
+}
+
 /** What a route does with a request it matched: one of these, never several. */
 export type ResolvedAction =
-  | { kind: 'proxy'; upstream: string; retryNonIdempotent: boolean; upgrades: string[] }
-  | { kind: 'redirect'; location: string; status: number };
+  | ResolvedProxyAction
+  | { kind: 'redirect'; location: string; status: number }
+  | ResolvedStaticAction;
+
+export interface ResolvedCacheZone {
+  name: string;
+  /** Memory tier bound, bytes. */
+  maxSize: number;
+  /** Responses larger than this stream through uncached. */
+  maxEntrySize: number;
+  disk: { path: string; maxSize: number; inactive: number } | null;
+}
+
+export type StaleCondition = 'error' | 'timeout' | 'updating' | 'http_500' | 'http_502' | 'http_503' | 'http_504' | 'http_403' | 'http_404' | 'http_429';
+
+export interface ResolvedRouteCache {
+  zone: string;
+  /** proxy_cache_key template source. */
+  key: string;
+  methods: ReadonlySet<string>;
+  /** proxy_cache_valid: status -> ms, and the validity for any other status ('any'); null when not given. */
+  valid: ReadonlyMap<number, number>;
+  validAny: number | null;
+  minUses: number;
+  /** Lowercased header names (proxy_ignore_headers). */
+  ignoreHeaders: ReadonlySet<string>;
+  /** Template sources (proxy_cache_bypass / proxy_no_cache). */
+  bypass: string[];
+  noStore: string[];
+  useStale: ReadonlySet<StaleCondition>;
+  backgroundUpdate: boolean;
+  lock: boolean;
+  lockTimeout: number;
+  revalidate: boolean;
+}
+
+export interface ResolvedCompress {
+  /** Lowercased media types (no parameters). */
+  types: ReadonlySet<string>;
+  minLength: number;
+  encodings: ('br' | 'gzip')[];
+  gzipLevel: number;
+  brotliLevel: number;
+}
 
 export interface ResolvedRoute {
   name: string;
@@ -137,12 +202,15 @@ export interface ResolvedRoute {
   action: ResolvedAction;
   requestHeaders: ResolvedHeaderRules;
   responseHeaders: ResolvedHeaderRules;
+  cache: ResolvedRouteCache | null;
+  compress: ResolvedCompress | null;
 }
 
 export interface ResolvedConfig {
   listeners: ResolvedListener[];
   upstreams: Map<string, ResolvedUpstream>;
   routes: ResolvedRoute[];
+  caches: Map<string, ResolvedCacheZone>;
   timeouts: ResolvedTimeouts;
   trustedProxies: string[];
   forwardedHeader: boolean;

@@ -4,6 +4,7 @@
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { MAX_WEIGHT } from './defaults';
 import { DURATION_PATTERN } from './duration';
+import { SIZE_PATTERN } from './size';
 
 const strict = { additionalProperties: false } as const;
 
@@ -26,6 +27,11 @@ export const Duration = Type.Union(
   [Type.Integer({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })],
   { errorMessage: 'expected a duration: milliseconds, or a string like "500ms", "10s", "1m"' },
 );
+
+/** A size in bytes: a number, or "512k", "64m", "1g" as NGINX writes them (powers of 1024). */
+export const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: SIZE_PATTERN })], {
+  errorMessage: 'expected a size: bytes, or a string like "512k", "64m", "1g"',
+});
 
 export const HostPort = Type.String({
   pattern: '^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}$',
@@ -237,12 +243,101 @@ export const RedirectAction = Type.Object(
   strict,
 );
 
+export const CacheZone = Type.Object(
+  {
+    maxSize: opt({ ...Size, description: 'memory tier, bytes (LRU); default 64m' }),
+    maxEntrySize: opt({ ...Size, description: 'larger responses stream through uncached; default 8m' }),
+    disk: opt(
+      Type.Object(
+        {
+          path: Type.String({ minLength: 1, description: 'directory (created if missing); entries survive a restart' }),
+          maxSize: opt({ ...Size, description: 'default 1g' }),
+          inactive: opt({ ...Duration, description: 'entries not used for this long are removed (NGINX inactive=); default 10m' }),
+        },
+        strict,
+      ),
+    ),
+  },
+  { ...strict, description: 'a cache zone (NGINX proxy_cache_path): a memory tier and an optional disk tier' },
+);
+
+export const CacheValidity = Type.Object(
+  {
+    status: opt(
+      Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Literal('any')]), {
+        minItems: 1,
+        errorMessage: 'expected status codes or "any"',
+        description: 'absent: 200, 301, 302 (as NGINX)',
+      }),
+    ),
+    for: Duration,
+  },
+  strict,
+);
+
+export const CacheStaleCondition = oneOf(['error', 'timeout', 'updating', 'http_500', 'http_502', 'http_503', 'http_504', 'http_403', 'http_404', 'http_429']);
+
+export const RouteCache = Type.Object(
+  {
+    zone: Type.String({ minLength: 1, description: 'a name in `caches`' }),
+    key: opt(Type.String({ minLength: 1, default: '$scheme$host$request_uri', description: 'proxy_cache_key' })),
+    methods: opt(Type.Array(oneOf(['GET', 'HEAD']), { default: ['GET', 'HEAD'] })),
+    valid: opt(Type.Array(CacheValidity, { description: 'proxy_cache_valid, used when the response sets no validity of its own (or it is ignored)' })),
+    minUses: opt(Type.Integer({ minimum: 1, default: 1, description: 'proxy_cache_min_uses' })),
+    ignoreHeaders: opt(
+      Type.Array(oneOf(['Cache-Control', 'Expires', 'X-Accel-Expires', 'Set-Cookie', 'Vary']), {
+        description: 'proxy_ignore_headers: Set-Cookie and Vary here allow storing such responses (Set-Cookie never stored)',
+      }),
+    ),
+    bypass: opt(Type.Array(Type.String(), { description: 'proxy_cache_bypass: templates; any non-empty value other than "0" skips the cache lookup' })),
+    noStore: opt(Type.Array(Type.String(), { description: 'proxy_no_cache: templates; any non-empty value other than "0" keeps the response out of the cache' })),
+    useStale: opt(Type.Array(CacheStaleCondition, { description: 'proxy_cache_use_stale' })),
+    backgroundUpdate: opt(Type.Boolean({ default: false, description: 'proxy_cache_background_update' })),
+    lock: opt(Type.Boolean({ default: true, description: 'proxy_cache_lock: one upstream request per key at a time' })),
+    lockTimeout: opt({ ...Duration, description: 'proxy_cache_lock_timeout; default 5s' }),
+    revalidate: opt(Type.Boolean({ default: true, description: 'proxy_cache_revalidate: refresh expired entries with If-None-Match / If-Modified-Since' })),
+  },
+  { ...strict, description: 'proxy cache for this route (NGINX proxy_cache)' },
+);
+
+export const StaticAction = Type.Object(
+  {
+    root: opt(Type.String({ minLength: 1, description: 'NGINX root: the file is root + the request path' })),
+    alias: opt(Type.String({ minLength: 1, description: "NGINX alias: the route's path prefix is replaced by this directory" })),
+    index: opt(Type.Array(Type.String({ pattern: '^[^/\\\\]+$' }), { default: ['index.html'] })),
+    tryFiles: opt(
+      Type.Array(Type.String({ pattern: '^(/|\\$uri)' }), {
+        description: 'NGINX try_files without the last fallback: "$uri", "$uri/", "/index.html"; the first that exists is served',
+      }),
+    ),
+    fallback: opt(Type.String({ minLength: 1, description: 'an upstream that gets requests no file answers (try_files ... @app); absent: 404' })),
+    expires: opt(Type.Union([Duration, Type.Literal('max'), Type.Literal('off')], { errorMessage: 'expected a duration, "max" or "off"' })),
+    precompressed: opt(Type.Boolean({ default: true, description: 'serve file.br / file.gz when the client accepts them (gzip_static, brotli_static)' })),
+    etag: opt(Type.Boolean({ default: true })),
+  },
+  { ...strict, description: 'serve files from a directory' },
+);
+
+export const Compress = Type.Object(
+  {
+    types: opt(Type.Array(Type.String({ pattern: '^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+*-]+$' }), { description: 'media types compressed; default: text and script types' })),
+    minLength: opt(Type.Integer({ minimum: 0, default: 1024, description: 'gzip_min_length' })),
+    encodings: opt(Type.Array(oneOf(['br', 'gzip']), { minItems: 1, default: ['br', 'gzip'], description: 'offered, in order of preference when the client weighs them equally' })),
+    gzipLevel: opt(Type.Integer({ minimum: 1, maximum: 9, default: 6 })),
+    brotliLevel: opt(Type.Integer({ minimum: 0, maximum: 11, default: 4 })),
+  },
+  { ...strict, description: 'on-the-fly compression of proxied and static responses (gzip on)' },
+);
+
 export const Route = Type.Object(
   {
     name: opt(Type.String({ minLength: 1 })),
     match: opt(RouteMatch),
     proxy: opt(ProxyAction),
     redirect: opt(RedirectAction),
+    static: opt(StaticAction),
+    cache: opt(RouteCache),
+    compress: opt(Compress),
     requestHeaders: opt(HeaderRules),
     responseHeaders: opt(HeaderRules),
   },
@@ -254,6 +349,7 @@ export const ProxyConfig = Type.Object(
     $schema: opt(Type.String()),
     listeners: Type.Array(Listener, { minItems: 1, errorMessage: 'expected at least one listener' }),
     upstreams: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), Upstream),
+    caches: opt(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), CacheZone)),
     routes: Type.Array(Route, { minItems: 1, errorMessage: 'expected at least one route' }),
     timeouts: opt(Timeouts),
     trustedProxies: opt(
@@ -302,4 +398,8 @@ export type BalanceMethodName = Static<typeof BalanceMethod>;
 export type DurationValue = Static<typeof Duration>;
 export type StickyConfig = Static<typeof Sticky>;
 export type HealthCheckConfig = Static<typeof HealthCheck>;
+export type CacheZoneConfig = Static<typeof CacheZone>;
+export type RouteCacheConfig = Static<typeof RouteCache>;
+export type StaticActionConfig = Static<typeof StaticAction>;
+export type CompressConfig = Static<typeof Compress>;
 export type AdminConfig = NonNullable<Static<typeof ProxyConfig>['admin']>;

@@ -4,7 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
-import { ProxyConfig, UpstreamServer, type BalanceMethodName, type UpstreamServerConfig } from './schema';
+import { ProxyConfig, UpstreamServer, type BalanceMethodName, type RouteConfig, type UpstreamServerConfig } from './schema';
 import { pointerToPath, type ConfigIssue } from './config-error';
 import { parseCidr } from '../net/cidr';
 import { compileTemplate } from '../template';
@@ -104,11 +104,13 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
 
   config.routes.forEach((route, i) => {
     const at = `routes[${i}]`;
-    const actions = (['proxy', 'redirect'] as const).filter((k) => route[k] !== undefined);
-    if (actions.length !== 1) add(at, 'exactly one of proxy, redirect must be given');
+    const actions = (['proxy', 'redirect', 'static'] as const).filter((k) => route[k] !== undefined);
+    if (actions.length !== 1) add(at, 'exactly one of proxy, redirect, static must be given');
     if (route.proxy && !(route.proxy.upstream in config.upstreams)) {
       add(`${at}.proxy.upstream`, `no upstream named "${route.proxy.upstream}"`);
     }
+    staticIssues(route, at, config, add);
+    cacheIssues(route, at, config, add);
     if (route.match?.path && route.match.pathRegex) add(`${at}.match`, 'only one of path, pathRegex can be given');
     if (route.match?.pathRegex) regexIssue(route.match.pathRegex, `${at}.match.pathRegex`, add);
     route.match?.host?.forEach((h, j) => {
@@ -134,6 +136,24 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if (!parseCidr(cidr)) add(`trustedProxies[${i}]`, 'expected an IP address or CIDR like 10.0.0.0/8');
   });
   return issues;
+}
+
+function staticIssues(route: RouteConfig, at: string, config: ProxyConfig, add: (p: string, m: string) => void): void {
+  const s = route.static;
+  if (!s) return;
+  if ((s.root === undefined) === (s.alias === undefined)) add(`${at}.static`, 'exactly one of root, alias must be given');
+  if (s.fallback !== undefined && !(s.fallback in config.upstreams)) add(`${at}.static.fallback`, `no upstream named "${s.fallback}"`);
+  if (s.alias !== undefined && route.match?.pathRegex) add(`${at}.static.alias`, 'alias needs a path prefix (match.path), not pathRegex');
+}
+
+function cacheIssues(route: RouteConfig, at: string, config: ProxyConfig, add: (p: string, m: string) => void): void {
+  const c = route.cache;
+  if (!c) return;
+  if (!route.proxy && !route.static?.fallback) add(`${at}.cache`, 'a cache needs a proxy route (or a static fallback upstream)');
+  if (!(c.zone in (config.caches ?? {}))) add(`${at}.cache.zone`, `no cache named "${c.zone}" in caches`);
+  if (c.key !== undefined) templateIssue(c.key, `${at}.cache.key`, add);
+  c.bypass?.forEach((t, j) => templateIssue(t, `${at}.cache.bypass[${j}]`, add));
+  c.noStore?.forEach((t, j) => templateIssue(t, `${at}.cache.noStore[${j}]`, add));
 }
 
 /** One server entry at `at` ('' for an entry on its own); `ids` collects the ids seen so far. */

@@ -82,6 +82,10 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
     sendRedirect(ds, action.status, action.location(ds));
     return;
   }
+  if (action.kind === 'static') {
+    ds.fail(501, 'NOT_IMPLEMENTED'); // the static files engineer replaces this
+    return;
+  }
   if (rejectsHeaderValues(route, ds)) {
     route.stats.response(400);
     ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
