@@ -50,13 +50,12 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
         `| ${label} | ${num(r.rps, 0)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${num(r.cpuUsPerReq, 1)} | ${ratio(r.rps, nginx?.rps)} | ${ratio(r.rps, direct?.rps)} |`,
       );
     }
-    const portico = by('portico');
-    if (portico && nginx) {
-      lines.push(
-        '',
-        `Portico/nginx: rps ${ratio(portico.rps, nginx.rps)}, CPU per request ${ratio(portico.cpuUsPerReq, nginx.cpuUsPerReq)}, p99 ${ratio(portico.p99Ms, nginx.p99Ms)}`,
-      );
+    for (const pair of PAIRS) {
+      const p = by(pair.portico);
+      const n = by(pair.nginx);
+      if (p && n) lines.push('', pairLine(pair, p, n));
     }
+    const portico = by('portico');
     // What a feature costs against plain Portico in the same run (issue budgets: sticky ≤ 1.10x CPU).
     for (const variant of ['portico-sticky', 'portico-health']) {
       const v = by(variant);
@@ -81,6 +80,30 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
     if (notes.length) lines.push('', ...notes);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Portico and nginx doing the same job in the same run, with the issues' budgets where one is set. */
+interface Pair {
+  portico: string;
+  nginx: string;
+  title: string;
+  budget?: { minRps: number; maxCpu: number };
+}
+
+const PAIRS: Pair[] = [
+  { portico: 'portico', nginx: 'nginx', title: 'Portico/nginx' },
+  { portico: 'portico-cache', nginx: 'nginx-cache', title: 'cache HIT, Portico/nginx', budget: { minRps: 0.9, maxCpu: 1.2 } },
+  { portico: 'portico-static', nginx: 'nginx-static', title: 'static file, Portico/nginx', budget: { minRps: 0.8, maxCpu: 1.5 } },
+  { portico: 'portico-gzip', nginx: 'nginx-gzip', title: 'gzip on the fly, Portico/nginx' },
+];
+
+function pairLine(pair: Pair, p: Summary, n: Summary): string {
+  const line = `${pair.title}: rps ${ratio(p.rps, n.rps)}, CPU per request ${ratio(p.cpuUsPerReq, n.cpuUsPerReq)}, p99 ${ratio(p.p99Ms, n.p99Ms)}`;
+  if (!pair.budget || p.cpuUsPerReq == null || n.cpuUsPerReq == null) return line;
+  const rps = p.rps / n.rps;
+  const cpu = p.cpuUsPerReq / n.cpuUsPerReq;
+  const ok = rps >= pair.budget.minRps && cpu <= pair.budget.maxCpu;
+  return `${line} (budget: rps ≥ ${pair.budget.minRps}x, CPU ≤ ${pair.budget.maxCpu}x: ${ok ? 'met' : 'MISSED'})`;
 }
 
 export function writeJson(file: string, data: { environment: Environment; settings: Settings; summary: Summary[]; runs: RunResult[] }): void {

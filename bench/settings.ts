@@ -1,5 +1,19 @@
 // The bench's knobs, read once from the environment (see bench/README.md).
-export const ALL_TARGETS = ['direct', 'portico', 'portico-sticky', 'portico-health', 'nginx', 'haproxy', 'fastify'] as const;
+export const ALL_TARGETS = [
+  'direct',
+  'portico',
+  'portico-sticky',
+  'portico-health',
+  'nginx',
+  'haproxy',
+  'fastify',
+  'portico-cache',
+  'nginx-cache',
+  'portico-static',
+  'nginx-static',
+  'portico-gzip',
+  'nginx-gzip',
+] as const;
 export type TargetName = (typeof ALL_TARGETS)[number];
 
 export const ALL_BODIES = ['1k', '64k'] as const;

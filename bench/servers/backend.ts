@@ -1,14 +1,16 @@
-// The backend every target proxies to: node:http returning a fixed buffer with content-length.
+// The backend every target proxies to: node:http returning a fixed text buffer with content-length
+// (text/plain, so the gzip targets compress it; the others pass it through byte for byte).
 // Usage: node --import tsx bench/servers/backend.ts PORT
 import http from 'node:http';
+import { textBody } from '../content/text-body';
 
 const port = Number(process.argv[2]);
 const bodies = new Map<string, Buffer>([
-  ['/1k', Buffer.alloc(1024, 'a')],
-  ['/64k', Buffer.alloc(65536, 'b')],
+  ['/1k', textBody(1024)],
+  ['/64k', textBody(65536)],
 ]);
 const headers = new Map<string, http.OutgoingHttpHeaders>(
-  [...bodies].map(([path, body]) => [path, { 'content-type': 'application/octet-stream', 'content-length': body.length }]),
+  [...bodies].map(([path, body]) => [path, { 'content-type': 'text/plain', 'content-length': body.length }]),
 );
 
 const server = http.createServer((req, res) => {

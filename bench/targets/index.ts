@@ -3,8 +3,8 @@ import type { TargetName } from '../settings';
 import { startDirect } from './direct';
 import { startFastify } from './fastify';
 import { startHaproxy } from './haproxy';
-import { startNginx } from './nginx';
-import { startPortico, startPorticoHealth, startPorticoSticky } from './portico';
+import { startNginx, startNginxCache, startNginxGzip, startNginxStatic } from './nginx';
+import { startPortico, startPorticoCache, startPorticoGzip, startPorticoHealth, startPorticoStatic, startPorticoSticky } from './portico';
 import type { StartTarget } from './types';
 
 export const TARGETS: Record<TargetName, StartTarget> = {
@@ -15,4 +15,10 @@ export const TARGETS: Record<TargetName, StartTarget> = {
   nginx: startNginx,
   haproxy: startHaproxy,
   fastify: startFastify,
+  'portico-cache': startPorticoCache,
+  'nginx-cache': startNginxCache,
+  'portico-static': startPorticoStatic,
+  'nginx-static': startNginxStatic,
+  'portico-gzip': startPorticoGzip,
+  'nginx-gzip': startNginxGzip,
 };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { freePort, HOST, waitForPort } from '../net';
 import { start } from '../procs';
 import type { TargetName } from '../settings';
+import { GZIP_LEVEL, staticDir, warmCache } from './shared';
 import type { StartTarget, TargetContext } from './types';
 
 type Upstreams = Record<string, unknown>;
@@ -36,15 +37,24 @@ function healthUpstreams(backend: string): Upstreams {
   };
 }
 
-async function startVariant(ctx: TargetContext, name: TargetName, upstreams: Upstreams): Promise<{ port: number; label: string; proc: ReturnType<typeof start> }> {
+type Route = Record<string, unknown>;
+
+async function startVariant(
+  ctx: TargetContext,
+  name: TargetName,
+  upstreams: Upstreams,
+  route: Route = { proxy: { upstream: 'b' } },
+  extra: Record<string, unknown> = {},
+): Promise<{ port: number; label: string; proc: ReturnType<typeof start> }> {
   const bundle = path.join(ctx.repoRoot, 'dist', 'portico-proxy.js');
   if (!existsSync(bundle)) throw new Error(`portico: ${bundle} is missing; run: node scripts/build.mjs portico-proxy`);
   const port = await freePort();
   const config = {
     listeners: [{ port, host: HOST }],
     upstreams,
-    routes: [{ proxy: { upstream: 'b' } }],
+    routes: [route],
     log: { level: 'warn' },
+    ...extra,
   };
   const file = path.join(ctx.dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
@@ -90,3 +100,26 @@ function firstCookie(port: number): Promise<string> {
       .on('error', reject);
   });
 }
+
+/** A route cache over the same upstream: every request after the first is a memory HIT. */
+export const startPorticoCache: StartTarget = async (ctx) => {
+  const backend = `${HOST}:${ctx.backendPort}`;
+  const route = { proxy: { upstream: 'b' }, cache: { zone: 'c', valid: [{ status: [200], for: '10m' }] } };
+  const t = await startVariant(ctx, 'portico-cache', { b: { servers: twoServers(backend) } }, route, { caches: { c: { maxSize: '256m' } } });
+  await warmCache(t.port, ctx.settings.bodies);
+  return { name: 'portico-cache', ...t, label: `${t.label}, memory HIT` };
+};
+
+/** The bench bodies as files from the static action (etag on, as nginx). */
+export const startPorticoStatic: StartTarget = async (ctx) => {
+  const route = { static: { root: staticDir(ctx), precompressed: false } };
+  const t = await startVariant(ctx, 'portico-static', { b: { servers: twoServers(`${HOST}:${ctx.backendPort}`) } }, route);
+  return { name: 'portico-static', ...t };
+};
+
+/** Proxied and gzipped on the fly at nginx-gzip's level (wrk sends Accept-Encoding: gzip). */
+export const startPorticoGzip: StartTarget = async (ctx) => {
+  const route = { proxy: { upstream: 'b' }, compress: { encodings: ['gzip'], gzipLevel: GZIP_LEVEL, minLength: 1024, types: ['text/plain'] } };
+  const t = await startVariant(ctx, 'portico-gzip', { b: { servers: twoServers(`${HOST}:${ctx.backendPort}`) } }, route);
+  return { name: 'portico-gzip', ...t, label: `${t.label}, level ${GZIP_LEVEL}`, headers: ['Accept-Encoding: gzip'] };
+};
