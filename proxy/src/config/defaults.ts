@@ -109,3 +109,9 @@ export const DEFAULT_COMPRESS_MIN_LENGTH = 1024;
 export const DEFAULT_GZIP_LEVEL = 6;
 /** Brotli 4 compresses about as well as gzip 6 at a similar speed; 11 is for precompressed files. */
 export const DEFAULT_BROTLI_LEVEL = 4;
+
+/** ACME: Let's Encrypt; renew 30 days before expiry (its advice for 90-day certificates); retries from 1 min doubling to 1 day. */
+export const DEFAULT_ACME_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
+export const DEFAULT_ACME_RENEW_BEFORE = 30 * 24 * 3_600_000;
+export const DEFAULT_ACME_RETRY_MIN = 60_000;
+export const DEFAULT_ACME_RETRY_MAX = 24 * 3_600_000;

@@ -4,6 +4,7 @@ import { toMilliseconds } from './duration';
 import { resolve as resolvePath } from 'node:path';
 import { toBytes } from './size';
 import type {
+  AcmeConfig,
   CacheZoneConfig,
   CompressConfig,
   HealthCheckConfig,
@@ -16,6 +17,7 @@ import type {
   UpstreamServerConfig,
 } from './schema';
 import type {
+  ResolvedAcme,
   ResolvedAction,
   ResolvedAdmin,
   ResolvedCacheZone,
@@ -60,6 +62,7 @@ export function normalizeConfig(config: ProxyConfig, secrets: Secrets): Resolved
     forwardedHeader: config.forwardedHeader ?? false,
     upstreamClient: config.upstreamClient ?? 'auto',
     admin: normalizeAdmin(config.admin, secrets),
+    acme: config.acme ? normalizeAcme(config.acme) : null,
     log: { level: config.log?.level ?? 'info' },
   };
 }
@@ -219,6 +222,20 @@ function staticAction(s: StaticActionConfig, r: RouteConfig, config: ProxyConfig
     expires,
     precompressed: s.precompressed ?? true,
     etag: s.etag ?? true,
+  };
+}
+
+function normalizeAcme(a: AcmeConfig): ResolvedAcme {
+  const ms = (v: number | string | undefined, fallback: number) => (v === undefined ? fallback : toMilliseconds(v));
+  return {
+    hostnames: [...new Set(a.hostnames.map((h) => h.toLowerCase()))],
+    email: a.email ?? null,
+    directory: a.directory ?? D.DEFAULT_ACME_DIRECTORY,
+    storage: resolvePath(a.storage),
+    caFile: a.caFile === undefined ? null : resolvePath(a.caFile),
+    renewBefore: ms(a.renewBefore, D.DEFAULT_ACME_RENEW_BEFORE),
+    retryMin: ms(a.retryMin, D.DEFAULT_ACME_RETRY_MIN),
+    retryMax: ms(a.retryMax, D.DEFAULT_ACME_RETRY_MAX),
   };
 }
 

@@ -217,6 +217,8 @@ export interface ResolvedConfig {
   upstreamClient: 'auto' | 'native' | 'undici';
   /** null: no admin listener. */
   admin: ResolvedAdmin | null;
+  /** null: no automatic certificates. */
+  acme: ResolvedAcme | null;
   log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
 }
 
@@ -226,4 +228,17 @@ export interface ResolvedAdmin {
   /** null: no token configured (then only a loopback listener without requireToken is open). */
   token: string | null;
   requireToken: boolean;
+}
+
+export interface ResolvedAcme {
+  hostnames: string[];
+  email: string | null;
+  directory: string;
+  /** Absolute path. */
+  storage: string;
+  /** Absolute path, or null for the system's trust. */
+  caFile: string | null;
+  renewBefore: number;
+  retryMin: number;
+  retryMax: number;
 }

@@ -365,6 +365,29 @@ export const ProxyConfig = Type.Object(
           "HTTP/1.1 client to upstreams: 'native' (Node's internal parser, fastest), 'undici' (public API), or 'auto' (native when its start-up self-test passes, else undici with a warning). Env PORTICO_UPSTREAM_CLIENT overrides; read at start, not on reload",
       }),
     ),
+    acme: opt(
+      Type.Object(
+        {
+          hostnames: Type.Array(Type.String({ pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$', errorMessage: 'expected a DNS name like www.example.com' }), {
+            minItems: 1,
+            description: 'names to obtain certificates for (one certificate per name); their DNS must point at this proxy',
+          }),
+          email: opt(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', errorMessage: 'expected an email address', description: "the ACME account's contact" })),
+          directory: opt(
+            Type.String({
+              pattern: '^https://',
+              description: "the ACME server's directory URL; default Let's Encrypt (staging: https://acme-staging-v02.api.letsencrypt.org/directory)",
+            }),
+          ),
+          storage: Type.String({ minLength: 1, description: 'directory for the account key, certificates and keys (created 0700; keys 0600)' }),
+          caFile: opt(Type.String({ minLength: 1, description: "PEM CA(s) trusted for the ACME server's own HTTPS (a private ACME server); default: the system's" })),
+          renewBefore: opt({ ...Duration, description: 'renew when the certificate expires within this; default 720h (30 days)' }),
+          retryMin: opt({ ...Duration, description: 'first retry after a failed issuance; doubles up to retryMax; default 1m' }),
+          retryMax: opt({ ...Duration, description: 'default 24h' }),
+        },
+        { ...strict, description: 'automatic certificates (RFC 8555) by HTTP-01 on the plain listeners' },
+      ),
+    ),
     admin: opt(
       Type.Object(
         {
@@ -402,4 +425,5 @@ export type CacheZoneConfig = Static<typeof CacheZone>;
 export type RouteCacheConfig = Static<typeof RouteCache>;
 export type StaticActionConfig = Static<typeof StaticAction>;
 export type CompressConfig = Static<typeof Compress>;
+export type AcmeConfig = NonNullable<Static<typeof ProxyConfig>['acme']>;
 export type AdminConfig = NonNullable<Static<typeof ProxyConfig>['admin']>;
