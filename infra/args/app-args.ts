@@ -1,12 +1,9 @@
 // The user's app, as the components take it: an image to run, or a Dockerfile to build, plus how
 // the app listens, proves it is ready and is configured. Types only, in the shapes Pulumi's
 // component analyzer accepts (`pulumi package add`): no unions besides `| undefined`, no functions.
+// Maps are written Record<string, …>: the analyzer reads an interface with an index signature as an
+// empty object type, not a map.
 import type * as pulumi from '@pulumi/pulumi';
-
-/** A map of names to values, e.g. environment variables or build args. */
-export interface StringMap {
-  readonly [name: string]: pulumi.Input<string>;
-}
 
 /** Build the app image from a Dockerfile on the target's engine (docker) or a builder (aws). */
 export interface AppBuildArgs {
@@ -15,7 +12,7 @@ export interface AppBuildArgs {
   /** The Dockerfile, relative to `context`. Default: `Dockerfile`. */
   readonly dockerfile?: pulumi.Input<string>;
   /** Build args (`ARG`), e.g. `{ NODE_IMAGE: "node:22-slim" }`. */
-  readonly args?: pulumi.Input<StringMap>;
+  readonly args?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Network mode of the build's RUN steps (default, host or none). Default: the engine's. */
   readonly network?: pulumi.Input<string>;
 }
@@ -37,7 +34,7 @@ export interface AppArgs {
    */
   readonly healthPath?: string;
   /** Environment of every instance (plain values; names like `PORT` the target sets win). */
-  readonly env?: pulumi.Input<StringMap>;
+  readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Environment holding secrets: kept encrypted in the stack state as Pulumi secrets. */
-  readonly secretEnv?: pulumi.Input<StringMap>;
+  readonly secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
