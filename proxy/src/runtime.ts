@@ -1,4 +1,5 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
+import { CacheRegistry } from './cache/cache-registry';
 import type { ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
@@ -29,13 +30,15 @@ export class Runtime {
   private constructor(
     readonly config: ResolvedConfig,
     readonly registry: UpstreamRegistry,
+    /** The cache zones (content kept across reloads); retired with the runtime like the upstreams. */
+    readonly caches: CacheRegistry,
   ) {
     this.router = new Router(config.routes.map((r) => this.compileRoute(r)));
     this.trusted = new CidrSet(config.trustedProxies);
   }
 
   static build(config: ResolvedConfig, previous?: Runtime): Runtime {
-    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry));
+    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry), CacheRegistry.build(config.caches, previous?.caches));
   }
 
   private compileRoute(route: ResolvedRoute): RuntimeRoute {
