@@ -54,9 +54,9 @@ export function recordingLogger(): { log: Logger; lines: { msg: string; zone?: s
   return { log, lines };
 }
 
-/** A fresh directory under the system temp dir, removed after the test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-cache-'));
+/** A fresh directory under the system temp dir (or `base`), removed after the test. */
+export function tempDir(base = tmpdir()): string {
+  const dir = mkdtempSync(join(base, 'portico-cache-'));
   registerCleanup(async () => {
     await setWritable(dir);
     rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // (one file at a time between awaits, so the event loop is never held for long). Every disk error
 // drops that write (or that entry) with a log line naming the zone; none reaches a request.
 import { createReadStream, statSync } from 'node:fs';
-import { mkdir, open, opendir, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedCacheZone } from '../config/resolved';
 import type { Logger } from '../log';
@@ -124,7 +124,7 @@ export class DiskTier implements ZoneDisk {
     const temp = join(this.config.path, tempFileName());
     const tail = encodeHead(entry.head(), entry.size);
     try {
-      if (body !== null) await writeFile(temp, [body, tail], { flag: 'wx' });
+      if (body !== null) await writeWhole(temp, [body, tail]);
       else if (from !== null) await copyBody(from.file, entry.size, temp, tail);
       else throw new Error('no body to write');
       await rename(temp, file);
@@ -246,4 +246,30 @@ async function copyBody(source: string, size: number, temp: string, tail: Buffer
   } finally {
     await out.close();
   }
+}
+
+/** A new file with these buffers, in one writev where the system takes it all at once. */
+async function writeWhole(file: string, buffers: Buffer[]): Promise<void> {
+  const out = await open(file, 'wx');
+  try {
+    let rest = buffers;
+    while (rest.length > 0) {
+      const { bytesWritten } = await out.writev(rest);
+      rest = skipBytes(rest, bytesWritten);
+    }
+  } finally {
+    await out.close();
+  }
+}
+
+function skipBytes(buffers: Buffer[], count: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const b of buffers) {
+    if (count >= b.length) count -= b.length;
+    else {
+      rest.push(b.subarray(count));
+      count = 0;
+    }
+  }
+  return rest;
 }
