@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { adminConfigProblem, AdminConfigError } from './admin/admin-auth';
 import { AdminListener } from './admin/admin-listener';
+import { checkCacheDirectories } from './cache/disk-check';
 import type { AdminControl } from './admin/admin-view';
 import { DEFAULT_DRAIN_TIMEOUT } from './config/defaults';
 import type { ResolvedConfig } from './config/resolved';
@@ -41,7 +42,7 @@ export class PorticoProxy implements RuntimeSource {
   ) {
     const log = options.logger;
     chooseUpstreamClient(config.upstreamClient, log); // once per start: the pools below use it
-    this.runtime = Runtime.build(config);
+    this.runtime = Runtime.build(config, undefined, log);
     // One line per transition, never one per failed request.
     this.runtime.registry.book.observe((c: StateChange) => {
       const fields = { upstream: c.upstream, server: c.server, from: c.from, to: c.to, cause: c.cause, reason: c.reason };
@@ -59,6 +60,7 @@ export class PorticoProxy implements RuntimeSource {
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
     checkAdminConfig(config);
+    await checkCacheDirectories(config);
     const proxy = new PorticoProxy(config, options);
     try {
       await proxy.syncListeners(config);
@@ -90,13 +92,16 @@ export class PorticoProxy implements RuntimeSource {
    */
   async reload(config: ResolvedConfig): Promise<void> {
     checkAdminConfig(config);
+    await checkCacheDirectories(config);
     const base = this.runtime;
     let next = Runtime.build(config, base);
-    const admin = await this.openAdmin(config);
+    let admin: AdminListener | null = null;
     try {
+      admin = await this.openAdmin(config);
       await this.syncListeners(config);
     } catch (err) {
       await admin?.close(0);
+      next.caches.retire(this.runtime.caches); // zones this refused config opened
       throw err;
     }
     // An admin change (add, remove, weight) while the listeners opened rebuilt the running
@@ -105,6 +110,7 @@ export class PorticoProxy implements RuntimeSource {
       const stale = next;
       next = Runtime.build(config, this.runtime);
       void stale.registry.retire(next.registry);
+      stale.caches.retire(this.runtime.caches);
     }
     this.swapAdmin(config, admin);
     const previous = this.runtime;
@@ -112,12 +118,14 @@ export class PorticoProxy implements RuntimeSource {
     this.health.sync(next.registry);
     this.drains.sync(); // the new config's drainTimeout
     void previous.registry.retire(next.registry);
+    previous.caches.retire(next.caches);
   }
 
   async close(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<void> {
     this.health.close();
     for (const record of this.runtime.registry.book.all()) record.stopSlowStart();
     this.drains.close();
+    this.runtime.caches.close();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     const admin = this.admin;
@@ -133,6 +141,7 @@ export class PorticoProxy implements RuntimeSource {
     this.health.sync(this.runtime.registry); // an added server is checked (and starts checking when mandatory)
     this.drains.sync(); // a removed server's drain timer goes
     void previous.registry.retire(this.runtime.registry);
+    previous.caches.retire(this.runtime.caches);
   }
 
   private adminControl(): AdminControl {

@@ -1,7 +1,9 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
+import { CacheRegistry } from './cache/cache-registry';
 import type { ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
+import type { Logger } from './log';
 import { CidrSet } from './net/cidr';
 import { Router, type RoutableRoute } from './router';
 import { compileTemplate, type Template } from './template';
@@ -29,13 +31,16 @@ export class Runtime {
   private constructor(
     readonly config: ResolvedConfig,
     readonly registry: UpstreamRegistry,
+    /** The cache zones (content kept across reloads); retired with the runtime like the upstreams. */
+    readonly caches: CacheRegistry,
   ) {
     this.router = new Router(config.routes.map((r) => this.compileRoute(r)));
     this.trusted = new CidrSet(config.trustedProxies);
   }
 
-  static build(config: ResolvedConfig, previous?: Runtime): Runtime {
-    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry));
+  /** `log`: where the cache zones tell disk errors (a rebuild keeps the previous runtime's). */
+  static build(config: ResolvedConfig, previous?: Runtime, log?: Logger): Runtime {
+    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry), CacheRegistry.build(config.caches, previous?.caches, log));
   }
 
   private compileRoute(route: ResolvedRoute): RuntimeRoute {
