@@ -93,7 +93,11 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
     ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
     return;
   }
-  const target = action.target;
+  proxyTo(runtime, route, action.target, ds, upgrade);
+}
+
+/** Forwards to `target` (a proxy route's, or a static route's fallback), through its cache when it has one. */
+export function proxyTo(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null): void {
   if (target.cache !== null && upgrade === null) cachedRequest(target.cache, runtime, route, target, ds, forward);
   else forward(runtime, route, target, ds, upgrade, null);
 }
