@@ -36,12 +36,13 @@ export function cachedRequest(policy: CachePolicy, runtime: Runtime, route: Runt
     cold(new Exchange(policy, runtime, route, target, ds, forward, key), waited);
     return;
   }
-  if (Date.now() < entry.expiresAt) {
+  const now = Date.now();
+  if (now < entry.expiresAt) {
     zone.stats.hits++;
-    target.stats.response(serveEntry(ds, entry, 'HIT', target.responseRules, runtime.config.timeouts.clientSend));
+    target.stats.response(serveEntry(ds, entry, 'HIT', target.responseRules, runtime.config.timeouts.clientSend, now));
     return;
   }
-  expired(new Exchange(policy, runtime, route, target, ds, forward, key), entry);
+  expired(new Exchange(policy, runtime, route, target, ds, forward, key), entry, now);
 }
 
 /** One request past its lookup: what going upstream (now or after a wait) needs. */
@@ -65,7 +66,7 @@ class Exchange implements LockWaiter, DownstreamCloseListener {
 
   serveStale(entry: CacheEntry): void {
     this.policy.zone.stats.stale++;
-    this.target.stats.response(serveEntry(this.ds, entry, 'UPDATING', this.target.responseRules, this.runtime.config.timeouts.clientSend));
+    this.target.stats.response(serveEntry(this.ds, entry, 'UPDATING', this.target.responseRules, this.runtime.config.timeouts.clientSend, Date.now()));
   }
 
   wait(): void {
@@ -108,11 +109,11 @@ function cold(x: Exchange, waited: boolean): void {
 }
 
 /** An expired entry: update it (revalidating when it has validators), or serve it stale while another request does. */
-function expired(x: Exchange, entry: CacheEntry): void {
+function expired(x: Exchange, entry: CacheEntry, now: number): void {
   const policy = x.policy;
   const config = policy.config;
   // proxy_cache_use_stale updating, or the response's own stale-while-revalidate window.
-  const staleWhileUpdating = config.useStale.has('updating') || Date.now() < entry.expiresAt + entry.staleWhileRevalidate;
+  const staleWhileUpdating = config.useStale.has('updating') || now < entry.expiresAt + entry.staleWhileRevalidate;
   if (policy.lock.isHeld(x.key)) {
     if (staleWhileUpdating) x.serveStale(entry);
     else x.upstream(new CacheRequest(policy, x.key, 'EXPIRED', policy.mayStore(x.ds), null, entry, false));

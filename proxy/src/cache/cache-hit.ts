@@ -27,16 +27,16 @@ interface EntryAnswer {
 }
 
 /** Serves `entry` straight to the client (rules: the route's response header rules, applied as to any answer). */
-export function serveEntry(ds: Downstream, entry: CacheEntry, status: CacheStatus, rules: HeaderRules | null, sendTimeout: number): number {
+export function serveEntry(ds: Downstream, entry: CacheEntry, status: CacheStatus, rules: HeaderRules | null, sendTimeout: number, now: number): number {
   ds.cacheStatus = status;
   const asks = entry.status === 200 ? requestAsks(ds.rawHeaders) : 0;
   let code = entry.status;
   let headers: string[];
   let start = 0;
   let end = entry.size - 1;
-  if (asks === 0) headers = entryHeaders(entry, status, entry.size);
+  if (asks === 0) headers = entryHeaders(entry, status, entry.size, now);
   else {
-    const a = answer(entry, status, ds, asks);
+    const a = answer(entry, status, ds, asks, now);
     code = a.status;
     headers = a.headers;
     start = a.start;
@@ -59,7 +59,7 @@ export function serveEntry(ds: Downstream, entry: CacheEntry, status: CacheStatu
 /** Serves `entry` into a response chain (the cache link's stale, updating and revalidated answers). */
 export function serveEntryInto(next: ResponseHandler, ds: Downstream, entry: CacheEntry, status: CacheStatus): EntryReader | null {
   ds.cacheStatus = status;
-  const a = answer(entry, status, ds, entry.status === 200 ? requestAsks(ds.rawHeaders) : 0);
+  const a = answer(entry, status, ds, entry.status === 200 ? requestAsks(ds.rawHeaders) : 0, Date.now());
   const body = entry.body;
   if (a.start > a.end || ds.method === 'HEAD') {
     next.onHeaders(a.status, a.headers, noop);
@@ -78,23 +78,32 @@ export function serveEntryInto(next: ResponseHandler, ds: Downstream, entry: Cac
 }
 
 /** The stored headers as sent: Content-Length (not stored: the body's own length is), Age, X-Cache-Status. */
-function entryHeaders(entry: CacheEntry, status: CacheStatus, length: number): string[] {
+function entryHeaders(entry: CacheEntry, status: CacheStatus, length: number, now: number): string[] {
   const stored = entry.headers;
   const n = stored.length;
   const out = new Array<string>(n + 6);
   for (let i = 0; i < n; i++) out[i] = stored[i];
   out[n] = 'Content-Length';
-  out[n + 1] = String(length);
+  out[n + 1] = decimal(length);
   out[n + 2] = 'Age';
-  out[n + 3] = String(ageSeconds(entry));
+  out[n + 3] = decimal(ageSeconds(entry, now));
   out[n + 4] = 'X-Cache-Status';
   out[n + 5] = status;
   return out;
 }
 
-function ageSeconds(entry: CacheEntry): number {
-  const age = Math.floor((Date.now() - entry.storedAt) / 1000);
+function ageSeconds(entry: CacheEntry, now: number): number {
+  const age = Math.floor((now - entry.storedAt) / 1000);
   return age > 0 ? age : 0;
+}
+
+/** Small numbers as text, converted once: lengths and ages are mostly small, and String() per hit shows in profiles. */
+const DECIMALS: string[] = [];
+const DECIMALS_MAX = 1 << 16;
+
+function decimal(n: number): string {
+  if (n >= DECIMALS_MAX) return String(n);
+  return (DECIMALS[n] ??= String(n));
 }
 
 function requestAsks(raw: readonly string[]): number {
@@ -110,11 +119,11 @@ function requestAsks(raw: readonly string[]): number {
 }
 
 /** The answer to a conditional or Range request from a full 200 entry. */
-function answer(entry: CacheEntry, status: CacheStatus, ds: Downstream, asks: number): EntryAnswer {
+function answer(entry: CacheEntry, status: CacheStatus, ds: Downstream, asks: number, now: number): EntryAnswer {
   const size = entry.size;
   const raw = ds.rawHeaders;
   if (asks & (IF_NONE_MATCH | IF_MODIFIED_SINCE) && notModified(entry, raw, asks)) {
-    return { status: 304, headers: withStatus(entry.headers, status, ageSeconds(entry)), start: 1, end: 0 };
+    return { status: 304, headers: withStatus(entry.headers, status, ageSeconds(entry, now)), start: 1, end: 0 };
   }
   if (asks & RANGE && ds.method === 'GET' && ifRangeHolds(entry, rawHeader(raw, 'if-range'))) {
     const ranges = rangeParser(size, rawHeader(raw, 'range'), { combine: true });
@@ -124,12 +133,12 @@ function answer(entry: CacheEntry, status: CacheStatus, ds: Downstream, asks: nu
     // Malformed, not bytes, or several ranges: the whole entry (RFC 9110 §14.2 lets a server ignore Range).
     if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1) {
       const { start, end } = ranges[0];
-      const headers = entryHeaders(entry, status, end - start + 1);
+      const headers = entryHeaders(entry, status, end - start + 1, now);
       headers.push('Content-Range', `bytes ${start}-${end}/${size}`);
       return { status: 206, headers, start, end };
     }
   }
-  return { status: entry.status, headers: entryHeaders(entry, status, size), start: 0, end: size - 1 };
+  return { status: entry.status, headers: entryHeaders(entry, status, size, now), start: 0, end: size - 1 };
 }
 
 /** RFC 9110 §13.1.2 / §13.1.3: If-None-Match (weak comparison) wins over If-Modified-Since. */
