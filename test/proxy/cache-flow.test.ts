@@ -191,4 +191,54 @@ describe('proxy cache flow', () => {
     expect(await statuses(`${proxy2.url}/big`, 1)).toEqual(['MISS']);
     expect(await statuses(`${url}/big`, 2)).toEqual(['MISS', 'HIT']);
   });
+
+  it('never stores an answer the upstream cut, nor one whose client went away', async () => {
+    const seen = new Map<string, number>();
+    const backend = await startBackend((q, res) => {
+      const nth = (seen.get(q.url!) ?? 0) + 1;
+      seen.set(q.url!, nth);
+      res.setHeader('Content-Length', '20');
+      res.write('first half');
+      if (q.url === '/cut' && nth === 1) setTimeout(() => res.socket?.destroy(), 10);
+      else if (q.url === '/leave' && nth === 1) setTimeout(() => res.end('other half'), 100);
+      else res.end('other half');
+    });
+    const { url } = await cachedProxy(backend.address);
+    await get(`${url}/cut`).catch(() => undefined);
+    expect((await get(`${url}/cut`)).headers['x-cache-status']).toBe('MISS');
+
+    // The client leaves while the upstream is still sending (a held body: it has no bytes yet).
+    const leaving = (await import('node:http')).get(`${url}/leave`, { agent: false });
+    leaving.on('error', () => undefined);
+    setTimeout(() => leaving.destroy(), 30);
+    await new Promise((r) => leaving.on('close', r));
+    await sleep(150);
+    expect((await get(`${url}/leave`)).headers['x-cache-status']).toBe('MISS');
+  });
+
+  it('survives hostile conditional, Range and Accept-Encoding headers', async () => {
+    const backend = await startBackend((_q, res) => {
+      res.setHeader('Vary', 'Accept-Encoding, X-\u00ff');
+      res.setHeader('ETag', '"e"');
+      res.end('0123456789');
+    });
+    const { url } = await cachedProxy(backend.address);
+    await get(`${url}/h`);
+    const hostile: Record<string, string>[] = [
+      { range: 'bytes=9999999999999999999-' },
+      { range: 'bytes=5-2' },
+      { range: 'bytes=0-1,3-4,0-9' },
+      { range: 'items=0-1' },
+      { range: 'bytes=' + '1-2,'.repeat(2000) },
+      { 'if-none-match': ',,,"e' + ', W/'.repeat(2000) },
+      { 'if-modified-since': 'yesterday' },
+      { 'if-range': 'W/"e"', range: 'bytes=0-1' },
+      { 'accept-encoding': 'br;q=abc, gzip;q=-1, *;q=NaN' },
+    ];
+    for (const headers of hostile) {
+      const reply = await get(`${url}/h`, headers);
+      expect([200, 206, 304, 416]).toContain(reply.status);
+    }
+    expect((await get(`${url}/h`)).body).toBe('0123456789');
+  });
 });
