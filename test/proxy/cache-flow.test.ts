@@ -241,4 +241,15 @@ describe('proxy cache flow', () => {
     }
     expect((await get(`${url}/h`)).body).toBe('0123456789');
   });
+
+  it('keeps serving its entries after a reload that keeps the zone', async () => {
+    const backend = await startBackend((_q, res) => res.end('before'));
+    const { url, proxy } = await cachedProxy(backend.address);
+    await get(`${url}/kept`);
+    const config = proxy.runtime.config;
+    await proxy.reload({ ...config, listeners: config.listeners.map((l) => ({ ...l, port: Number(new URL(url).port) })) });
+    const hit = await get(`${url}/kept`);
+    expect([hit.headers['x-cache-status'], hit.body]).toEqual(['HIT', 'before']);
+    expect(backend.requests).toHaveLength(1);
+  });
 });
