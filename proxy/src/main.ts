@@ -30,6 +30,10 @@ async function main(): Promise<number> {
   try {
     proxy = await PorticoProxy.start(config, { logger });
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`portico-proxy: ${err.message}\n`);
+      return 1;
+    }
     const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
     const where = e.port !== undefined ? ` ${e.address}:${e.port}` : '';
     process.stderr.write(`portico-proxy: cannot listen${where}: ${e.code ?? e.message}\n`);

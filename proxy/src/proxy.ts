@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { adminConfigProblem, AdminConfigError } from './admin/admin-auth';
 import { AdminListener } from './admin/admin-listener';
+import { checkCacheDirectories } from './cache/disk-check';
 import type { AdminControl } from './admin/admin-view';
 import { DEFAULT_DRAIN_TIMEOUT } from './config/defaults';
 import type { ResolvedConfig } from './config/resolved';
@@ -41,7 +42,7 @@ export class PorticoProxy implements RuntimeSource {
   ) {
     const log = options.logger;
     chooseUpstreamClient(config.upstreamClient, log); // once per start: the pools below use it
-    this.runtime = Runtime.build(config);
+    this.runtime = Runtime.build(config, undefined, log);
     // One line per transition, never one per failed request.
     this.runtime.registry.book.observe((c: StateChange) => {
       const fields = { upstream: c.upstream, server: c.server, from: c.from, to: c.to, cause: c.cause, reason: c.reason };
@@ -59,6 +60,7 @@ export class PorticoProxy implements RuntimeSource {
 
   static async start(config: ResolvedConfig, options: ProxyOptions): Promise<PorticoProxy> {
     checkAdminConfig(config);
+    await checkCacheDirectories(config);
     const proxy = new PorticoProxy(config, options);
     try {
       await proxy.syncListeners(config);
@@ -90,6 +92,7 @@ export class PorticoProxy implements RuntimeSource {
    */
   async reload(config: ResolvedConfig): Promise<void> {
     checkAdminConfig(config);
+    await checkCacheDirectories(config);
     const base = this.runtime;
     let next = Runtime.build(config, base);
     let admin: AdminListener | null = null;

@@ -4,6 +4,7 @@ import { CacheRegistry } from './cache/cache-registry';
 import type { ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
+import type { Logger } from './log';
 import { CidrSet } from './net/cidr';
 import { Router, type RoutableRoute } from './router';
 import { compileTemplate, type Template } from './template';
@@ -38,8 +39,9 @@ export class Runtime {
     this.trusted = new CidrSet(config.trustedProxies);
   }
 
-  static build(config: ResolvedConfig, previous?: Runtime): Runtime {
-    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry), CacheRegistry.build(config.caches, previous?.caches));
+  /** `log`: where the cache zones tell disk errors (a rebuild keeps the previous runtime's). */
+  static build(config: ResolvedConfig, previous?: Runtime, log?: Logger): Runtime {
+    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry), CacheRegistry.build(config.caches, previous?.caches, log));
   }
 
   private compileRoute(route: ResolvedRoute): RuntimeRoute {

@@ -2,7 +2,7 @@
 // sizes change, a refused reload changes nothing, removed zones closed.
 import { CacheRegistry } from '../../proxy/src/cache/cache-registry';
 import type { ResolvedCacheZone } from '../../proxy/src/config/resolved';
-import { noHeaders, put, zoneConfig } from './cache-store-support';
+import { noHeaders, put, tempDir, zoneConfig } from './cache-store-support';
 
 const zones = (...list: ResolvedCacheZone[]) => new Map(list.map((z) => [z.name, z]));
 
@@ -36,6 +36,23 @@ describe('CacheRegistry', () => {
     refused.retire(running);
     expect(running.get('a')!.settings.maxSize).toBe(zoneConfig().maxSize);
     expect(running.get('a')!.lookup('k', noHeaders)).not.toBeNull();
+  });
+
+  test('a zone whose disk directory changes is rebuilt, reading back the new directory', async () => {
+    const [one, two] = [tempDir(), tempDir()];
+    const disk = (path: string) => zoneConfig({ name: 'a', disk: { path, maxSize: 1_000_000, inactive: 600_000 } });
+    const first = CacheRegistry.build(zones(disk(one)));
+    put(first.get('a')!, 'k', 'v');
+    await first.get('a')!.settled();
+    const next = CacheRegistry.build(zones(disk(two)), first);
+    first.retire(next);
+    expect(next.get('a')).not.toBe(first.get('a'));
+    expect(next.get('a')!.lookup('k', noHeaders)).toBeNull();
+    const back = CacheRegistry.build(zones(disk(one)), next);
+    next.retire(back);
+    await back.get('a')!.ready;
+    expect(back.get('a')!.lookup('k', noHeaders)).not.toBeNull();
+    back.close();
   });
 
   test('closes a zone the new config removes', () => {

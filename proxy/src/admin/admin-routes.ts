@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminHttpError, readJsonBody, sendJson } from './admin-http';
 import type { AdminControl } from './admin-view';
+import { purgeCache } from './cache-purge';
 import { addServer, findServer, findUpstream, patchServer, removeServer } from './server-changes';
 import { serverStatus, statusDocument, upstreamStatus } from './status';
 
@@ -53,6 +54,10 @@ export function adminRoutes(pages: PageHandlers): (path: string) => RouteMatch |
           sendJson(res, 201, status, [['location', `/api/upstreams/${encodeURIComponent(u)}/servers/${encodeURIComponent(status.id)}`]]);
         },
       },
+    },
+    {
+      pattern: ['api', 'caches', '*', 'purge'],
+      methods: { POST: async ({ req, res, control, params: [zone], by }) => sendJson(res, 200, purgeCache(control, zone, await readJsonBody(req), by)) },
     },
     {
       pattern: ['api', 'upstreams', '*', 'servers', '*'],

@@ -2,6 +2,7 @@
 // when scraped (collect()), so the request path keeps bumping plain numbers and pays nothing here.
 // One Registry per endpoint (never prom-client's global one): several proxies may share a process.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { CacheZoneStats } from '../cache/cache-types';
 import type { ServerRecord, ServerState } from '../upstream/server-state';
 import type { AdminView } from './admin-view';
 import { registerHistogram } from './metrics-histogram';
@@ -15,6 +16,7 @@ export function createMetrics(view: AdminView): MetricsEndpoint {
   const registry = new Registry();
   defineServerMetrics(registry, view);
   defineRouteMetrics(registry, view);
+  defineCacheMetrics(registry, view);
   new Gauge({ name: 'portico_start_time_seconds', help: 'When the proxy started (Unix time).', registers: [registry] }).set(view.startedAt / 1000);
   // CPU, memory, event loop lag, GC. Started here, not at the first scrape, so that scrape's event
   // loop figures cover a real interval (a monitor started just before reports NaN and nonsense).
@@ -131,4 +133,44 @@ function defineRouteMetrics(registry: Registry, view: AdminView): void {
       for (const { route, stats } of routes()) CLASSES.forEach((code, i) => this.inc({ route, code }, stats.responses[i]));
     },
   });
+}
+
+/** Per zone of the config in force: counters from its stats, entries and bytes per tier. */
+function defineCacheMetrics(registry: Registry, view: AdminView): void {
+  const zones = () => view.runtime().caches.all();
+  const counter = (stat: keyof CacheZoneStats, help: string) =>
+    new Counter({
+      name: `portico_cache_${stat}_total`,
+      help,
+      labelNames: ['zone'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const zone of zones()) this.inc({ zone: zone.name }, zone.stats[stat]);
+      },
+    });
+  counter('hits', 'Requests answered from the cache (HIT).');
+  counter('misses', 'Cache lookups that found nothing to serve (MISS, EXPIRED).');
+  counter('bypasses', 'Requests that skipped the cache (bypass rules, Authorization, uncacheable methods).');
+  counter('stale', 'Requests answered with a stale entry (STALE, UPDATING).');
+  counter('revalidated', 'Expired entries refreshed by a 304 from the upstream (REVALIDATED).');
+  counter('stores', 'Responses stored.');
+  counter('evictions', 'Entries removed to stay within a size bound or for being inactive.');
+  const gauge = (name: string, help: string, read: (t: { entries: number; bytes: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['zone', 'tier'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const zone of zones()) {
+          const { memory, disk } = zone.tiers();
+          this.set({ zone: zone.name, tier: 'memory' }, read(memory));
+          if (disk !== null) this.set({ zone: zone.name, tier: 'disk' }, read(disk));
+        }
+      },
+    });
+  gauge('portico_cache_bytes', 'Bytes held by the zone in each tier.', (t) => t.bytes);
+  gauge('portico_cache_entries', 'Entries held by the zone in each tier (an entry may be in both).', (t) => t.entries);
 }

@@ -1,6 +1,8 @@
 // The status JSON (in the spirit of the NGINX Plus API): per upstream server its state, load,
-// counters, latency percentiles and last health check; per route its counts. Read on demand from
+// counters, latency percentiles and last health check; per route its counts; per cache zone its
+// counters and sizes. Read on demand from
 // the ServerBook records and the runtime in force.
+import type { CacheZoneStats } from '../cache/cache-types';
 import type { Upstream } from '../upstream/upstream';
 import type { UpstreamServer } from '../upstream/upstream-server';
 import type { CheckResult, ServerState } from '../upstream/server-state';
@@ -45,12 +47,20 @@ export interface RouteStatus {
   responses: ResponseClasses;
 }
 
+/** A cache zone's counters (since start, kept across reloads) and what it holds now. */
+export interface CacheStatus extends CacheZoneStats {
+  entries: number;
+  memoryBytes: number;
+  diskBytes: number;
+}
+
 export interface StatusDocument {
   /** Epoch ms. */
   startedAt: number;
   uptimeMs: number;
   upstreams: Record<string, UpstreamStatus>;
   routes: Record<string, RouteStatus>;
+  caches: Record<string, CacheStatus>;
 }
 
 export function statusDocument(view: AdminView, now = Date.now()): StatusDocument {
@@ -62,7 +72,9 @@ export function statusDocument(view: AdminView, now = Date.now()): StatusDocumen
   for (const [name, stats] of view.book.allRouteStats()) {
     if (current.has(name)) routes[name] = { requests: stats.requests, responses: responseClasses(stats.responses) };
   }
-  return { startedAt: view.startedAt, uptimeMs: now - view.startedAt, upstreams, routes };
+  const caches: Record<string, CacheStatus> = {};
+  for (const zone of runtime.caches.all()) caches[zone.name] = { ...zone.stats, ...zone.usage() };
+  return { startedAt: view.startedAt, uptimeMs: now - view.startedAt, upstreams, routes, caches };
 }
 
 export function upstreamStatus(upstream: Upstream): UpstreamStatus {

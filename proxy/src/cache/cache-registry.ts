@@ -9,17 +9,22 @@
 //   back from its files); the old one is closed once the new registry is in force;
 // - a zone no longer in the config: closed (its files stay on disk for a later config).
 import type { ResolvedCacheZone } from '../config/resolved';
+import { createLogger, type Logger } from '../log';
 import type { CacheZones } from './cache-types';
-import { StoredZone, type DiskFactory } from './stored-zone';
+import { DiskTier } from './disk-tier';
+import { StoredZone, type DiskOwner } from './stored-zone';
 
 export class CacheRegistry implements CacheZones {
   private constructor(
+    /** Where disk errors are told; a reload keeps the first registry's. */
+    readonly log: Logger,
     private readonly zones: Map<string, StoredZone>,
     /** New bounds for kept zones, applied when this registry comes into force (a refused reload changes nothing). */
     private readonly resizes: [StoredZone, ResolvedCacheZone][] = [],
   ) {}
 
-  static build(zones: Map<string, ResolvedCacheZone>, previous?: CacheRegistry, disk?: DiskFactory): CacheRegistry {
+  static build(zones: Map<string, ResolvedCacheZone>, previous?: CacheRegistry, log: Logger = previous?.log ?? createLogger('silent')): CacheRegistry {
+    const disk = (config: NonNullable<ResolvedCacheZone['disk']>, owner: DiskOwner) => new DiskTier(config, owner, log);
     const built = new Map<string, StoredZone>();
     const resizes: [StoredZone, ResolvedCacheZone][] = [];
     for (const [name, config] of zones) {
@@ -31,7 +36,7 @@ export class CacheRegistry implements CacheZones {
         built.set(name, new StoredZone(config, disk));
       }
     }
-    return new CacheRegistry(built, resizes);
+    return new CacheRegistry(log, built, resizes);
   }
 
   get(name: string): StoredZone | undefined {

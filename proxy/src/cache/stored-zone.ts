@@ -13,6 +13,8 @@ import { StoredEntry, type DiskPlace } from './stored-entry';
 
 /** What the zone asks of its disk tier (disk-tier.ts). */
 export interface ZoneDisk {
+  /** Settles once the files found at start are in the index. */
+  readonly ready: Promise<void>;
   readonly bytes: number;
   readonly entries: number;
   /** Writes the entry's file in the background (body from `body`, or copied from `from`); answers with saved() or unsaved(). */
@@ -27,6 +29,8 @@ export interface ZoneDisk {
   load(entry: StoredEntry, done: (body: Buffer | null) => void): void;
   /** Least recently used first. */
   byAge(): IterableIterator<StoredEntry>;
+  /** Settles when no file operation is under way. */
+  settled(): Promise<void>;
   resize(maxSize: number): void;
   close(): void;
 }
@@ -68,6 +72,16 @@ export class StoredZone implements CacheZone, DiskOwner {
     this.memory = new LruBytes(config.maxSize, (entry) => this.leftMemory(entry));
     this.disk = config.disk !== null && diskFactory !== undefined ? diskFactory(config.disk, this) : null;
     if (config.disk !== null) this.startSweeper(config.disk.inactive);
+  }
+
+  /** Settles once a disk tier's files found at start are in the index (at once without one). */
+  get ready(): Promise<void> {
+    return this.disk?.ready ?? Promise.resolve();
+  }
+
+  /** Settles once every file write and removal asked for so far is done (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.disk?.settled() ?? Promise.resolve();
   }
 
   get settings(): ResolvedCacheZone {
