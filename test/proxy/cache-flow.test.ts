@@ -1,5 +1,8 @@
 // The cache flow end to end: real upstream, real proxy, real sockets.
-import { startBackend, sleep } from '../helpers/servers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { registerCleanup, startBackend, startProxy, sleep } from '../helpers/servers';
 import { cachedProxy, get, statuses } from './cache-support';
 
 describe('proxy cache flow', () => {
@@ -251,5 +254,30 @@ describe('proxy cache flow', () => {
     const hit = await get(`${url}/kept`);
     expect([hit.headers['x-cache-status'], hit.body]).toEqual(['HIT', 'before']);
     expect(backend.requests).toHaveLength(1);
+  });
+
+  it('serves a hit whose body is only on disk, whole and by Range', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'portico-cache-flow-'));
+    registerCleanup(async () => rmSync(dir, { recursive: true, force: true }));
+    const body = Buffer.alloc(200 * 1024, 'd');
+    body.write('start', 0);
+    const backend = await startBackend((_q, res) => res.end(body));
+    // The memory tier is smaller than the body: the entry lives on disk only.
+    const { url } = await startProxy({
+      caches: { c: { maxSize: '64k', disk: { path: dir } } },
+      upstreams: { app: { servers: [{ address: backend.address }] } },
+      routes: [{ proxy: { upstream: 'app' }, cache: { zone: 'c', valid: [{ for: '1m' }] } }],
+    });
+    await get(`${url}/disk`);
+    let hit = await get(`${url}/disk`);
+    for (let i = 0; i < 100 && hit.headers['x-cache-status'] !== 'HIT'; i++) {
+      await sleep(10);
+      hit = await get(`${url}/disk`);
+    }
+    expect([hit.headers['x-cache-status'], hit.body.length, hit.body.slice(0, 5)]).toEqual(['HIT', body.length, 'start']);
+    const upstreamRequests = backend.requests.length;
+    const part = await get(`${url}/disk`, { range: 'bytes=0-4' });
+    expect([part.status, part.body, part.headers['x-cache-status']]).toEqual([206, 'start', 'HIT']);
+    expect(backend.requests).toHaveLength(upstreamRequests);
   });
 });
