@@ -31,10 +31,26 @@ export function normalizedRequestHeader(raw: readonly string[], lower: string): 
   return value.trim();
 }
 
+/**
+ * Parsed Accept-Encoding values: clients send a handful of distinct strings, and a hit on a
+ * compressed variant reads one per request. Bounded: cleared when full.
+ */
+const codingsSeen = new Map<string, string>();
+const CODINGS_SEEN_MAX = 256;
+
 /** Which of br and gzip an Accept-Encoding accepts (quality > 0, RFC 9110 §12.5.3): 'br,gzip', 'br', 'gzip' or ''. */
 export function acceptedCodings(value: string): string {
   if (value === '') return '';
-  let br = -1;
+  let codings = codingsSeen.get(value);
+  if (codings === undefined) {
+    if (codingsSeen.size >= CODINGS_SEEN_MAX || value.length > 256) codingsSeen.clear();
+    codings = parseCodings(value);
+    if (value.length <= 256) codingsSeen.set(value, codings);
+  }
+  return codings;
+}
+
+function parseCodings(value: string): string {  let br = -1;
   let gzip = -1;
   let star = -1;
   for (const item of value.split(',')) {
