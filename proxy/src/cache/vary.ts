@@ -38,7 +38,12 @@ export function normalizedRequestHeader(raw: readonly string[], lower: string): 
 const codingsSeen = new Map<string, string>();
 const CODINGS_SEEN_MAX = 256;
 
-/** Which of br and gzip an Accept-Encoding accepts (quality > 0, RFC 9110 §12.5.3): 'br,gzip', 'br', 'gzip' or ''. */
+/**
+ * Which of br and gzip an Accept-Encoding accepts (quality > 0, RFC 9110 §12.5.3): 'br,gzip', 'br',
+ * 'gzip' or ''. Never narrower than what compression negotiates (an unparsable weight counts here,
+ * the highest weight of a repeated coding wins): a variant stored for a value is then always in a
+ * coding every request with that value accepts.
+ */
 export function acceptedCodings(value: string): string {
   if (value === '') return '';
   let codings = codingsSeen.get(value);
@@ -57,7 +62,7 @@ function parseCodings(value: string): string {  let br = -1;
     const semi = item.indexOf(';');
     const coding = (semi === -1 ? item : item.slice(0, semi)).trim().toLowerCase();
     const q = semi === -1 ? 1 : quality(item.slice(semi + 1));
-    if (coding === 'br') br = q;
+    if (coding === 'br') br = Math.max(br, q);
     else if (coding === 'gzip' || coding === 'x-gzip') gzip = Math.max(gzip, q);
     else if (coding === '*') star = q;
   }
