@@ -1,4 +1,5 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
+import { CachePolicy } from './cache/cache-policy';
 import { CacheRegistry } from './cache/cache-registry';
 import type { ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
@@ -72,6 +73,15 @@ export class Runtime {
       responseRules: rules.empty ? null : rules,
       upgrades: new Set(action.upgrades),
       stats: this.registry.book.routeStats(route.name),
+      cache: this.cachePolicy(route),
     };
+  }
+
+  /** The route's cache: its zone and compiled templates; null without one (the request path then pays a null check). */
+  private cachePolicy(route: ResolvedRoute): CachePolicy | null {
+    if (route.cache === null) return null;
+    const zone = this.caches.get(route.cache.zone);
+    if (zone === undefined) throw new Error(`route ${route.name}: no cache zone "${route.cache.zone}"`); // validate.ts refuses this first
+    return new CachePolicy(route.cache, zone);
   }
 }

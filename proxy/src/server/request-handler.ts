@@ -7,8 +7,10 @@ import type { Duplex } from 'node:stream';
 import type { Downstream } from '../downstream/downstream';
 import { H1Downstream } from '../downstream/h1-downstream';
 import { UpgradeDownstream } from '../downstream/upgrade-downstream';
+import { cachedRequest } from '../cache/cache-flow';
+import { CacheLink, type CacheRequest } from '../cache/cache-link';
 import { ClientWriter } from '../forward/client-writer';
-import { Dispatch } from '../forward/dispatch';
+import { Dispatch, type ForwardTarget } from '../forward/dispatch';
 import { sendError, sendRedirect } from '../forward/error-page';
 import { buildRequestHeaders, clientAddress } from '../forward/request-headers';
 import { ResponseRulesHandler } from '../forward/response-rules-handler';
@@ -91,17 +93,33 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
     ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
     return;
   }
-  const target = action.target;
+  proxyTo(runtime, route, action.target, ds, upgrade);
+}
+
+/** Forwards to `target` (a proxy route's, or a static route's fallback), through its cache when it has one. */
+export function proxyTo(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null): void {
+  if (target.cache !== null && upgrade === null) cachedRequest(target.cache, runtime, route, target, ds, forward);
+  else forward(runtime, route, target, ds, upgrade, null);
+}
+
+/** Forwards upstream through the response chain; `cache`: the route's cache decided this request goes upstream. */
+function forward(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null, cache: CacheRequest | null): void {
   const built = buildRequestHeaders(ds.rawHeaders, ds, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
   ds.remoteAddr = built.realIp;
   const headers = route.requestRules.apply(built.headers, ds);
   const timeouts = runtime.config.timeouts;
   const writer = new ClientWriter(ds, timeouts.clientSend);
-  const chain = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
+  const rules = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
+  // The cache link sees the answer as the client gets it before the route's header rules.
+  const link = cache === null ? null : new CacheLink(rules, cache, ds);
+  const chain = link ?? rules;
   // The sticky link comes first: it sees the upstream's own head (sticky learn reads its Set-Cookie).
   const sticky = target.upstream.sticky === null ? null : stickyLink(target.upstream, chain, ds);
   const body = built.hasBody && upgrade === null ? ds.openBody() : null;
-  new Dispatch(ds, target, headers, body, timeouts, sticky ?? chain, writer, upgrade, sticky).start();
+  const sent = cache === null ? headers : cache.upstreamHeaders(headers);
+  const dispatch = new Dispatch(ds, target, sent, body, timeouts, sticky ?? chain, writer, upgrade, sticky);
+  link?.attach(dispatch);
+  dispatch.start();
 }
 
 /** The one Upgrade token the route allows among those the client offered (RFC 9110 §7.8), or null. */
