@@ -51,7 +51,7 @@ describe('disk tier', () => {
     expect(zone.usage().entries).toBe(1);
   });
 
-  test('never serves a half-written entry left by a crash: temp, truncated, garbage and foreign files are removed with one log line', async () => {
+  test('never serves a half-written entry left by a crash: temp, truncated and garbage entry files are removed with one log line', async () => {
     const dir = tempDir();
     const first = diskZone(dir);
     put(first.zone, 'good', 'good body');
@@ -66,7 +66,6 @@ describe('disk tier', () => {
     unlinkSync(join(dir, fileOf('moved')));
     writeFileSync(join(dir, '.tmp-999-1'), 'half a body');
     writeFileSync(join(dir, 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.entry'), Buffer.alloc(5000, 0xff));
-    writeFileSync(join(dir, 'notes.txt'), 'not ours');
     const { zone, lines } = await restart(dir, { registry: CacheRegistry.build(new Map()) });
     expect(zone.lookup('good', noHeaders)).not.toBeNull();
     for (const key of ['cut', 'moved']) expect(zone.lookup(key, noHeaders)).toBeNull();
@@ -74,7 +73,21 @@ describe('disk tier', () => {
     expect(readdirSync(dir)).toEqual([fileOf('good')]);
     const warnings = lines.filter((l) => /unreadable/.test(l.msg));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ zone: 'z', msg: expect.stringContaining('removed 5') });
+    expect(warnings[0]).toMatchObject({ zone: 'z', msg: expect.stringContaining('removed 4') });
+  });
+
+  test('leaves files that are not cache entries alone (a disk.path shared with other files), with one log line', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'notes.txt'), 'the user\'s own file');
+    writeFileSync(join(dir, 'index.html'), '<p>also theirs</p>');
+    const { zone, lines } = await restart(dir, { registry: CacheRegistry.build(new Map()) });
+    put(zone, 'k', 'v');
+    await zone.settled();
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe("the user's own file");
+    expect(readdirSync(dir).sort()).toEqual([...entryFiles(dir), 'index.html', 'notes.txt'].sort());
+    const warnings = lines.filter((l) => /not cache entries/.test(l.msg));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].msg).toContain('2 files');
   });
 
   test('removes entries not used for `inactive` from both tiers, and keeps the ones in use', async () => {

@@ -8,7 +8,7 @@ import { mkdir, open, opendir, rename, unlink, type FileHandle } from 'node:fs/p
 import { join } from 'node:path';
 import type { ResolvedCacheZone } from '../config/resolved';
 import type { Logger } from '../log';
-import { decodeHead, decodeTrailer, encodeHead, ENTRY_SUFFIX, entryFileName, isOwnTemp, TEMP_PREFIX, tempFileName, TRAILER_BYTES } from './entry-file';
+import { decodeHead, decodeTrailer, encodeHead, ENTRY_SUFFIX, entryFileName, isCacheFileName, isOwnTemp, TEMP_PREFIX, tempFileName, TRAILER_BYTES } from './entry-file';
 import { LruBytes } from './memory-tier';
 import { StoredEntry, variantId, type DiskPlace } from './stored-entry';
 import type { DiskOwner, ZoneDisk } from './stored-zone';
@@ -158,10 +158,15 @@ export class DiskTier implements ZoneDisk {
   private async readBack(): Promise<void> {
     await mkdir(this.config.path, { recursive: true });
     const removed: string[] = [];
+    const foreign: string[] = [];
     let count = 0;
     for await (const dirent of await opendir(this.config.path)) {
       if (this.closed) return;
       if (!dirent.isFile() || isOwnTemp(dirent.name)) continue;
+      if (!isCacheFileName(dirent.name)) {
+        foreign.push(dirent.name);
+        continue;
+      }
       const file = join(this.config.path, dirent.name);
       const found = dirent.name.startsWith(TEMP_PREFIX) ? null : await readEntry(file, dirent.name).catch(() => null);
       if (found === null) {
@@ -175,6 +180,10 @@ export class DiskTier implements ZoneDisk {
     if (removed.length > 0) {
       const quoted = removed.slice(0, QUOTED_FILES).join(', ') + (removed.length > QUOTED_FILES ? ', ...' : '');
       this.log.warn({ zone: this.owner.name, path: this.config.path, files: removed.length }, `cache zone ${this.owner.name}: removed ${removed.length} unreadable or unfinished files (${quoted})`);
+    }
+    if (foreign.length > 0) {
+      const quoted = foreign.slice(0, QUOTED_FILES).join(', ') + (foreign.length > QUOTED_FILES ? ', ...' : '');
+      this.log.warn({ zone: this.owner.name, path: this.config.path, files: foreign.length }, `cache zone ${this.owner.name}: ${foreign.length} files that are not cache entries left alone (${quoted}); give the zone a directory of its own`);
     }
     if (count > 0) this.log.info({ zone: this.owner.name, path: this.config.path, entries: count }, 'cache zone read back from disk');
   }

@@ -30,6 +30,16 @@ export interface FileHead extends CachedHead {
   size: number;
 }
 
+const ENTRY_NAME = /^[0-9a-f]{40}\.entry$/;
+
+/**
+ * Whether a file in a zone's directory is one this cache wrote (an entry or a temp file). Only
+ * those are ever removed: a disk.path pointed at a directory with other files must not lose them.
+ */
+export function isCacheFileName(name: string): boolean {
+  return ENTRY_NAME.test(name) || name.startsWith(TEMP_PREFIX);
+}
+
 /** The file name of a variant: a hash of its id, so names are fixed-length and safe. */
 export function entryFileName(id: string): string {
   return createHash('sha256').update(id).digest('hex').slice(0, 40) + ENTRY_SUFFIX;
