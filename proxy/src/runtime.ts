@@ -1,5 +1,5 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
-import type { ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
+import type { ResolvedCompress, ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
 import { CidrSet } from './net/cidr';
@@ -18,6 +18,8 @@ export interface RuntimeRoute extends RoutableRoute {
   name: string;
   action: RuntimeAction;
   requestRules: HeaderRules;
+  /** On-the-fly compression; null: the route has none (no link in the response chain). */
+  compress: ResolvedCompress | null;
   /** Counts requests and responses of this route (by name, kept across reloads). */
   stats: RouteStats;
 }
@@ -46,6 +48,7 @@ export class Runtime {
       pathRegex: route.pathRegex,
       action: this.compileAction(route),
       requestRules: new HeaderRules(route.requestHeaders),
+      compress: route.compress,
       stats: this.registry.book.routeStats(route.name),
     };
   }

@@ -4,6 +4,7 @@
 // below this file sees node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { compressLink } from '../compress/compress-handler';
 import type { Downstream } from '../downstream/downstream';
 import { H1Downstream } from '../downstream/h1-downstream';
 import { UpgradeDownstream } from '../downstream/upgrade-downstream';
@@ -97,7 +98,8 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
   const headers = route.requestRules.apply(built.headers, ds);
   const timeouts = runtime.config.timeouts;
   const writer = new ClientWriter(ds, timeouts.clientSend);
-  const chain = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
+  const rules = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
+  const chain = route.compress === null ? rules : compressLink(route.compress, rules, ds, writer);
   // The sticky link comes first: it sees the upstream's own head (sticky learn reads its Set-Cookie).
   const sticky = target.upstream.sticky === null ? null : stickyLink(target.upstream, chain, ds);
   const body = built.hasBody && upgrade === null ? ds.openBody() : null;
