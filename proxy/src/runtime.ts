@@ -1,9 +1,10 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
-import type { ResolvedCompress, ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
+import type { ResolvedCompress, ResolvedConfig, ResolvedProxyAction, ResolvedRoute } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
 import { CidrSet } from './net/cidr';
 import { Router, type RoutableRoute } from './router';
+import { StaticFiles } from './static/static-files';
 import { compileTemplate, type Template } from './template';
 import type { RouteStats } from './upstream/server-stats';
 import { UpstreamRegistry } from './upstream/upstream-registry';
@@ -12,7 +13,7 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 export type RuntimeAction =
   | { kind: 'proxy'; target: ForwardTarget }
   | { kind: 'redirect'; location: Template; status: number }
-  | { kind: 'static'; files: ResolvedStaticAction; fallback: ForwardTarget | null };
+  | { kind: 'static'; files: StaticFiles; fallback: ForwardTarget | null };
 
 export interface RuntimeRoute extends RoutableRoute {
   name: string;
@@ -57,7 +58,9 @@ export class Runtime {
     const action = route.action;
     if (action.kind === 'redirect') return { kind: 'redirect', location: compileTemplate(action.location), status: action.status };
     if (action.kind === 'static') {
-      return { kind: 'static', files: action, fallback: action.fallback === null ? null : this.forwardTarget(route, action.fallback) };
+      const rules = new HeaderRules(route.responseHeaders);
+      const files = new StaticFiles(action, route.path, rules.empty ? null : rules, route.compress, this.config.timeouts.clientSend);
+      return { kind: 'static', files, fallback: action.fallback === null ? null : this.forwardTarget(route, action.fallback) };
     }
     return { kind: 'proxy', target: this.forwardTarget(route, action) };
   }

@@ -4,7 +4,7 @@
 // and what was compressed is flushed once the upstream goes quiet, so a slow stream (server-sent
 // events) still arrives. A zlib failure cuts the response; a client that leaves frees the stream.
 import type { ResolvedCompress } from '../config/resolved';
-import type { Downstream } from '../downstream/downstream';
+import type { Downstream, DownstreamCloseListener } from '../downstream/downstream';
 import type { ClientGoneListener, ClientWriter } from '../forward/client-writer';
 import { ProxyError } from '../forward/proxy-errors';
 import { ResponseHandlerWrapper, type ResponseHandler } from '../forward/response-handler';
@@ -13,7 +13,7 @@ import { negotiateEncoding, type Encoding } from './accept-encoding';
 import { compressedHead, compressibleLength } from './compress-head';
 import { createEncoder, flushEncoder, type Encoder } from './encoder';
 
-export class CompressHandler extends ResponseHandlerWrapper implements ClientGoneListener {
+export class CompressHandler extends ResponseHandlerWrapper implements ClientGoneListener, DownstreamCloseListener {
   private encoder: Encoder | null = null;
   private encoding: Encoding = 'gzip';
   /** The upstream's resume while it may be paused (null once its body is complete). */
@@ -84,6 +84,10 @@ export class CompressHandler extends ResponseHandlerWrapper implements ClientGon
     this.closeEncoder();
   }
 
+  downstreamClosed(): void {
+    this.clientGone();
+  }
+
   // ---- the encoder's side ----
 
   /** Called between event loop turns after data came in: whatever zlib holds goes out now. */
@@ -145,9 +149,15 @@ function flushQuiet(handler: CompressHandler): void {
   handler.flushIfQuiet();
 }
 
-/** The compression link for a route with `compress`; it hears from `writer` when the client leaves. */
+/**
+ * The compression link for a route with `compress`. It hears that the client left from `writer`,
+ * told by whoever feeds the chain (the dispatch, a file stream), which takes the downstream's one
+ * close listener over from the link; a body sent whole (a small file) has no feeder left to tell,
+ * so the link listens to the downstream itself until then.
+ */
 export function compressLink(config: ResolvedCompress, next: ResponseHandler, request: Downstream, writer: ClientWriter): CompressHandler {
   const link = new CompressHandler(next, config, request);
   writer.watchClientGone(link);
+  request.onClose(link);
   return link;
 }

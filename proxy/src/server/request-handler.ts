@@ -4,15 +4,14 @@
 // below this file sees node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { compressLink } from '../compress/compress-handler';
 import type { Downstream } from '../downstream/downstream';
 import { H1Downstream } from '../downstream/h1-downstream';
 import { UpgradeDownstream } from '../downstream/upgrade-downstream';
 import { ClientWriter } from '../forward/client-writer';
-import { Dispatch } from '../forward/dispatch';
+import { Dispatch, type ForwardTarget } from '../forward/dispatch';
 import { sendError, sendRedirect } from '../forward/error-page';
 import { buildRequestHeaders, clientAddress } from '../forward/request-headers';
-import { ResponseRulesHandler } from '../forward/response-rules-handler';
+import { responseChain } from '../forward/response-chain';
 import { stickyLink } from '../forward/sticky-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
@@ -57,7 +56,8 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
       const runtime = source.runtime;
       const rawHost = findHost(req.rawHeaders);
       const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
-      const protocol = route?.action.kind === 'proxy' ? allowedUpgrade(req.headers.upgrade, route.action.target.upgrades) : null;
+      const target = route === null ? null : route.action.kind === 'proxy' ? route.action.target : route.action.kind === 'static' ? route.action.fallback : null;
+      const protocol = target === null ? null : allowedUpgrade(req.headers.upgrade, target.upgrades);
       const t = runtime.config.timeouts;
       const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', upgraded, protocol, {
         sendTimeout: t.clientSend > 0 ? t.clientSend : 60_000,
@@ -84,22 +84,26 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
     return;
   }
   if (action.kind === 'static') {
-    ds.fail(501, 'NOT_IMPLEMENTED'); // the static files engineer replaces this
+    // An upgrade is never a file: it goes straight to the fallback (only offered when there is one).
+    if ((upgrade !== null || action.files.serve(ds, route.stats)) && action.fallback !== null) forward(runtime, route, action.fallback, ds, upgrade);
     return;
   }
+  forward(runtime, route, action.target, ds, upgrade);
+}
+
+/** Forwards to `target` (a proxy route's upstream, or a static route's fallback). */
+function forward(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null): void {
   if (rejectsHeaderValues(route, ds)) {
     route.stats.response(400);
     ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
     return;
   }
-  const target = action.target;
   const built = buildRequestHeaders(ds.rawHeaders, ds, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
   ds.remoteAddr = built.realIp;
   const headers = route.requestRules.apply(built.headers, ds);
   const timeouts = runtime.config.timeouts;
   const writer = new ClientWriter(ds, timeouts.clientSend);
-  const rules = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
-  const chain = route.compress === null ? rules : compressLink(route.compress, rules, ds, writer);
+  const chain = responseChain(ds, writer, target.responseRules, route.compress);
   // The sticky link comes first: it sees the upstream's own head (sticky learn reads its Set-Cookie).
   const sticky = target.upstream.sticky === null ? null : stickyLink(target.upstream, chain, ds);
   const body = built.hasBody && upgrade === null ? ds.openBody() : null;
