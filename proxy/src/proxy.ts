@@ -92,11 +92,13 @@ export class PorticoProxy implements RuntimeSource {
     checkAdminConfig(config);
     const base = this.runtime;
     let next = Runtime.build(config, base);
-    const admin = await this.openAdmin(config);
+    let admin: AdminListener | null = null;
     try {
+      admin = await this.openAdmin(config);
       await this.syncListeners(config);
     } catch (err) {
       await admin?.close(0);
+      next.caches.retire(this.runtime.caches); // zones this refused config opened
       throw err;
     }
     // An admin change (add, remove, weight) while the listeners opened rebuilt the running
@@ -105,6 +107,7 @@ export class PorticoProxy implements RuntimeSource {
       const stale = next;
       next = Runtime.build(config, this.runtime);
       void stale.registry.retire(next.registry);
+      stale.caches.retire(this.runtime.caches);
     }
     this.swapAdmin(config, admin);
     const previous = this.runtime;
@@ -112,12 +115,14 @@ export class PorticoProxy implements RuntimeSource {
     this.health.sync(next.registry);
     this.drains.sync(); // the new config's drainTimeout
     void previous.registry.retire(next.registry);
+    previous.caches.retire(next.caches);
   }
 
   async close(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<void> {
     this.health.close();
     for (const record of this.runtime.registry.book.all()) record.stopSlowStart();
     this.drains.close();
+    this.runtime.caches.close();
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     const admin = this.admin;
@@ -133,6 +138,7 @@ export class PorticoProxy implements RuntimeSource {
     this.health.sync(this.runtime.registry); // an added server is checked (and starts checking when mandatory)
     this.drains.sync(); // a removed server's drain timer goes
     void previous.registry.retire(this.runtime.registry);
+    previous.caches.retire(this.runtime.caches);
   }
 
   private adminControl(): AdminControl {

@@ -1,4 +1,6 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
+import { CachePolicy } from './cache/cache-policy';
+import { CacheRegistry } from './cache/cache-registry';
 import type { ResolvedCompress, ResolvedConfig, ResolvedProxyAction, ResolvedRoute } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
@@ -32,13 +34,15 @@ export class Runtime {
   private constructor(
     readonly config: ResolvedConfig,
     readonly registry: UpstreamRegistry,
+    /** The cache zones (content kept across reloads); retired with the runtime like the upstreams. */
+    readonly caches: CacheRegistry,
   ) {
     this.router = new Router(config.routes.map((r) => this.compileRoute(r)));
     this.trusted = new CidrSet(config.trustedProxies);
   }
 
   static build(config: ResolvedConfig, previous?: Runtime): Runtime {
-    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry));
+    return new Runtime(config, UpstreamRegistry.build(config, previous?.registry), CacheRegistry.build(config.caches, previous?.caches));
   }
 
   private compileRoute(route: ResolvedRoute): RuntimeRoute {
@@ -73,6 +77,15 @@ export class Runtime {
       responseRules: rules.empty ? null : rules,
       upgrades: new Set(action.upgrades),
       stats: this.registry.book.routeStats(route.name),
+      cache: this.cachePolicy(route),
     };
+  }
+
+  /** The route's cache: its zone and compiled templates; null without one (the request path then pays a null check). */
+  private cachePolicy(route: ResolvedRoute): CachePolicy | null {
+    if (route.cache === null) return null;
+    const zone = this.caches.get(route.cache.zone);
+    if (zone === undefined) throw new Error(`route ${route.name}: no cache zone "${route.cache.zone}"`); // validate.ts refuses this first
+    return new CachePolicy(route.cache, zone);
   }
 }

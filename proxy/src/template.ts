@@ -18,6 +18,8 @@ export interface TemplateContext {
   headers: IncomingHttpHeaders;
   /** The raw header list, when the request has one (cheaper to scan than `headers`, built lazily). */
   readonly rawHeaders?: readonly string[];
+  /** $upstream_cache_status: set by the cache on routes that have one (MISS, HIT, ...). */
+  cacheStatus?: string;
 }
 
 export interface Template {
@@ -41,6 +43,7 @@ const SIMPLE: Record<string, Evaluate> = {
   uri: (c) => pathOf(c.url),
   args: (c) => queryOf(c.url),
   query_string: (c) => queryOf(c.url),
+  upstream_cache_status: (c) => c.cacheStatus ?? '',
 };
 
 const PREFIXED: [prefix: string, make: (name: string) => Evaluate][] = [

@@ -4,6 +4,8 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 export abstract class H1RequestView {
   /** The real client address (X-Forwarded-For from a trusted proxy, else the peer). */
   remoteAddr: string;
+  /** $upstream_cache_status, set by the cache (declared here so every request keeps one shape). */
+  cacheStatus: string | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

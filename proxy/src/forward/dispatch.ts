@@ -7,6 +7,7 @@
 // request), headers as flat string arrays.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { CachePolicy } from '../cache/cache-policy';
 import type { ResolvedRetry, ResolvedTimeouts } from '../config/resolved';
 import type { Downstream, DownstreamCloseListener } from '../downstream/downstream';
 import type { PickContext } from '../upstream/balancer';
@@ -33,6 +34,8 @@ export interface ForwardTarget {
   upgrades: ReadonlySet<string>;
   /** The route's counters (kept by name across reloads). */
   stats: RouteStats;
+  /** The route's proxy cache; null when it has none. */
+  cache: CachePolicy | null;
 }
 
 /** How an attempt ended, for passive health: counted as a success, a failure, or not at all. */

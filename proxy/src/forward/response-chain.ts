@@ -10,6 +10,15 @@ import type { ResponseHandler } from './response-handler';
 import { ResponseRulesHandler } from './response-rules-handler';
 
 export function responseChain(ds: Downstream, writer: ClientWriter, responseRules: HeaderRules | null, compress: ResolvedCompress | null): ResponseHandler {
-  const rules = responseRules === null ? writer : new ResponseRulesHandler(writer, responseRules, ds);
-  return compress === null ? rules : compressLink(compress, rules, ds, writer);
+  return withCompression(rulesLink(ds, writer, responseRules), compress, ds, writer);
+}
+
+/** The route's response header rules in front of the writer (the writer itself without rules). */
+export function rulesLink(ds: Downstream, writer: ClientWriter, responseRules: HeaderRules | null): ResponseHandler {
+  return responseRules === null ? writer : new ResponseRulesHandler(writer, responseRules, ds);
+}
+
+/** `next` behind the route's compression link (a proxied answer has its cache link in between). */
+export function withCompression(next: ResponseHandler, compress: ResolvedCompress | null, ds: Downstream, writer: ClientWriter): ResponseHandler {
+  return compress === null ? next : compressLink(compress, next, ds, writer);
 }

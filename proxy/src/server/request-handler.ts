@@ -7,11 +7,13 @@ import type { Duplex } from 'node:stream';
 import type { Downstream } from '../downstream/downstream';
 import { H1Downstream } from '../downstream/h1-downstream';
 import { UpgradeDownstream } from '../downstream/upgrade-downstream';
+import { cachedRequest } from '../cache/cache-flow';
+import { CacheLink, type CacheRequest } from '../cache/cache-link';
 import { ClientWriter } from '../forward/client-writer';
 import { Dispatch, type ForwardTarget } from '../forward/dispatch';
 import { sendError, sendRedirect } from '../forward/error-page';
 import { buildRequestHeaders, clientAddress } from '../forward/request-headers';
-import { responseChain } from '../forward/response-chain';
+import { rulesLink, withCompression } from '../forward/response-chain';
 import { stickyLink } from '../forward/sticky-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
@@ -85,29 +87,42 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
   }
   if (action.kind === 'static') {
     // An upgrade is never a file: it goes straight to the fallback (only offered when there is one).
-    if ((upgrade !== null || action.files.serve(ds, route.stats)) && action.fallback !== null) forward(runtime, route, action.fallback, ds, upgrade);
+    if ((upgrade !== null || action.files.serve(ds, route.stats)) && action.fallback !== null) proxyTo(runtime, route, action.fallback, ds, upgrade);
     return;
   }
-  forward(runtime, route, action.target, ds, upgrade);
+  proxyTo(runtime, route, action.target, ds, upgrade);
 }
 
-/** Forwards to `target` (a proxy route's upstream, or a static route's fallback). */
-function forward(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null): void {
+/** Forwards to `target` (a proxy route's, or a static route's fallback), through its cache when it has one. */
+export function proxyTo(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null): void {
   if (rejectsHeaderValues(route, ds)) {
     route.stats.response(400);
     ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
     return;
   }
+  if (target.cache !== null && upgrade === null) cachedRequest(target.cache, runtime, route, target, ds, forward);
+  else forward(runtime, route, target, ds, upgrade, null);
+}
+
+/** Forwards upstream through the response chain; `cache`: the route's cache decided this request goes upstream. */
+function forward(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null, cache: CacheRequest | null): void {
   const built = buildRequestHeaders(ds.rawHeaders, ds, { trusted: runtime.trusted, forwardedHeader: runtime.config.forwardedHeader });
   ds.remoteAddr = built.realIp;
   const headers = route.requestRules.apply(built.headers, ds);
   const timeouts = runtime.config.timeouts;
   const writer = new ClientWriter(ds, timeouts.clientSend);
-  const chain = responseChain(ds, writer, target.responseRules, route.compress);
+  const rules = rulesLink(ds, writer, target.responseRules);
+  // The cache link sees the answer as the client gets it before the route's header rules, so it
+  // stores the compressed variant (compressed once, varied by Accept-Encoding).
+  const link = cache === null ? null : new CacheLink(rules, cache, ds);
+  const chain = withCompression(link ?? rules, route.compress, ds, writer);
   // The sticky link comes first: it sees the upstream's own head (sticky learn reads its Set-Cookie).
   const sticky = target.upstream.sticky === null ? null : stickyLink(target.upstream, chain, ds);
   const body = built.hasBody && upgrade === null ? ds.openBody() : null;
-  new Dispatch(ds, target, headers, body, timeouts, sticky ?? chain, writer, upgrade, sticky).start();
+  const sent = cache === null ? headers : cache.upstreamHeaders(headers);
+  const dispatch = new Dispatch(ds, target, sent, body, timeouts, sticky ?? chain, writer, upgrade, sticky);
+  link?.attach(dispatch);
+  dispatch.start();
 }
 
 /** The one Upgrade token the route allows among those the client offered (RFC 9110 §7.8), or null. */

@@ -1,0 +1,90 @@
+// A least-recently-used set bounded in bytes (the memory tier of a cache zone, and the disk tier's
+// index). A Map keeps insertion order, so "touch" is delete + set and the oldest is the first key:
+// O(1) per operation, no linked list to maintain by hand.
+
+export class LruBytes<K, V> {
+  private readonly items = new Map<K, { value: V; size: number }>();
+  private used = 0;
+
+  /** `evicted` is called for each item pushed out to make room (never for delete() or clear()). */
+  constructor(
+    private limit: number,
+    private readonly evicted: (key: K, value: V) => void = () => undefined,
+  ) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  get maxBytes(): number {
+    return this.limit;
+  }
+
+  has(key: K): boolean {
+    return this.items.has(key);
+  }
+
+  /** The value, marked most recently used. */
+  get(key: K): V | undefined {
+    const item = this.items.get(key);
+    if (item === undefined) return undefined;
+    this.items.delete(key);
+    this.items.set(key, item);
+    return item.value;
+  }
+
+  /** The value without changing its place. */
+  peek(key: K): V | undefined {
+    return this.items.get(key)?.value;
+  }
+
+  /**
+   * Adds (or replaces) as most recently used, then evicts the least recently used until the total
+   * fits. False, and nothing stored, when the item alone is larger than the bound.
+   */
+  set(key: K, value: V, size: number): boolean {
+    this.delete(key);
+    if (size > this.limit) return false;
+    this.items.set(key, { value, size });
+    this.used += size;
+    this.trim();
+    return true;
+  }
+
+  delete(key: K): V | undefined {
+    const item = this.items.get(key);
+    if (item === undefined) return undefined;
+    this.items.delete(key);
+    this.used -= item.size;
+    return item.value;
+  }
+
+  /** A new bound: evicts the least recently used until the total fits. */
+  resize(limit: number): void {
+    this.limit = limit;
+    this.trim();
+  }
+
+  clear(): void {
+    this.items.clear();
+    this.used = 0;
+  }
+
+  /** Least recently used first. */
+  *entries(): IterableIterator<[K, V]> {
+    for (const [key, item] of this.items) yield [key, item.value];
+  }
+
+  private trim(): void {
+    while (this.used > this.limit) {
+      const oldest = this.items.keys().next();
+      if (oldest.done === true) return;
+      const value = this.delete(oldest.value) as V;
+      this.evicted(oldest.value, value);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// Variants by Vary (RFC 9111 §4.1): a stored response names the request headers it varies on, and
+// a later request matches the variant whose normalized values equal its own. Accept-Encoding is
+// normalized to the codings the proxy and its upstreams produce (br, gzip), so clients with
+// different but equivalent Accept-Encoding strings share one variant instead of one each.
+
+/** The value of request header `lower` (a lowercased name) in a raw [name, value, ...] list, several joined by ", "; '' when absent. */
+export function rawHeader(raw: readonly string[], lower: string): string {
+  let out = '';
+  const n = lower.length;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === n && name.toLowerCase() === lower) out = out === '' ? raw[i + 1] : `${out}, ${raw[i + 1]}`;
+  }
+  return out;
+}
+
+/** Whether the raw list has header `lower` at all. */
+export function hasRawHeader(raw: readonly string[], lower: string): boolean {
+  const n = lower.length;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === n && name.toLowerCase() === lower) return true;
+  }
+  return false;
+}
+
+/** A request header's value as variants compare it: Accept-Encoding reduced to its codings, others trimmed. */
+export function normalizedRequestHeader(raw: readonly string[], lower: string): string {
+  const value = rawHeader(raw, lower);
+  if (lower === 'accept-encoding') return acceptedCodings(value);
+  return value.trim();
+}
+
+/** Which of br and gzip an Accept-Encoding accepts (quality > 0, RFC 9110 §12.5.3): 'br,gzip', 'br', 'gzip' or ''. */
+export function acceptedCodings(value: string): string {
+  if (value === '') return '';
+  let br = -1;
+  let gzip = -1;
+  let star = -1;
+  for (const item of value.split(',')) {
+    const semi = item.indexOf(';');
+    const coding = (semi === -1 ? item : item.slice(0, semi)).trim().toLowerCase();
+    const q = semi === -1 ? 1 : quality(item.slice(semi + 1));
+    if (coding === 'br') br = q;
+    else if (coding === 'gzip' || coding === 'x-gzip') gzip = Math.max(gzip, q);
+    else if (coding === '*') star = q;
+  }
+  if (br === -1) br = star;
+  if (gzip === -1) gzip = star;
+  return br > 0 ? (gzip > 0 ? 'br,gzip' : 'br') : gzip > 0 ? 'gzip' : '';
+}
+
+function quality(params: string): number {
+  const m = /(?:^|;)\s*q\s*=\s*([0-9.]+)/i.exec(params);
+  if (m === null) return 1;
+  const q = Number(m[1]);
+  return Number.isFinite(q) ? q : 0;
+}
+
+/**
+ * The request header names a response's Vary lists, lowercased and deduplicated; '*' when it
+ * varies on everything (RFC 9110 §12.5.5: never matches, so never stored unless Vary is ignored).
+ */
+export function varyNames(headers: readonly string[]): string[] | '*' {
+  const names: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i];
+    if (name.length !== 4 || name.toLowerCase() !== 'vary') continue;
+    for (const token of headers[i + 1].split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t === '*') return '*';
+      if (t !== '' && !names.includes(t)) names.push(t);
+    }
+  }
+  return names;
+}
+
+/** The vary values a variant is stored under: each name with this request's normalized value. */
+export function varyValues(names: readonly string[], raw: readonly string[]): [string, string][] {
+  return names.map((name) => [name, normalizedRequestHeader(raw, name)]);
+}
+
+// A lookup reads the request's headers through a function; one module-level reader over the
+// request being looked up (lookups are synchronous) spares a closure per request.
+let current: readonly string[] = [];
+
+function readCurrent(name: string): string {
+  return normalizedRequestHeader(current, name);
+}
+
+/** The header reader for zone.lookup over `raw`; valid until the next call. */
+export function varyReader(raw: readonly string[]): (name: string) => string {
+  current = raw;
+  return readCurrent;
+}
