@@ -104,7 +104,7 @@ describe('a large file transfer that fails', () => {
     fs.writeFileSync(file, Buffer.alloc(32 * 1024 * 1024, 1));
     const { url } = await staticProxy({ root: dir });
     let truncated = false;
-    const result = await download(`${url}/shrinking.bin`, (res, received) => {
+    const result = await download(`${url}/shrinking.bin`, (_res, received) => {
       if (!truncated && received > 1024 * 1024) {
         truncated = true;
         fs.truncateSync(file, 2 * 1024 * 1024);
