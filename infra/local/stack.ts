@@ -36,6 +36,8 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
     httpsPort: options.httpsPort,
     appPort: options.appPort,
     ...(options.adminPort !== undefined && { adminPort: options.adminPort }),
+    // The proxy serves the sample app's page and assets itself (the app's own copy is the fallback).
+    appPublicDir: join(env.root, 'app-sample', 'public'),
   });
   await assertPortsFree([
     { port: plan.proxy.publish.http, what: 'proxy http' },

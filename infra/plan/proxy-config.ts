@@ -1,7 +1,8 @@
-// The ProxyConfig a stack runs: one upstream holding every app instance, one route sending all
-// traffic to it. Built with the proxy's own types, so a schema change breaks the build, not a deploy.
+// The ProxyConfig a stack runs: one upstream holding every app instance, the app's routes
+// (app-routes.ts: assets served or cached, everything compressed). Built with the proxy's own types, so a schema change breaks the build, not a deploy.
 import type { HealthCheckConfig, ListenerConfig, ProxyConfig, StickyConfig, UpstreamConfig } from '../../proxy/src/config/schema';
 import { DEFAULT_HEALTH_CHECK } from '../../proxy/src/config/defaults';
+import { cachedAppRoutes, cachedAppZones, localAppRoutes } from './app-routes';
 import type { ResolvedStackArgs } from './resolve-args';
 import type { AdminPlan, AppInstancePlan } from './stack-plan';
 
@@ -23,14 +24,8 @@ export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[
   return {
     listeners: [listener],
     upstreams: { [APP_UPSTREAM]: upstream },
-    routes: [
-      {
-        name: 'app',
-        proxy: { upstream: APP_UPSTREAM },
-        // Express announces itself; a front door should not tell attackers what is behind it.
-        responseHeaders: { remove: ['x-powered-by'] },
-      },
-    ],
+    ...(args.appPublicDir === null && { caches: cachedAppZones() }),
+    routes: args.appPublicDir === null ? cachedAppRoutes(APP_UPSTREAM) : localAppRoutes(APP_UPSTREAM, args.appPublicDir),
     // The token, when one is needed, comes from the environment (AdminPlan.tokenEnv), never this file.
     admin: { listen: `${listener.host}:${admin.listenPort}`, ...(admin.tokenEnv !== undefined && { requireToken: true }) },
     log: { level: 'info' },

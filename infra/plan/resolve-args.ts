@@ -1,6 +1,7 @@
 // Stack args -> the same args with every default applied and the instance count decided.
 // Validate first, then normalize (STYLE 9): every problem is collected and thrown as one PlanError.
 import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import type { BalanceMethodName } from '../../proxy/src/config/schema';
 import { PlanError } from './plan-error';
 import { instanceCount } from './sizing';
@@ -35,6 +36,8 @@ export interface ResolvedStackArgs {
   /** null: no active health check. */
   healthCheck: { path: string; interval: string; intervalMs: number } | null;
   adminPort: number;
+  /** null: the proxy cannot read the app's files (it caches the asset paths). */
+  appPublicDir: string | null;
 }
 
 /** A DNS label, so that `${stackName}-app-1` is a valid container name and network alias. */
@@ -68,7 +71,9 @@ export function resolveStackArgs(args: StackArgs): ResolvedStackArgs {
     sticky: resolveSticky(args.sticky, issues),
     healthCheck: resolveHealthCheck(args.healthCheck, args.appHealthPath ?? DEFAULT_HEALTH_CHECK.path, issues),
     adminPort: args.adminPort ?? DEFAULT_ADMIN_PORT,
+    appPublicDir: args.appPublicDir ?? null,
   };
+  issues.push(...publicDirIssues(resolved));
   issues.push(...portIssues(resolved), ...hostIssues(resolved));
   if (resolved.balance !== undefined && !STACK_BALANCE_METHODS.includes(resolved.balance)) {
     issues.push(`balance must be one of ${STACK_BALANCE_METHODS.join(', ')}, got "${resolved.balance}"`);
@@ -100,6 +105,13 @@ function localAppPortIssues(args: ResolvedStackArgs): string[] {
   return (['httpPort', 'httpsPort', 'adminPort'] as const)
     .filter((field) => args[field] >= args.appPort && args[field] <= last)
     .map((field) => `${field} ${args[field]} is also an app instance port (${range})`);
+}
+
+function publicDirIssues(args: ResolvedStackArgs): string[] {
+  const dir = args.appPublicDir;
+  if (dir === null) return [];
+  if (args.target !== 'local') return [`appPublicDir is for the local target only: a ${args.target} proxy cannot read the app's files`];
+  return typeof dir === 'string' && isAbsolute(dir) ? [] : [`appPublicDir must be an absolute path, got ${show(dir)}`];
 }
 
 function hostIssues(args: ResolvedStackArgs): string[] {

@@ -44,6 +44,11 @@ export interface StackArgs {
    * at 127.0.0.1. docker: the host port it is published on, at 127.0.0.1 only, whatever publishHost.
    */
   adminPort?: number;
+  /**
+   * local only: the app's public/ folder (an absolute path), served by the proxy itself. Absent:
+   * the proxy caches the app's asset paths instead (a container proxy cannot read the app's files).
+   */
+  appPublicDir?: string;
 }
 
 export const DEFAULT_APP_PORT = { docker: 3000, local: 3001 } as const;

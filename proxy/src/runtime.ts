@@ -1,12 +1,13 @@
 // Everything a request needs, built from one resolved config and swapped as a whole on reload.
 import { CachePolicy } from './cache/cache-policy';
 import { CacheRegistry } from './cache/cache-registry';
-import type { ResolvedConfig, ResolvedProxyAction, ResolvedRoute, ResolvedStaticAction } from './config/resolved';
+import type { ResolvedCompress, ResolvedConfig, ResolvedProxyAction, ResolvedRoute } from './config/resolved';
 import type { ForwardTarget } from './forward/dispatch';
 import { HeaderRules } from './forward/header-rules';
 import type { Logger } from './log';
 import { CidrSet } from './net/cidr';
 import { Router, type RoutableRoute } from './router';
+import { StaticFiles } from './static/static-files';
 import { compileTemplate, type Template } from './template';
 import type { RouteStats } from './upstream/server-stats';
 import { UpstreamRegistry } from './upstream/upstream-registry';
@@ -15,12 +16,14 @@ import { UpstreamRegistry } from './upstream/upstream-registry';
 export type RuntimeAction =
   | { kind: 'proxy'; target: ForwardTarget }
   | { kind: 'redirect'; location: Template; status: number }
-  | { kind: 'static'; files: ResolvedStaticAction; fallback: ForwardTarget | null };
+  | { kind: 'static'; files: StaticFiles; fallback: ForwardTarget | null };
 
 export interface RuntimeRoute extends RoutableRoute {
   name: string;
   action: RuntimeAction;
   requestRules: HeaderRules;
+  /** On-the-fly compression; null: the route has none (no link in the response chain). */
+  compress: ResolvedCompress | null;
   /** Counts requests and responses of this route (by name, kept across reloads). */
   stats: RouteStats;
 }
@@ -52,6 +55,7 @@ export class Runtime {
       pathRegex: route.pathRegex,
       action: this.compileAction(route),
       requestRules: new HeaderRules(route.requestHeaders),
+      compress: route.compress,
       stats: this.registry.book.routeStats(route.name),
     };
   }
@@ -60,7 +64,9 @@ export class Runtime {
     const action = route.action;
     if (action.kind === 'redirect') return { kind: 'redirect', location: compileTemplate(action.location), status: action.status };
     if (action.kind === 'static') {
-      return { kind: 'static', files: action, fallback: action.fallback === null ? null : this.forwardTarget(route, action.fallback) };
+      const rules = new HeaderRules(route.responseHeaders);
+      const files = new StaticFiles(action, route.path, rules.empty ? null : rules, route.compress, this.config.timeouts.clientSend);
+      return { kind: 'static', files, fallback: action.fallback === null ? null : this.forwardTarget(route, action.fallback) };
     }
     return { kind: 'proxy', target: this.forwardTarget(route, action) };
   }

@@ -1,5 +1,7 @@
 import { configIssues } from '../../proxy/src/config/load';
 import { planStack, type StackArgs } from '../../infra/plan';
+import { APP_ASSET_PATHS, APP_PAGE_PATHS } from '../../infra/plan/app-routes';
+import type { RouteConfig } from '../../proxy/src/config/schema';
 
 const docker = (more: Partial<StackArgs> = {}): StackArgs => ({ stackName: 'web', target: 'docker', ...more });
 const local = (more: Partial<StackArgs> = {}): StackArgs => ({ stackName: 'web', target: 'local', ...more });
@@ -62,7 +64,18 @@ describe('planStack for docker', () => {
           healthCheck: { uri: '/readyz', interval: '2s', mandatory: true },
         },
       },
-      routes: [{ name: 'app', proxy: { upstream: 'app' }, responseHeaders: { remove: ['x-powered-by'] } }],
+      caches: { assets: { maxSize: '64m' } },
+      routes: [
+        {
+          name: 'assets',
+          match: { pathRegex: APP_ASSET_PATHS },
+          proxy: { upstream: 'app' },
+          cache: { zone: 'assets', valid: [{ status: [200], for: '1h' }], ignoreHeaders: ['Cache-Control', 'Expires', 'Set-Cookie'] },
+          compress: {},
+          responseHeaders: { remove: ['x-powered-by'] },
+        },
+        { name: 'app', proxy: { upstream: 'app' }, compress: {}, responseHeaders: { remove: ['x-powered-by'] } },
+      ],
       admin: { listen: '0.0.0.0:9901', requireToken: true },
       log: { level: 'info' },
     });
@@ -178,6 +191,53 @@ describe('the app upstream\'s sticky cookie and readiness check', () => {
   });
 });
 
+describe('the app routes of a stack', () => {
+  const assets = new RegExp(APP_ASSET_PATHS);
+  const page = new RegExp(APP_PAGE_PATHS);
+  const publicDir = '/srv/app/public';
+  const cached = planStack(docker({ instances: 1 })).proxy.config;
+  const served = planStack(local({ instances: 1, appPublicDir: publicDir })).proxy.config;
+  const routeOf = (routes: RouteConfig[], name: string) => routes.find((r) => r.name === name)!;
+
+  test.each(['/app.js', '/style.css', '/logo.svg', '/img/a.png', '/fonts/x.woff2'])('counts %s as an asset', (path) => {
+    expect(assets.test(path)).toBe(true);
+  });
+
+  test.each(['/', '/index.html', '/api/session', '/api/x.js', '/socket.io/socket.io.js', '/socket.io/', '/healthz', '/app.json'])('does not count %s as an asset', (path) => {
+    expect(assets.test(path)).toBe(false);
+  });
+
+  test('matches the page at / and /index.html only', () => {
+    expect(['/', '/index.html', '/app.js', '/api/'].map((p) => page.test(p))).toEqual([true, true, false, false]);
+  });
+
+  test('docker caches the asset paths for an hour, and no other route has a cache', () => {
+    expect(routeOf(cached.routes, 'assets').cache).toMatchObject({ zone: 'assets', valid: [{ status: [200], for: '1h' }] });
+    expect(cached.routes.filter((r) => r.cache !== undefined).map((r) => r.name)).toEqual(['assets']);
+    expect(cached.caches).toEqual({ assets: { maxSize: '64m' } });
+  });
+
+  test('local serves the page and assets from the app\'s public folder, falling back to the app, and caches nothing', () => {
+    expect(routeOf(served.routes, 'assets').static).toEqual({ root: publicDir, fallback: 'app', expires: '10m' });
+    expect(routeOf(served.routes, 'page')).toMatchObject({ static: { root: publicDir, fallback: 'app' }, responseHeaders: { set: { 'Cache-Control': 'no-cache' } } });
+    expect(routeOf(served.routes, 'app').proxy).toEqual({ upstream: 'app' });
+    expect(served.caches).toBeUndefined();
+    expect(served.routes.some((r) => r.cache !== undefined)).toBe(false);
+  });
+
+  test('every route compresses and hides X-Powered-By, in both stacks', () => {
+    for (const route of [...cached.routes, ...served.routes]) {
+      expect(route.compress).toEqual({});
+      expect(route.responseHeaders?.remove).toEqual(['x-powered-by']);
+    }
+  });
+
+  test('refuses a public folder for a proxy that cannot read it, and a relative one', () => {
+    expect(() => planStack(docker({ appPublicDir: publicDir }))).toThrow("appPublicDir is for the local target only: a docker proxy cannot read the app's files");
+    expect(() => planStack(local({ appPublicDir: 'app-sample/public' }))).toThrow('appPublicDir must be an absolute path, got "app-sample/public"');
+  });
+});
+
 describe('planStack outputs for every target', () => {
   test.each([
     ['docker', docker({ instances: 4 })],
@@ -185,6 +245,7 @@ describe('planStack outputs for every target', () => {
     ['docker with a balance method', docker({ instances: 2, balance: 'ip-hash' })],
     ['one instance', local({ instances: 1, balance: 'random-two' })],
     ['local with sticky and checks off', local({ instances: 2, sticky: false, healthCheck: false })],
+    ['local serving the app\'s files', local({ instances: 2, appPublicDir: '/srv/app/public' })],
     ['docker with a renamed cookie and a fast check', docker({ instances: 2, sticky: { cookieName: 'srv' }, healthCheck: { interval: '100ms' } })],
   ])('a %s config passes the proxy schema and its semantic checks', (_, args) => {
     expect(configIssues(planStack(args).proxy.config)).toEqual([]);

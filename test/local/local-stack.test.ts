@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 import { io } from 'socket.io-client';
 import { startLocalStack } from '../../infra/local/stack';
 import { request, sleep } from '../helpers/servers';
@@ -140,6 +141,36 @@ describe('npm start (local stack)', () => {
       expect([asset, (await request(`${stack.url}${asset}`)).status]).toEqual([asset, 200]);
     }
     expect(page.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('serves the page and assets from the proxy itself: its Cache-Control, and no instance behind them', async () => {
+    // The app sends `public, max-age=300` for an asset and X-Instance on everything it answers.
+    const direct = await request(`http://127.0.0.1:${ports.app}/style.css`);
+    expect(direct.headers['cache-control']).toBe('public, max-age=300');
+    for (const asset of ['/app.js', '/style.css', '/logo.svg']) {
+      const res = await request(`${stack.url}${asset}`);
+      expect([asset, res.status, res.headers['cache-control'], res.headers['x-instance']]).toEqual([asset, 200, 'max-age=600', undefined]);
+    }
+    const page = await request(`${stack.url}/`);
+    expect([page.headers['cache-control'], page.headers['x-instance']]).toEqual(['no-cache', undefined]);
+    // What the proxy has no file for is the app's.
+    expect((await request(`${stack.url}/nope.js`)).headers['x-instance']).toMatch(/^app-/);
+  });
+
+  it("compresses what the client accepts: the app's 153 KB socket.io.js, and the proxy's own files", async () => {
+    const raw = await request(`${stack.url}/socket.io/socket.io.js`);
+    expect(raw.headers['content-encoding']).toBeUndefined();
+    for (const encoding of ['gzip', 'br']) {
+      const res = await request(`${stack.url}/socket.io/socket.io.js`, { headers: { 'Accept-Encoding': encoding } });
+      expect(res.headers['content-encoding']).toBe(encoding);
+      expect(res.headers.vary).toMatch(/Accept-Encoding/);
+      expect(res.body.length).toBeLessThan(raw.body.length / 3);
+      const body = encoding === 'br' ? zlib.brotliDecompressSync(res.body) : zlib.gunzipSync(res.body);
+      expect(body.equals(raw.body)).toBe(true);
+    }
+    const script = await request(`${stack.url}/app.js`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(script.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(script.body).equals(readFileSync(join(ROOT, 'app-sample', 'public', 'app.js')))).toBe(true);
   });
 
   it('connects Socket.IO over WebSocket through the proxy and chats', async () => {

@@ -10,6 +10,11 @@ import type { ResponseHandler } from './response-handler';
 /** Bodies up to this size are held and written to the client with the head in one write (measured: +22% rps). */
 const HOLD_LIMIT = 1024 * 1024;
 
+/** A link that holds resources until its response ends (compression's zlib stream). */
+export interface ClientGoneListener {
+  clientGone(): void;
+}
+
 export class ClientWriter implements ResponseHandler, DownstreamDrainListener {
   /** The body is held until its end and written whole (known length up to HOLD_LIMIT). */
   private holding = false;
@@ -18,6 +23,8 @@ export class ClientWriter implements ResponseHandler, DownstreamDrainListener {
   private resume: (() => void) | null = null;
   private sendTimer: NodeJS.Timeout | null = null;
   private awaitingDrain = false;
+  /** Links told when the client leaves; null (nothing allocated) when no link asked. */
+  private goneListeners: ClientGoneListener[] | null = null;
 
   constructor(
     private readonly ds: Downstream,
@@ -85,6 +92,14 @@ export class ClientWriter implements ResponseHandler, DownstreamDrainListener {
   clientGone(): void {
     this.resume = null;
     this.clearSendTimer();
+    const listeners = this.goneListeners;
+    this.goneListeners = null;
+    if (listeners !== null) for (const listener of listeners) listener.clientGone();
+  }
+
+  /** `listener` hears clientGone(): a link above this writer that must free what it holds. */
+  watchClientGone(listener: ClientGoneListener): void {
+    (this.goneListeners ??= []).push(listener);
   }
 
   sendTimedOut(): void {

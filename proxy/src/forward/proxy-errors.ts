@@ -7,7 +7,8 @@ export type ProxyErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_BAD_RESPONSE'
   | 'NO_ROUTE'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'FILE_READ_FAILED'; // a static file could not be read to its end (read error, or it shrank)
 
 const STATUS: Record<ProxyErrorCode, number> = {
   UPSTREAM_UNAVAILABLE: 503,
@@ -17,6 +18,7 @@ const STATUS: Record<ProxyErrorCode, number> = {
   UPSTREAM_TIMEOUT: 504,
   NO_ROUTE: 404,
   BAD_REQUEST: 400,
+  FILE_READ_FAILED: 500,
 };
 
 /** What NGINX's proxy_next_upstream calls the failure: decides retries and passive health. */

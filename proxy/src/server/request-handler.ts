@@ -13,7 +13,7 @@ import { ClientWriter } from '../forward/client-writer';
 import { Dispatch, type ForwardTarget } from '../forward/dispatch';
 import { sendError, sendRedirect } from '../forward/error-page';
 import { buildRequestHeaders, clientAddress } from '../forward/request-headers';
-import { ResponseRulesHandler } from '../forward/response-rules-handler';
+import { rulesLink, withCompression } from '../forward/response-chain';
 import { stickyLink } from '../forward/sticky-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
@@ -58,7 +58,8 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
       const runtime = source.runtime;
       const rawHost = findHost(req.rawHeaders);
       const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
-      const protocol = route?.action.kind === 'proxy' ? allowedUpgrade(req.headers.upgrade, route.action.target.upgrades) : null;
+      const target = route === null ? null : route.action.kind === 'proxy' ? route.action.target : route.action.kind === 'static' ? route.action.fallback : null;
+      const protocol = target === null ? null : allowedUpgrade(req.headers.upgrade, target.upgrades);
       const t = runtime.config.timeouts;
       const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', upgraded, protocol, {
         sendTimeout: t.clientSend > 0 ? t.clientSend : 60_000,
@@ -85,12 +86,8 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
     return;
   }
   if (action.kind === 'static') {
-    ds.fail(501, 'NOT_IMPLEMENTED'); // the static files engineer replaces this
-    return;
-  }
-  if (rejectsHeaderValues(route, ds)) {
-    route.stats.response(400);
-    ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
+    // An upgrade is never a file: it goes straight to the fallback (only offered when there is one).
+    if ((upgrade !== null || action.files.serve(ds, route.stats)) && action.fallback !== null) proxyTo(runtime, route, action.fallback, ds, upgrade);
     return;
   }
   proxyTo(runtime, route, action.target, ds, upgrade);
@@ -98,6 +95,11 @@ function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: 
 
 /** Forwards to `target` (a proxy route's, or a static route's fallback), through its cache when it has one. */
 export function proxyTo(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, ds: Downstream, upgrade: string | null): void {
+  if (rejectsHeaderValues(route, ds)) {
+    route.stats.response(400);
+    ds.fail(400, 'BAD_REQUEST'); // a header rule would turn client input into a value that could split the head
+    return;
+  }
   if (target.cache !== null && upgrade === null) cachedRequest(target.cache, runtime, route, target, ds, forward);
   else forward(runtime, route, target, ds, upgrade, null);
 }
@@ -109,10 +111,11 @@ function forward(runtime: Runtime, route: RuntimeRoute, target: ForwardTarget, d
   const headers = route.requestRules.apply(built.headers, ds);
   const timeouts = runtime.config.timeouts;
   const writer = new ClientWriter(ds, timeouts.clientSend);
-  const rules = target.responseRules === null ? writer : new ResponseRulesHandler(writer, target.responseRules, ds);
-  // The cache link sees the answer as the client gets it before the route's header rules.
+  const rules = rulesLink(ds, writer, target.responseRules);
+  // The cache link sees the answer as the client gets it before the route's header rules, so it
+  // stores the compressed variant (compressed once, varied by Accept-Encoding).
   const link = cache === null ? null : new CacheLink(rules, cache, ds);
-  const chain = link ?? rules;
+  const chain = withCompression(link ?? rules, route.compress, ds, writer);
   // The sticky link comes first: it sees the upstream's own head (sticky learn reads its Set-Cookie).
   const sticky = target.upstream.sticky === null ? null : stickyLink(target.upstream, chain, ds);
   const body = built.hasBody && upgrade === null ? ds.openBody() : null;

@@ -1,0 +1,90 @@
+// A large file (or range) fed into the response chain chunk by chunk with backpressure: one read
+// in flight at most, the next only when the chain took the last one, so memory stays at a chunk or
+// two whatever the file's size. A file that shrinks, a read error or a client that leaves ends the
+// transfer: the client sees a cut (never a complete-looking short body) and the descriptor closes.
+import fs from 'node:fs';
+import type { Downstream, DownstreamCloseListener } from '../downstream/downstream';
+import type { ClientWriter } from '../forward/client-writer';
+import { ProxyError } from '../forward/proxy-errors';
+import type { ResponseHandler } from '../forward/response-handler';
+
+/** Bytes per read: as fs.createReadStream's default. */
+export const STREAM_CHUNK = 64 * 1024;
+
+export class FileStream implements DownstreamCloseListener {
+  private position: number;
+  private remaining: number;
+  private reading = false;
+  private done = false;
+  private fdOpen = true;
+  private readonly afterRead = (err: NodeJS.ErrnoException | null, n: number, chunk: Buffer): void => this.onRead(err, n, chunk);
+  /** Given to the chain with the head: a drained client asks for the next chunk. */
+  readonly resume = (): void => this.proceed();
+
+  constructor(
+    private readonly fd: number,
+    start: number,
+    length: number,
+    private readonly chain: ResponseHandler,
+    private readonly writer: ClientWriter,
+    ds: Downstream,
+  ) {
+    this.position = start;
+    this.remaining = length;
+    ds.onClose(this);
+  }
+
+  /** The next read, or the end once every byte went into the chain. */
+  proceed(): void {
+    if (this.reading || this.done) return;
+    if (this.remaining === 0) {
+      this.done = true;
+      this.chain.onComplete();
+      return;
+    }
+    this.reading = true;
+    const size = Math.min(STREAM_CHUNK, this.remaining);
+    // A fresh buffer per chunk: the socket keeps the last one until it is flushed.
+    fs.read(this.fd, Buffer.allocUnsafeSlow(size), 0, size, this.position, this.afterRead);
+  }
+
+  downstreamClosed(): void {
+    this.writer.clientGone();
+    if (this.done) return;
+    this.done = true;
+    if (!this.reading) this.closeFd();
+  }
+
+  private onRead(err: NodeJS.ErrnoException | null, n: number, chunk: Buffer): void {
+    this.reading = false;
+    if (this.done) {
+      this.closeFd();
+      return;
+    }
+    if (err !== null || n === 0) {
+      // n === 0: the file shrank under us; Content-Length promised more, so cut rather than end.
+      this.finish();
+      this.chain.onError(new ProxyError('FILE_READ_FAILED', err ? `file read failed: ${err.code ?? err.message}` : 'file shrank while sent'));
+      return;
+    }
+    this.position += n;
+    this.remaining -= n;
+    if (this.remaining === 0) this.closeFd();
+    if (this.chain.onData(n === chunk.length ? chunk : chunk.subarray(0, n))) this.proceed();
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.closeFd();
+  }
+
+  private closeFd(): void {
+    if (!this.fdOpen) return;
+    this.fdOpen = false;
+    fs.close(this.fd, ignore);
+  }
+}
+
+function ignore(): void {
+  // a close error leaves nothing to do
+}
