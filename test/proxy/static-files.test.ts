@@ -287,3 +287,33 @@ describe('alias', () => {
     expect(escape.body.toString()).not.toContain('TOP SECRET');
   });
 });
+
+describe('files kept open between requests (open file cache)', () => {
+  it('never serves a stale file: a replaced, rewritten or deleted file is seen at the next request', async () => {
+    const dir = makeTree({ 'a.txt': 'version 1' });
+    const file = path.join(dir, 'a.txt');
+    const { url } = await staticProxy({ root: dir });
+    const first = await request(`${url}/a.txt`);
+    expect(first.body.toString()).toBe('version 1');
+    // a deploy: a new file renamed over the old one
+    fs.writeFileSync(`${file}.new`, 'version 2, longer');
+    fs.renameSync(`${file}.new`, file);
+    expect((await request(`${url}/a.txt`)).body.toString()).toBe('version 2, longer');
+    // rewritten in place with the same size (within the same second, NGINX's ETag would not change)
+    fs.writeFileSync(file, 'VERSION 3, LONGER');
+    expect((await request(`${url}/a.txt`)).body.toString()).toBe('VERSION 3, LONGER');
+    fs.unlinkSync(file);
+    expect((await request(`${url}/a.txt`)).status).toBe(404);
+  });
+
+  it('keeps serving when a kept file is replaced by a symlink out of the root', async () => {
+    const top = makeTree({ 'root/a.txt': 'inside', 'outside/secret.txt': 'TOP SECRET' });
+    const { url } = await staticProxy({ root: path.join(top, 'root') });
+    expect((await request(`${url}/a.txt`)).body.toString()).toBe('inside');
+    fs.unlinkSync(path.join(top, 'root/a.txt'));
+    fs.symlinkSync(path.join(top, 'outside/secret.txt'), path.join(top, 'root/a.txt'));
+    const reply = await request(`${url}/a.txt`);
+    expect(reply.status).toBe(404);
+    expect(reply.body.toString()).not.toContain('TOP SECRET');
+  });
+});

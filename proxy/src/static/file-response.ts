@@ -18,10 +18,8 @@ import type { Coding } from './accept-encoding';
 import { contentTypeOf, etagOf, httpDateOf, pushExpires } from './file-headers';
 import { FileStream } from './file-stream';
 import { evaluatePreconditions, ifRangeHolds, type FileRequestHeaders } from './preconditions';
-import { closeQuietly, type OpenedEntry } from './root-directory';
-
-/** Files (or ranges) up to this size are read whole, synchronously, and written with the head. */
-export const SMALL_FILE = 256 * 1024;
+import { SMALL_FILE } from './open-file-cache';
+import { release, type OpenedEntry } from './root-directory';
 
 export interface FileResponseSettings {
   etag: boolean;
@@ -40,7 +38,8 @@ export interface FoundFile {
 }
 
 export function sendFile(ds: Downstream, s: FileResponseSettings, file: FoundFile, h: FileRequestHeaders, stats: RouteStats): void {
-  const { fd, stat } = file.entry;
+  const entry = file.entry;
+  const { fd, stat } = entry;
   const size = stat.size;
   const mtime = Math.floor(stat.mtimeMs / 1000);
   const etag = s.etag ? etagOf(mtime, size) : null;
@@ -48,7 +47,7 @@ export function sendFile(ds: Downstream, s: FileResponseSettings, file: FoundFil
   const headers: string[] = [];
   const pre = evaluatePreconditions(h, etag, mtime);
   if (pre !== 'send') {
-    closeQuietly(fd);
+    release(entry);
     if (pre === 304) pushValidators(headers, s, file, etag, lastModified);
     else headers.push('content-length', '0');
     sendHead(ds, s, pre, headers, stats);
@@ -61,7 +60,7 @@ export function sendFile(ds: Downstream, s: FileResponseSettings, file: FoundFil
   if (h.range !== null && (h.ifRange === null || ifRangeHolds(h.ifRange, etag, lastModified))) {
     const ranges = parseRange(size, h.range, { combine: true });
     if (ranges === -1) {
-      closeQuietly(fd);
+      release(entry);
       headers.push('content-range', `bytes */${size}`, 'content-length', '0');
       sendHead(ds, s, 416, headers, stats);
       return;
@@ -76,11 +75,11 @@ export function sendFile(ds: Downstream, s: FileResponseSettings, file: FoundFil
   headers.push('content-length', String(length), 'accept-ranges', 'bytes');
   pushValidators(headers, s, file, etag, lastModified);
   if (ds.method === 'HEAD' || length === 0) {
-    closeQuietly(fd);
+    release(entry);
     sendHead(ds, s, status, headers, stats);
     return;
   }
-  if (length <= SMALL_FILE) sendSmall(ds, s, fd, start, length, status, headers, stats);
+  if (length <= SMALL_FILE) sendSmall(ds, s, entry, start, length, status, headers, stats);
   else sendLarge(ds, s, fd, start, length, status, headers, stats);
 }
 
@@ -100,19 +99,19 @@ function pushValidators(headers: string[], s: FileResponseSettings, file: FoundF
   if (file.coding !== null) headers.push('content-encoding', file.coding, 'vary', 'Accept-Encoding');
 }
 
-function sendSmall(ds: Downstream, s: FileResponseSettings, fd: number, start: number, length: number, status: number, headers: string[], stats: RouteStats): void {
+function sendSmall(ds: Downstream, s: FileResponseSettings, entry: OpenedEntry, start: number, length: number, status: number, headers: string[], stats: RouteStats): void {
   const body = takeBodyBuffer(length);
   let read = 0;
   try {
     while (read < length) {
-      const n = fs.readSync(fd, body, read, length - read, start + read);
+      const n = fs.readSync(entry.fd, body, read, length - read, start + read);
       if (n === 0) break;
       read += n;
     }
   } catch {
     read = -1;
   } finally {
-    closeQuietly(fd);
+    release(entry);
   }
   if (read !== length) {
     // Nothing went out yet: the file shrank between fstat and read, or the read failed.

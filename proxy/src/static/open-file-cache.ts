@@ -1,0 +1,81 @@
+// Open descriptors of small files (and the proven place of directories) kept between requests, as
+// NGINX's open_file_cache does, but never stale: every request still stats the path, and the entry
+// is used only while the path leads to the same inode, unchanged (dev, ino, size, mtime, ctime;
+// ctime moves on any write, rename, unlink or chmod). A hit costs one stat instead of
+// open + readlink + fstat + close, and the file is read from the kept descriptor.
+//
+// Only descriptors used synchronously are kept (small files read whole): no transfer in flight can
+// see one closed under it. Bounded in entries; idle ones are closed by a sweep, so a deleted file's
+// space is given back at the latest `IDLE_MS` after its last request.
+import fs from 'node:fs';
+
+/** Files up to this size are read whole, synchronously; only their descriptors are kept. */
+export const SMALL_FILE = 256 * 1024;
+export const MAX_ENTRIES = 1024;
+const IDLE_MS = 20_000;
+
+export interface CachedFile {
+  /** -1 for a directory (kept only for where it lies). */
+  readonly fd: number;
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  /** The real path it was opened at (for the root containment check). */
+  readonly real: string;
+  usedAt: number;
+}
+
+const entries = new Map<string, CachedFile>();
+let sweeper: NodeJS.Timeout | null = null;
+let now = Date.now();
+
+/** The cached entry for `path` if `stat` (the path's stat just taken) shows it unchanged; else drops it. */
+export function cachedEntry(path: string, stat: fs.Stats): CachedFile | null {
+  const entry = entries.get(path);
+  if (entry === undefined) return null;
+  if (entry.ino === stat.ino && entry.dev === stat.dev && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs && entry.ctimeMs === stat.ctimeMs) {
+    entry.usedAt = now;
+    return entry;
+  }
+  forget(path);
+  return null;
+}
+
+/** Keeps `fd` (now the cache's) for `path`; a full cache first closes its oldest entry. */
+export function keep(path: string, fd: number, stat: fs.Stats, real: string): void {
+  forget(path);
+  if (entries.size >= MAX_ENTRIES) forget(entries.keys().next().value as string);
+  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, usedAt: now });
+  if (sweeper === null) {
+    sweeper = setInterval(sweep, IDLE_MS / 2);
+    sweeper.unref();
+  }
+}
+
+/** Drops the entry for `path` (a path that no longer leads to it), closing its descriptor. */
+export function forget(path: string): void {
+  const entry = entries.get(path);
+  if (entry === undefined) return;
+  entries.delete(path);
+  if (entry.fd >= 0) fs.close(entry.fd, ignore);
+}
+
+/** How many entries are kept (tests). */
+export function cachedCount(): number {
+  return entries.size;
+}
+
+function sweep(): void {
+  now = Date.now();
+  for (const [path, entry] of entries) if (now - entry.usedAt > IDLE_MS) forget(path);
+  if (entries.size === 0 && sweeper !== null) {
+    clearInterval(sweeper);
+    sweeper = null;
+  }
+}
+
+function ignore(): void {
+  // a close error leaves nothing to do
+}
