@@ -109,3 +109,12 @@ export const DEFAULT_COMPRESS_MIN_LENGTH = 1024;
 export const DEFAULT_GZIP_LEVEL = 6;
 /** Brotli 4 compresses about as well as gzip 6 at a similar speed; 11 is for precompressed files. */
 export const DEFAULT_BROTLI_LEVEL = 4;
+
+/** HSTS max-age when not given: one year (what hstspreload.org asks for). */
+export const DEFAULT_HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600;
+/** NGINX http2_max_concurrent_streams 128. */
+export const DEFAULT_H2_MAX_CONCURRENT_STREAMS = 128;
+/** HTTP/2 header list bound: twice the 16 KiB HTTP/1.1 head limit (HPACK adds 32 bytes a field). */
+export const DEFAULT_H2_MAX_HEADER_LIST_SIZE = 32 * 1024;
+/** The port redirectToHttps: true sends clients to. */
+export const DEFAULT_HTTPS_PORT = 443;
