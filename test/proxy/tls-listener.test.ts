@@ -12,7 +12,7 @@ function servedName(port: number, servername?: string): Promise<string> {
     const socket = tlsConnect({ port, host: '127.0.0.1', servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
       const cn = socket.getPeerCertificate().subject.CN;
       socket.destroy();
-      resolve(Array.isArray(cn) ? cn[0] : cn);
+      resolve(String(Array.isArray(cn) ? cn[0] : cn));
     });
     socket.on('error', reject);
   });

@@ -22,6 +22,8 @@ export class H2Downstream implements Downstream {
   headersSent = false;
   /** The proxy reset the stream itself (not counted against the client as a reset). */
   resetByProxy = false;
+  /** The whole answer was handed to the stream. */
+  responseEnded = false;
   readonly method: string;
   readonly url: string;
   readonly host: string;
@@ -92,6 +94,7 @@ export class H2Downstream implements Downstream {
   /** Pooled memory is not recycled here: node:http2 holds written buffers past 'finish'. */
   end(last: Buffer | null): void {
     const stream = this.stream;
+    this.responseEnded = true;
     if (stream.writableEnded || stream.destroyed) return; // 204, 304 and HEAD answers end with their head
     if (last === null) stream.end();
     else stream.end(last);

@@ -13,6 +13,9 @@ const { NGHTTP2_ENHANCE_YOUR_CALM } = constants;
 export const MAX_RESETS_PER_WINDOW = 200;
 export const RESET_WINDOW_MS = 10_000;
 
+/** How long a closed abuser's streams in flight may take before the connection is cut. */
+const GOAWAY_GRACE_MS = 1000;
+
 export const kGuard = Symbol('portico.h2Guard');
 export type GuardedSession = ServerHttp2Session & { [kGuard]?: SessionGuard };
 
@@ -33,8 +36,16 @@ export class SessionGuard {
     }
     if (++this.resets > MAX_RESETS_PER_WINDOW && !this.tripped) {
       this.tripped = true;
-      // GOAWAY with the code, then the connection closes: its streams in flight are reset.
-      this.session.destroy(undefined, NGHTTP2_ENHANCE_YOUR_CALM);
+      // GOAWAY with the code (destroy(code) alone may cut the socket before the frame is out),
+      // then the connection goes once its streams are done, or after a moment at most.
+      const session = this.session;
+      session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+      session.close();
+      setTimeout(destroySession, GOAWAY_GRACE_MS, session).unref();
     }
   }
+}
+
+function destroySession(session: ServerHttp2Session): void {
+  if (!session.destroyed) session.destroy();
 }

@@ -24,10 +24,14 @@ export function createStreamHandler(source: RuntimeSource, upgraded: UpgradedSoc
   return (stream, headers, flags, rawHeaders) => {
     // A stream's error (a reset with an error code) is its own business: never the process's.
     stream.on('error', ignore);
+    const guard = (stream.session as GuardedSession | undefined)?.[kGuard];
+    // Reset before its turn came (rapid reset): no work for the upstream, but it counts.
+    if (stream.destroyed || stream.closed) {
+      if (stream.rstCode !== NGHTTP2_NO_ERROR) guard?.clientReset();
+      return;
+    }
     stream.once('close', onStreamClose);
-    (stream as Stream)[kStreamGuard] = (stream.session as GuardedSession | undefined)?.[kGuard];
-    // Reset before its turn came (rapid reset): no work for the upstream. The close is counted.
-    if (stream.destroyed || stream.closed) return;
+    (stream as Stream)[kStreamGuard] = guard;
     const peer = stream.session?.socket?.remoteAddress ?? '';
     if (headers[':method'] === 'CONNECT') connect(source, upgraded, stream, headers, rawHeaders, peer);
     else request(source, settings, stream, headers, (flags & NGHTTP2_FLAG_END_STREAM) !== 0, rawHeaders, peer);
@@ -99,7 +103,9 @@ function answerBare(stream: ServerHttp2Stream, status: number): void {
 
 function onStreamClose(this: Stream): void {
   const ds = this[kH2Downstream];
-  if (this.rstCode !== NGHTTP2_NO_ERROR && ds?.resetByProxy !== true && (ds === undefined || !ds.stream.writableFinished)) {
+  // A reset by the client before the whole answer was handed over (the stream is destroyed by
+  // then, so its own writable state says nothing).
+  if (this.rstCode !== NGHTTP2_NO_ERROR && (ds === undefined || (!ds.resetByProxy && !ds.responseEnded))) {
     this[kStreamGuard]?.clientReset();
   }
   ds?.closed();
