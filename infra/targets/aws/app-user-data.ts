@@ -11,6 +11,8 @@ export interface AppVmUserData {
   login?: RegistryLogin;
   /** This VM's instances, from the plan (apps whose `vm` is this VM). */
   apps: readonly AppInstancePlan[];
+  /** The user's app env, for every instance; the plan's own (PORT, HOST, INSTANCE_ID, …) win. */
+  env?: Record<string, string>;
 }
 
 export function appVmCloudConfig(data: AppVmUserData): CloudConfig {
@@ -20,7 +22,7 @@ export function appVmCloudConfig(data: AppVmUserData): CloudConfig {
     package_update: true,
     packages: runtime.packages,
     write_files: runtime.write_files,
-    runcmd: [...runtime.runcmd, ...data.apps.map((app) => appContainerRun(app, data.image))],
+    runcmd: [...runtime.runcmd, ...data.apps.map((app) => appContainerRun(app, data.image, data.env))],
   };
 }
 
@@ -32,8 +34,8 @@ export function appVmUserData(data: AppVmUserData): string {
  * `docker run` of one instance. The app listens on its own port inside the container too (PORT),
  * so the address the proxy dials is the same number everywhere.
  */
-export function appContainerRun(app: AppInstancePlan, image: string): string[] {
-  const env = Object.entries(app.env).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
+export function appContainerRun(app: AppInstancePlan, image: string, userEnv: Record<string, string> = {}): string[] {
+  const env = Object.entries({ ...userEnv, ...app.env }).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
   return [
     'docker', 'run', '--detach',
     '--name', app.name,

@@ -9,7 +9,7 @@ import { appVmUserData } from './app-user-data';
 import { ecrRegistryOf, type RegistryLogin } from './container-runtime';
 import { dnsRecords, hostedZoneId } from './dns';
 import { instanceRole } from './iam';
-import { awsImage } from './images';
+import { awsImage, repoBuild } from './images';
 import { vm, type VmArgs } from './instance';
 import { amazonLinuxAmi, instanceArchitecture } from './machine-types';
 import { awsNetwork, type AwsNetwork } from './network';
@@ -56,9 +56,9 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
   const proxyCount = options.proxyVms ?? AWS_DEFAULTS.proxyVms;
   const appArch = instanceArchitecture(appType, opts);
   const proxyArch = instanceArchitecture(proxyType, opts);
-  const images = options.images ?? {};
-  const appImage = awsImage(`${name}-app`, 'app', appArch, images, parent);
-  const proxyImage = awsImage(`${name}-proxy`, 'proxy', proxyArch, images, parent);
+  const app = options.app ?? { build: repoBuild('app', undefined) };
+  const appImage = awsImage(`${name}-app`, appArch, app, parent);
+  const proxyImage = awsImage(`${name}-proxy`, proxyArch, { image: options.proxy?.image, build: repoBuild('proxy', options.proxy?.baseImage) }, parent);
   const region = aws.getRegionOutput({}, opts).region;
 
   const ports = plan.apps.map((a) => a.port);
@@ -94,7 +94,9 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
       subnetId: network.subnetIds[i % network.subnetIds.length],
       securityGroupId: groups.app.id,
       profileName: appRole.profile.name,
-      userData: pulumi.all([appImage.ref, region]).apply(([image, r]) => appVmUserData({ image, apps, ...loginFor(image, r) })),
+      userData: pulumi
+        .all([appImage.ref, region, app.env ?? {}])
+        .apply(([image, r, env]) => appVmUserData({ image, apps, env, ...loginFor(image, r) })),
       ipv6: false,
     };
     return vm(`${name}-vm-${i + 1}`, args, opts);

@@ -5,9 +5,9 @@ import * as aws from '@pulumi/aws';
 import * as dockerBuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
 import path from 'node:path';
-import { DOCKERFILES, type ContainerRole } from '../../plan';
+import type { AppBuildArgs } from '../../args';
+import { DOCKERFILES } from '../../plan';
 import { dockerPlatform, type Architecture } from './machine-types';
-import type { AwsImageOptions } from './options';
 
 /** The Dockerfiles' own `ARG NODE_IMAGE` default. */
 export const DEFAULT_BASE_IMAGE = 'node:24-slim';
@@ -23,15 +23,21 @@ export interface AwsImage {
   repositoryArn?: pulumi.Output<string>;
 }
 
-export function awsImage(
-  name: string,
-  role: ContainerRole,
-  arch: pulumi.Input<Architecture>,
-  options: AwsImageOptions,
-  parent: pulumi.Resource,
-): AwsImage {
-  const prebuilt = role === 'app' ? options.appImage : options.proxyImage;
-  if (prebuilt !== undefined) return { ref: pulumi.output(prebuilt) };
+/** A prebuilt image, or a build; the build's context is relative to the Pulumi project. */
+export interface ImageSource {
+  image?: pulumi.Input<string>;
+  build?: AppBuildArgs;
+}
+
+/** This repo's own Dockerfile of a role, built FROM `baseImage` (the proxy; app-sample by default). */
+export function repoBuild(role: 'app' | 'proxy', baseImage: pulumi.Input<string> | undefined): AppBuildArgs {
+  return { context: relativeToCwd(REPO_ROOT), dockerfile: DOCKERFILES[role], args: { NODE_IMAGE: baseImage ?? DEFAULT_BASE_IMAGE } };
+}
+
+export function awsImage(name: string, arch: pulumi.Input<Architecture>, source: ImageSource, parent: pulumi.Resource): AwsImage {
+  if (source.image !== undefined) return { ref: pulumi.output(source.image) };
+  if (source.build === undefined) throw new Error(`${name}: give an image or a build`);
+  const build = source.build;
   const opts = { parent };
   const repository = new aws.ecr.Repository(
     name,
@@ -59,9 +65,10 @@ export function awsImage(
     {
       push: true,
       tags: [pulumi.interpolate`${repository.repositoryUrl}:latest`],
-      context: { location: options.context ?? relativeToCwd(REPO_ROOT) },
-      dockerfile: { location: path.join(options.context ?? relativeToCwd(REPO_ROOT), DOCKERFILES[role]) },
-      buildArgs: { NODE_IMAGE: options.baseImage ?? DEFAULT_BASE_IMAGE },
+      context: { location: build.context },
+      dockerfile: { location: pulumi.all([build.context, build.dockerfile ?? 'Dockerfile']).apply(([c, f]) => path.join(c, f)) },
+      ...(build.args !== undefined && { buildArgs: build.args }),
+      ...(build.network !== undefined && { network: build.network as dockerBuild.NetworkMode }),
       platforms: [pulumi.output(arch).apply(dockerPlatform)],
       registries: [{ address: repository.repositoryUrl, username: token.userName, password: pulumi.secret(token.password) }],
       // A preview needs no Docker engine; the digest is known after `up`.

@@ -1,6 +1,6 @@
 // The aws target: EC2 VMs sized to vCPUs, images in ECR, the proxy's files in S3, DNS in Route53.
 export { deployAwsStack, type AwsStack } from './deploy';
-export { AWS_DEFAULTS, type AwsStackOptions, type AwsImageOptions, type AwsTlsOptions, type AwsDnsOptions } from './options';
+export { AWS_DEFAULTS, type AwsStackOptions, type AwsTlsOptions, type AwsDnsOptions } from './options';
 export { instanceVcpus, instanceArchitecture } from './machine-types';
 export { appVmUserData, appVmCloudConfig } from './app-user-data';
 export { proxyVmUserData, proxyVmCloudConfig } from './proxy-user-data';

@@ -1,5 +1,6 @@
 // What the AWS target needs beyond the plan: where the VMs go, which machines, TLS and DNS.
 import type * as pulumi from '@pulumi/pulumi';
+import type { AppArgs, ProxyImageArgs } from '../../args';
 import type { AwsTlsMode } from './proxy-tls';
 
 export interface AwsStackOptions {
@@ -18,20 +19,12 @@ export interface AwsStackOptions {
   amiId?: string;
   /** Root volume size (GiB), encrypted gp3. */
   rootVolumeGiB?: number;
-  images?: AwsImageOptions;
+  /** The user's app: a prebuilt `image` or a `build` (pushed to ECR), its `env`. Default: app-sample built from this repo. */
+  app?: AppArgs;
+  /** The proxy image: prebuilt, or built from this package's proxy/Dockerfile (pushed to ECR). */
+  proxy?: ProxyImageArgs;
   tls?: AwsTlsOptions;
   dns?: AwsDnsOptions;
-}
-
-export interface AwsImageOptions {
-  /** A prebuilt app image (by digest, ideally); default: built from the repo's app Dockerfile and pushed to ECR. */
-  appImage?: pulumi.Input<string>;
-  /** A prebuilt proxy image; default: built from proxy/Dockerfile and pushed to ECR. */
-  proxyImage?: pulumi.Input<string>;
-  /** Build context of both images; default: the repo root. */
-  context?: string;
-  /** NODE_IMAGE build arg; default node:24-slim. */
-  baseImage?: string;
 }
 
 export interface AwsTlsOptions {
