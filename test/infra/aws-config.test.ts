@@ -1,5 +1,5 @@
 // The aws target's flat stack keys: Pulumi.yaml declares them (stack-config.test.ts checks the
-// defaults), readAwsConfig turns them into the target's options, the example stack uses only them.
+// defaults), readAwsConfig turns them into a WebStack's `aws` args, the example stack uses only them.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -30,20 +30,18 @@ test('the example AWS stack sets the region and declared portico keys only, for 
 test('defaults: a new VPC, one t3.small app VM and proxy, ACME in production, no DNS zone', () => {
   expect(read({})).toEqual({
     appVms: 1,
-    options: {
-      ipv6: false,
-      appInstanceType: 't3.small',
-      proxyVms: 1,
-      proxyInstanceType: 't3.small',
-      rootVolumeGiB: 16,
-      tls: { mode: 'acme', staging: false },
-      dns: { ttl: 300 },
-    },
+    ipv6: false,
+    appInstanceType: 't3.small',
+    proxyVms: 1,
+    proxyInstanceType: 't3.small',
+    rootVolumeGiB: 16,
+    tls: { mode: 'acme', staging: false },
+    dns: { ttl: 300 },
   });
 });
 
 test('given network, NLB, supplied certificates and a zone id are passed on', () => {
-  const { appVms, options } = read({
+  const args = read({
     awsAppVms: '4',
     awsVpcId: 'vpc-1',
     awsSubnetIds: ['subnet-a', 'subnet-b'],
@@ -55,8 +53,8 @@ test('given network, NLB, supplied certificates and a zone id are passed on', ()
     awsDnsTtl: '60',
     awsAmiId: 'ami-1',
   });
-  expect(appVms).toBe(4);
-  expect(options).toMatchObject({
+  expect(args).toMatchObject({
+    appVms: 4,
     vpcId: 'vpc-1',
     subnetIds: ['subnet-a', 'subnet-b'],
     proxyVms: 2,

@@ -56,6 +56,8 @@ export function awsMocks(vcpus: Record<string, number>): MockOptions {
         const tag = String((inputs.tags as string[])[0]);
         return { digest: digest(name), ref: `${tag.replace(/:[^:/]+$/, '')}@${digest(name)}` };
       },
+      // The stack bucket is versioned: every write has a version id.
+      'aws:s3/bucketObjectv2:BucketObjectv2': (name) => ({ versionId: `v-${createHash('sha256').update(name).digest('hex').slice(0, 12)}` }),
       'aws:s3/bucket:Bucket': (name) => ({ bucket: `${name}-bucket`, arn: `arn:aws:s3:::${name}-bucket` }),
       'aws:iam/instanceProfile:InstanceProfile': (name) => ({ name }),
       'aws:iam/role:Role': (name) => ({ name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` }),

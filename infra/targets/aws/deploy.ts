@@ -4,8 +4,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { bindVmAddresses, type StackPlan } from '../../plan';
-import { appVmUserData } from './app-user-data';
+import { APP_UPSTREAM, bindVmAddresses, type StackPlan } from '../../plan';
+import { appSecrets, type AppSecrets } from './app-secrets';
+import { appVmUserData, type AppVmUserData } from './app-user-data';
 import { ecrRegistryOf, type RegistryLogin } from './container-runtime';
 import { dnsRecords, hostedZoneId } from './dns';
 import { instanceRole } from './iam';
@@ -18,7 +19,7 @@ import { withTlsListener, type AwsTlsMode } from './proxy-tls';
 import { proxyTier, type ProxyTier } from './proxy-tier';
 import { proxyVmUserData } from './proxy-user-data';
 import { securityGroups, type SecurityGroups } from './security-groups';
-import { PROXY_OBJECTS, PROXY_PREFIX } from './storage-layout';
+import { APP_PREFIX, PROXY_OBJECTS, PROXY_PREFIX } from './storage-layout';
 import { proxyFiles, stackBucket } from './storage';
 
 export interface AwsStack {
@@ -30,6 +31,8 @@ export interface AwsStack {
   records: aws.route53.Record[];
   /** The config every proxy runs (app VMs' private addresses bound in). */
   proxyConfig: pulumi.Output<string>;
+  /** `privateIp:port` of every app instance: the upstream of that config. */
+  appAddresses: pulumi.Output<string[]>;
   /** One URL per hostname: https unless TLS is off. */
   urls: pulumi.Output<string[]>;
   /** The Elastic IP, or the load balancer's DNS name. */
@@ -58,7 +61,8 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
   const proxyArch = instanceArchitecture(proxyType, opts);
   const app = options.app ?? { build: repoBuild('app', undefined) };
   const appImage = awsImage(`${name}-app`, appArch, app, parent);
-  const proxyImage = awsImage(`${name}-proxy`, proxyArch, { image: options.proxy?.image, build: repoBuild('proxy', options.proxy?.baseImage) }, parent);
+  const proxyBuild = { ...repoBuild('proxy', options.proxy?.baseImage), ...(options.proxy?.buildNetwork !== undefined && { network: options.proxy.buildNetwork }) };
+  const proxyImage = awsImage(`${name}-proxy`, proxyArch, { image: options.proxy?.image, build: proxyBuild }, parent);
   const region = aws.getRegionOutput({}, opts).region;
 
   const ports = plan.apps.map((a) => a.port);
@@ -69,8 +73,18 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
   if (tlsMode === 'acme' && proxyCount > 1 && acmeZoneId === undefined) {
     throw new Error(`${name}: ACME behind a load balancer (proxyVms ${proxyCount}) uses dns-01: give dns.zoneId or dns.zoneName`);
   }
-  const bucket = stackBucket(`${name}-files`, parent);
-  const appRole = instanceRole(`${name}-app`, { repositoryArns: appImage.repositoryArn ? [appImage.repositoryArn] : [] }, parent);
+  const storage = stackBucket(`${name}-files`, parent);
+  const { bucket } = storage;
+  // The plan's own variables (PORT, HOST, …) win over the user's, as on docker.
+  const appEnvSecrets = app.secretEnv === undefined ? undefined : appSecrets(`${name}-app-env`, storage, app.secretEnv, Object.keys(plan.apps[0].env), parent);
+  const appRole = instanceRole(
+    `${name}-app`,
+    {
+      repositoryArns: appImage.repositoryArn ? [appImage.repositoryArn] : [],
+      ...(appEnvSecrets && { bucket: { arn: bucket.arn, prefix: APP_PREFIX, versions: true } }),
+    },
+    parent,
+  );
   const proxyRole = instanceRole(
     `${name}-proxy`,
     {
@@ -95,8 +109,8 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
       securityGroupId: groups.app.id,
       profileName: appRole.profile.name,
       userData: pulumi
-        .all([appImage.ref, region, app.env ?? {}])
-        .apply(([image, r, env]) => appVmUserData({ image, apps, env, ...loginFor(image, r) })),
+        .all([appImage.ref, region, app.env ?? {}, secretsAt(appEnvSecrets, bucket, region)])
+        .apply(([image, r, env, secrets]) => appVmUserData({ image, apps, env, ...secrets, ...loginFor(image, r) })),
       ipv6: false,
     };
     return vm(`${name}-vm-${i + 1}`, args, opts);
@@ -106,11 +120,12 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     plan.proxy.secretEnv.map((s) => [s.env, pulumi.secret(new random.RandomPassword(`${name}-${s.name}`, { length: SECRET_LENGTH, special: false }, opts).result)]),
   );
   const tlsPlan = { mode: tlsMode, hostnames: plan.certificates[0]?.hostnames ?? [], staging: options.tls?.staging, email: options.tls?.email };
+  const vmIps = pulumi.all(appVms.map((v) => v.privateIp));
   const proxyConfig = pulumi
-    .all([pulumi.all(appVms.map((v) => v.privateIp)), acmeZoneId])
+    .all([vmIps, acmeZoneId])
     .apply(([ips, zone]) => `${JSON.stringify(withTlsListener(bindVmAddresses(plan, ips), { ...tlsPlan, ...(zone && { hostedZoneId: zone }) }), null, 2)}\n`);
   const envFile = pulumi.secret(pulumi.all(secrets).apply((values) => Object.entries(values).map(([k, v]) => `${k}=${v}\n`).join('')));
-  const files = proxyFiles(
+  const proxyObjects = proxyFiles(
     `${name}-files`,
     bucket,
     {
@@ -137,7 +152,7 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
       vpcId: network.vpcId,
       ports: tlsMode === 'off' ? [plan.proxy.publish.http] : [plan.proxy.publish.http, plan.proxy.publish.https],
       ipv6: network.ipv6,
-      startAfter: files,
+      startAfter: proxyObjects,
     },
     parent,
   );
@@ -156,6 +171,7 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     bucket,
     records,
     proxyConfig,
+    appAddresses: vmIps.apply((ips) => bindVmAddresses(plan, ips).upstreams[APP_UPSTREAM].servers.map((server) => server.address)),
     urls: proxy.address.apply(() => plan.urls.map((url) => url.replace(/^http:/, `${scheme}:`))),
     proxyAddress: proxy.address,
     appVmIds: pulumi.all(appVms.map((v) => v.id)),
@@ -163,6 +179,18 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     dashboardCommand: pulumi.interpolate`aws ssm start-session --region ${region} --target ${proxy.vms[0].id} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["${admin}"],"localPortNumber":["${admin}"]}'  # then open http://127.0.0.1:${admin}/#token=<adminToken>`,
     adminToken,
   };
+}
+
+/** Where the app VMs fetch the secret env file, and its names; nothing without a secretEnv. */
+function secretsAt(
+  secrets: AppSecrets | undefined,
+  bucket: aws.s3.Bucket,
+  region: pulumi.Output<string>,
+): pulumi.Output<Pick<AppVmUserData, 'secrets' | 'secretNames'>> {
+  if (secrets === undefined) return pulumi.output({});
+  return pulumi
+    .all([region, bucket.bucket, secrets.object.key, secrets.object.versionId, secrets.names])
+    .apply(([r, b, key, versionId, secretNames]) => ({ secrets: { region: r, bucket: b, key, versionId }, secretNames }));
 }
 
 /** ECR images need a login first; an image elsewhere is pulled as it is. */

@@ -10,8 +10,11 @@ export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstance
 export interface InstanceRoleArgs {
   /** ECR repositories the VM pulls from (none for prebuilt images elsewhere). */
   repositoryArns: pulumi.Input<string>[];
-  /** The proxy's objects: read under `prefix`, write under `writablePrefix`. */
-  bucket?: { arn: pulumi.Input<string>; prefix: string; writablePrefix?: string };
+  /**
+   * The role's objects: read under `prefix` (`versions`: a given version too, as the app VMs fetch
+   * their secret env file), write under `writablePrefix`.
+   */
+  bucket?: { arn: pulumi.Input<string>; prefix: string; writablePrefix?: string; versions?: boolean };
   /** dns-01: the zone where the proxy writes `_acme-challenge` records. */
   acmeZoneId?: pulumi.Input<string>;
 }
@@ -49,7 +52,7 @@ function accessPolicy(args: InstanceRoleArgs): pulumi.Output<string> {
         statements.push({ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' });
         statements.push({ Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: repos });
       }
-      if (args.bucket && bucketArn) statements.push(...bucketStatements(bucketArn, args.bucket.prefix, args.bucket.writablePrefix));
+      if (args.bucket && bucketArn) statements.push(...bucketStatements(bucketArn, args.bucket));
       if (zoneId) statements.push(...acmeDnsStatements(zoneId));
       // IAM refuses an empty policy; a VM with nothing to pull still needs a valid document.
       if (!statements.length) statements.push({ Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' });
@@ -57,10 +60,10 @@ function accessPolicy(args: InstanceRoleArgs): pulumi.Output<string> {
     });
 }
 
-function bucketStatements(bucketArn: string, prefix: string, writable: string | undefined): object[] {
+function bucketStatements(bucketArn: string, { prefix, writablePrefix: writable, versions }: NonNullable<InstanceRoleArgs['bucket']>): object[] {
   return [
     { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': [`${prefix}/*`] } } },
-    { Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucketArn}/${prefix}/*` },
+    { Effect: 'Allow', Action: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : 's3:GetObject', Resource: `${bucketArn}/${prefix}/*` },
     ...(writable ? [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucketArn}/${writable}/*` }] : []),
   ];
 }

@@ -17,6 +17,14 @@ export async function instanceVcpus(instanceType: string): Promise<number> {
   return type.defaultVcpus;
 }
 
+/** instanceVcpus as an Output, asked through `opts.parent`'s provider (a component's region). */
+export function instanceVcpusOutput(instanceType: string, opts?: pulumi.InvokeOutputOptions): pulumi.Output<number> {
+  return aws.ec2.getInstanceTypeOutput({ instanceType }, opts).defaultVcpus.apply((vcpus) => {
+    if (!Number.isInteger(vcpus) || vcpus < 1) throw new Error(`EC2 type ${instanceType} reports ${vcpus} vCPUs`);
+    return vcpus;
+  });
+}
+
 /** arm64 for Graviton types, else x86_64. */
 export function instanceArchitecture(instanceType: string, opts?: pulumi.InvokeOutputOptions): pulumi.Output<Architecture> {
   return aws.ec2

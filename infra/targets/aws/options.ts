@@ -1,49 +1,21 @@
-// What the AWS target needs beyond the plan: where the VMs go, which machines, TLS and DNS.
-import type * as pulumi from '@pulumi/pulumi';
-import type { AppArgs, ProxyImageArgs } from '../../args';
-import type { AwsTlsMode } from './proxy-tls';
+// What the AWS target needs beyond the plan: the public AwsArgs (where the VMs go, which machines,
+// TLS and DNS) with the TLS mode checked, plus the user's app and the proxy image.
+import { ComponentArgsError, type AppArgs, type AwsArgs, type AwsDnsArgs, type AwsTlsArgs, type ProxyImageArgs } from '../../args';
+import { AWS_TLS_MODES, type AwsTlsMode } from './proxy-tls';
 
-export interface AwsStackOptions {
-  /** An existing VPC; with `subnetIds`. Absent: a new VPC with public subnets in two zones. */
-  vpcId?: pulumi.Input<string>;
-  /** Public subnets of `vpcId` (a route to an internet gateway); VMs are spread over them in order. */
-  subnetIds?: pulumi.Input<string>[];
-  /** Give the proxy tier IPv6 (AAAA records). A new VPC gets an Amazon IPv6 block; given subnets must have one. */
-  ipv6?: boolean;
-  /** EC2 type of the app VMs; the plan's instances per VM come from its vCPUs (instanceVcpus). */
-  appInstanceType?: string;
-  /** Proxy VMs: 1 has an Elastic IP; more sit behind a Network Load Balancer. */
-  proxyVms?: number;
-  proxyInstanceType?: string;
-  /** An AMI id for every VM; default: the newest Amazon Linux 2023 for the type's architecture (looked up once, then kept). */
-  amiId?: string;
-  /** Root volume size (GiB), encrypted gp3. */
-  rootVolumeGiB?: number;
-  /** The user's app: a prebuilt `image` or a `build` (pushed to ECR), its `env`. Default: app-sample built from this repo. */
+export interface AwsStackOptions extends Omit<AwsArgs, 'appVms' | 'tls'> {
+  /** The user's app: a prebuilt `image` or a `build` (pushed to ECR), its `env` and `secretEnv`. Default: app-sample built from this repo. */
   app?: AppArgs;
   /** The proxy image: prebuilt, or built from this package's proxy/Dockerfile (pushed to ECR). */
   proxy?: ProxyImageArgs;
   tls?: AwsTlsOptions;
-  dns?: AwsDnsOptions;
 }
 
-export interface AwsTlsOptions {
-  /** acme (default): Let's Encrypt by the proxy; certificates: the two PEM secrets below; off: HTTP only. */
+export interface AwsTlsOptions extends Omit<AwsTlsArgs, 'mode'> {
   mode?: AwsTlsMode;
-  /** Let's Encrypt's staging directory (untrusted certificates, generous rate limits). */
-  staging?: boolean;
-  email?: string;
-  certificatePem?: pulumi.Input<string>;
-  privateKeyPem?: pulumi.Input<string>;
 }
 
-export interface AwsDnsOptions {
-  /** The hosted zone of the stack's hostnames; or `zoneName` to look it up. Neither: no records. */
-  zoneId?: pulumi.Input<string>;
-  zoneName?: string;
-  /** TTL of A/AAAA records at an Elastic IP (alias records at a load balancer have none). */
-  ttl?: number;
-}
+export type AwsDnsOptions = AwsDnsArgs;
 
 export const AWS_DEFAULTS = {
   appInstanceType: 't3.small',
@@ -53,3 +25,29 @@ export const AWS_DEFAULTS = {
   tlsMode: 'acme',
   dnsTtl: 300,
 } as const;
+
+/**
+ * A component's public `aws` args -> the target's options, every field checked first (STYLE 10):
+ * `type` and `name` are the component's, for the error.
+ */
+export function awsStackOptions(type: string, name: string, args: AwsArgs = {}, app: AppArgs, proxy?: ProxyImageArgs): AwsStackOptions {
+  const fail = (problem: string) => {
+    throw new ComponentArgsError(type, name, problem);
+  };
+  const mode = args.tls?.mode ?? AWS_DEFAULTS.tlsMode;
+  if (!(AWS_TLS_MODES as readonly string[]).includes(mode)) fail(`aws.tls.mode must be one of ${AWS_TLS_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  if (mode === 'certificates' && (args.tls?.certificatePem === undefined || args.tls?.privateKeyPem === undefined)) {
+    fail('aws.tls.mode certificates needs aws.tls.certificatePem and aws.tls.privateKeyPem (Pulumi secrets)');
+  }
+  if (args.proxyVms !== undefined && !(Number.isInteger(args.proxyVms) && args.proxyVms >= 1)) {
+    fail(`aws.proxyVms must be an integer >= 1, got ${JSON.stringify(args.proxyVms)}`);
+  }
+  if (args.rootVolumeGiB !== undefined && !(Number.isInteger(args.rootVolumeGiB) && args.rootVolumeGiB >= 8)) {
+    fail(`aws.rootVolumeGiB must be an integer >= 8 (the AMI's own size), got ${JSON.stringify(args.rootVolumeGiB)}`);
+  }
+  if ((args.vpcId === undefined) !== (args.subnetIds === undefined || args.subnetIds.length === 0)) {
+    fail('aws.vpcId and aws.subnetIds go together: an existing VPC and its public subnets, or neither (a new VPC)');
+  }
+  const { appVms: _vms, tls, ...rest } = args;
+  return { ...rest, app, ...(proxy !== undefined && { proxy }), tls: { ...tls, mode: mode as AwsTlsMode } };
+}

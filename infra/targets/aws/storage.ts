@@ -15,7 +15,13 @@ export interface ProxyFiles {
   privateKeyPem?: pulumi.Input<string>;
 }
 
-export function stackBucket(name: string, parent: pulumi.Resource): aws.s3.Bucket {
+export interface StackBucket {
+  bucket: aws.s3.Bucket;
+  /** An object written before versioning is on has no version id: writers that need one depend on this. */
+  versioning: aws.s3.BucketVersioning;
+}
+
+export function stackBucket(name: string, parent: pulumi.Resource): StackBucket {
   const opts = { parent };
   // forceDestroy: `pulumi destroy` removes the stack's certificates with it; they are reissued by ACME.
   const bucket = new aws.s3.Bucket(name, { forceDestroy: true }, opts);
@@ -30,7 +36,7 @@ export function stackBucket(name: string, parent: pulumi.Resource): aws.s3.Bucke
     { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
     opts,
   );
-  new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, opts);
+  const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, opts);
   new aws.s3.BucketPolicy(
     name,
     {
@@ -45,7 +51,7 @@ export function stackBucket(name: string, parent: pulumi.Resource): aws.s3.Bucke
     // AWS refuses a bucket policy while the public access block is being applied.
     { parent, dependsOn: [blocked] },
   );
-  return bucket;
+  return { bucket, versioning };
 }
 
 /** The proxy's objects under its prefix; each proxy VM pulls them (proxy-user-data.ts). */
