@@ -66,7 +66,13 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
   const region = aws.getRegionOutput({}, opts).region;
 
   const ports = plan.apps.map((a) => a.port);
-  const groups = securityGroups(name, { vpcId: network.vpcId, appPorts: { from: Math.min(...ports), to: Math.max(...ports) }, ipv6: network.ipv6 }, parent);
+  // What the proxy VMs publish, and so all the internet may reach.
+  const publicPorts = tlsMode === 'off' ? [plan.proxy.publish.http] : [plan.proxy.publish.http, plan.proxy.publish.https];
+  const groups = securityGroups(
+    name,
+    { vpcId: network.vpcId, publicPorts, appPorts: { from: Math.min(...ports), to: Math.max(...ports) }, ipv6: network.ipv6 },
+    parent,
+  );
   const zoneId = hostedZoneId(options.dns, parent);
   // Behind a load balancer the proxy that ordered may not be the one Let's Encrypt reaches: dns-01.
   const acmeZoneId = tlsMode === 'acme' && proxyCount > 1 ? zoneId : undefined;
@@ -150,7 +156,7 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
       },
       subnetIds: network.subnetIds,
       vpcId: network.vpcId,
-      ports: tlsMode === 'off' ? [plan.proxy.publish.http] : [plan.proxy.publish.http, plan.proxy.publish.https],
+      ports: publicPorts,
       ipv6: network.ipv6,
       startAfter: proxyObjects,
     },
@@ -171,7 +177,8 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     bucket,
     records,
     proxyConfig,
-    appAddresses: vmIps.apply((ips) => bindVmAddresses(plan, ips).upstreams[APP_UPSTREAM].servers.map((server) => server.address)),
+    // Array.from: a structuredClone'd array may come from another realm (jest's vm), which Pulumi copies as an object.
+    appAddresses: vmIps.apply((ips) => Array.from(bindVmAddresses(plan, ips).upstreams[APP_UPSTREAM].servers, (server) => server.address)),
     urls: proxy.address.apply(() => plan.urls.map((url) => url.replace(/^http:/, `${scheme}:`))),
     proxyAddress: proxy.address,
     appVmIds: pulumi.all(appVms.map((v) => v.id)),

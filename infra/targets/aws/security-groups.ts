@@ -1,5 +1,5 @@
-// Two security groups, one rule each thing allowed: the internet reaches the proxy tier on 80 and
-// 443 only; the app VMs' ports only from the proxy tier's group. No SSH, no admin port: both are
+// Two security groups, one rule each thing allowed: the internet reaches the proxy tier on the
+// ports it publishes (80, and 443 unless TLS is off) only; the app VMs' ports only from the proxy tier's group. No SSH, no admin port: both are
 // reached through SSM, which needs no inbound rule. Outbound is open (ECR, S3, Let's Encrypt, apps).
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -9,11 +9,9 @@ export interface SecurityGroups {
   app: aws.ec2.SecurityGroup;
 }
 
-export const PUBLIC_PORTS = [80, 443] as const;
-
 export function securityGroups(
   name: string,
-  args: { vpcId: pulumi.Input<string>; appPorts: { from: number; to: number }; ipv6: boolean },
+  args: { vpcId: pulumi.Input<string>; publicPorts: readonly number[]; appPorts: { from: number; to: number }; ipv6: boolean },
   parent: pulumi.Resource,
 ): SecurityGroups {
   const opts = { parent };
@@ -21,7 +19,7 @@ export function securityGroups(
   const app = new aws.ec2.SecurityGroup(`${name}-app`, { vpcId: args.vpcId, description: 'Portico app VMs: app ports from the proxy tier only' }, opts);
 
   const sources = [{ cidrIpv4: '0.0.0.0/0' }, ...(args.ipv6 ? [{ cidrIpv6: '::/0' }] : [])];
-  for (const port of PUBLIC_PORTS) {
+  for (const port of args.publicPorts) {
     sources.forEach((source, i) => {
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-proxy-${port}${i ? '-v6' : ''}`,
