@@ -111,6 +111,7 @@ describe('WebStack args', () => {
     ['a VPC without its subnets', { aws: { vpcId: 'vpc-1' } }, 'aws.vpcId and aws.subnetIds go together'],
     ['zero proxy VMs', { aws: { proxyVms: 0 } }, 'aws.proxyVms must be an integer >= 1, got 0'],
     ['app VMs past the limit', { aws: { appVms: 101 } }, 'appVms must be an integer from 1 to 100, got 101'],
+    ['ACME behind a load balancer without a zone', { aws: { proxyVms: 2 } }, 'ACME behind a load balancer (aws.proxyVms 2) uses dns-01: give aws.dns.zoneId or aws.dns.zoneName'],
   ] as const)('target aws refuses %s before anything is created', async (_, args, message) => {
     expect(() => new WebStack('w', { app, target: 'aws', ...args })).toThrow(message);
     await nothingRegistered();

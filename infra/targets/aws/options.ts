@@ -42,6 +42,9 @@ export function awsStackOptions(type: string, name: string, args: AwsArgs = {}, 
   if (args.proxyVms !== undefined && !(Number.isInteger(args.proxyVms) && args.proxyVms >= 1)) {
     fail(`aws.proxyVms must be an integer >= 1, got ${JSON.stringify(args.proxyVms)}`);
   }
+  if (mode === 'acme' && (args.proxyVms ?? AWS_DEFAULTS.proxyVms) > 1 && args.dns?.zoneId === undefined && args.dns?.zoneName === undefined) {
+    fail(`ACME behind a load balancer (aws.proxyVms ${args.proxyVms}) uses dns-01: give aws.dns.zoneId or aws.dns.zoneName`);
+  }
   if (args.rootVolumeGiB !== undefined && !(Number.isInteger(args.rootVolumeGiB) && args.rootVolumeGiB >= 8)) {
     fail(`aws.rootVolumeGiB must be an integer >= 8 (the AMI's own size), got ${JSON.stringify(args.rootVolumeGiB)}`);
   }
