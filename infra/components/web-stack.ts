@@ -3,10 +3,12 @@
 // that picks a target: components depend on targets, never the other way (infra/README.md).
 import * as pulumi from '@pulumi/pulumi';
 import { ComponentArgsError, type WebStackArgs } from '../args';
-import { planStack, stackArgsOf, type StackPlan } from '../plan';
+import type { StackPlan } from '../plan';
 import { requirePulumiTarget, type PulumiTargetName } from '../targets';
-import { checkApp, deployDockerStack, engineCores } from '../targets/docker';
-import { Certificate } from './certificate';
+import { checkApp } from '../targets/docker';
+import type { StackDeployment } from './stack-deployment';
+import { awsDeployment } from './web-stack-aws';
+import { dockerDeployment } from './web-stack-docker';
 
 export type { WebStackArgs };
 
@@ -18,53 +20,52 @@ const plans = new WeakMap<WebStack, StackPlan>();
 export class WebStack extends pulumi.ComponentResource {
   static readonly type = 'portico:index:WebStack';
 
-  /** One URL per hostname, e.g. http://localhost:8080/. */
+  /** One URL per hostname, e.g. http://localhost:8080/ (aws: https://shop.example.com/). */
   readonly urls: pulumi.Output<string[]>;
-  /** The address the proxy is published on, reachable even when no hostname resolves. */
+  /** The address the proxy is published on, reachable even when no hostname resolves (aws: the Elastic IP or load balancer). */
   readonly proxyUrl: pulumi.Output<string>;
-  /** The upstream addresses the proxy balances over, e.g. portico-dev-app-1:3000. */
+  /** The upstream addresses the proxy balances over, e.g. portico-dev-app-1:3000 (aws: private IP:port). */
   readonly appAddresses: pulumi.Output<string[]>;
-  /** How many app instances run. */
+  /** How many app instances run (aws: on all app VMs together). */
   readonly instanceCount: pulumi.Output<number>;
-  /** docker: the apps' internal network. */
+  /** docker: the apps' internal network. aws: the VPC id. */
   readonly networkName: pulumi.Output<string>;
   /** The proxy's config file, as the proxy reads it. */
   readonly proxyConfig: pulumi.Output<string>;
-  /** Trust this CA to trust the stack's certificate. */
+  /** docker: trust this CA to trust the stack's certificate. aws: empty (Let's Encrypt, or the given certificate). */
   readonly caCertPem: pulumi.Output<string>;
-  /** The proxy's admin dashboard on the Docker host's loopback, `#token=…` included: a secret. */
+  /** The proxy's admin dashboard on loopback, `#token=…` included: a secret. aws: after dashboardCommand. */
   readonly dashboardUrl: pulumi.Output<string>;
+  /** aws: the SSM port-forwarding command that puts the first proxy's admin listener on 127.0.0.1. docker: empty. */
+  readonly dashboardCommand: pulumi.Output<string>;
+  /** aws: the app VMs' instance ids. docker: none. */
+  readonly appVmIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: WebStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Everything is checked (target, app, then the plan's args) before the component or any child exists.
-    const target = requirePulumiTarget(args?.target ?? DEFAULT_TARGET);
-    checkApp(WebStack.type, name, args.app);
-    const image = args.proxy ?? {};
-    if (image.image !== undefined && (image.baseImage !== undefined || image.buildNetwork !== undefined)) {
-      throw new ComponentArgsError(WebStack.type, name, 'proxy.image conflicts with proxy.baseImage and proxy.buildNetwork (they build the image)');
-    }
-    const plan = planStack(stackArgsOf(args.stackName ?? name, target, args, engineCores(WebStack.type, name, args)));
+    const deployment = deploymentOf(name, args);
     super(WebStack.type, name, {}, opts);
-    plans.set(this, plan);
+    const deployed = deployment.deploy(this);
+    if (pulumi.Output.isInstance(deployed.plan)) deployed.plan.apply((plan) => plans.set(this, plan));
+    else plans.set(this, deployed.plan);
 
-    const [wanted] = plan.certificates;
-    const certificate = new Certificate(wanted.name, { hostnames: wanted.hostnames }, { parent: this });
-    // The target switch: `aws` joins here once infra/targets/aws exposes deployAwsStack.
-    const { network, fleet, proxy } = deployDockerStack(name, plan, args, this);
-
-    this.urls = proxy.url.apply(() => plan.urls);
-    this.proxyUrl = proxy.url;
-    this.appAddresses = fleet.addresses;
-    this.instanceCount = pulumi.output(plan.apps.length);
-    this.networkName = network.name;
-    this.proxyConfig = proxy.configJson;
-    this.caCertPem = certificate.caCertPem;
-    this.dashboardUrl = proxy.dashboardUrl;
+    this.urls = deployed.urls;
+    this.proxyUrl = deployed.proxyUrl;
+    this.appAddresses = deployed.appAddresses;
+    this.instanceCount = deployed.instanceCount;
+    this.networkName = deployed.networkName;
+    this.proxyConfig = deployed.proxyConfig;
+    this.caCertPem = deployed.caCertPem;
+    this.dashboardUrl = deployed.dashboardUrl;
+    this.dashboardCommand = deployed.dashboardCommand;
+    this.appVmIds = deployed.appVmIds;
     this.registerOutputs({
       dashboardUrl: this.dashboardUrl,
+      dashboardCommand: this.dashboardCommand,
       urls: this.urls,
       proxyUrl: this.proxyUrl,
       appAddresses: this.appAddresses,
+      appVmIds: this.appVmIds,
       instanceCount: this.instanceCount,
       networkName: this.networkName,
       proxyConfig: this.proxyConfig,
@@ -72,8 +73,29 @@ export class WebStack extends pulumi.ComponentResource {
     });
   }
 
-  /** Every decision behind this stack, for inspection and tests. */
+  /**
+   * Every decision behind this stack, for inspection and tests. On aws sized by the app VMs'
+   * vCPUs it exists once that lookup has answered (await `instanceCount` first).
+   */
   get plan(): StackPlan {
-    return plans.get(this)!;
+    const plan = plans.get(this);
+    if (plan === undefined) throw new Error(`WebStack: the plan waits for the app VM type's vCPUs; await instanceCount first`);
+    return plan;
+  }
+}
+
+/** The target switch. */
+function deploymentOf(name: string, args: WebStackArgs): StackDeployment {
+  const target = requirePulumiTarget(args?.target ?? DEFAULT_TARGET);
+  checkApp(WebStack.type, name, args.app);
+  const image = args.proxy ?? {};
+  if (image.image !== undefined && (image.baseImage !== undefined || image.buildNetwork !== undefined)) {
+    throw new ComponentArgsError(WebStack.type, name, 'proxy.image conflicts with proxy.baseImage and proxy.buildNetwork (they build the image)');
+  }
+  switch (target) {
+    case 'docker':
+      return dockerDeployment(WebStack.type, name, args);
+    case 'aws':
+      return awsDeployment(WebStack.type, name, args);
   }
 }

@@ -199,7 +199,7 @@ describe('WebStack on docker', () => {
     expect(outputs.proxyUrl).toBe('http://127.0.0.1:18080/');
     expect(outputs.networkName).toBe('web-net');
     expect(Object.keys(graph.get(T.stack, 'web').outputs ?? {}).sort()).toEqual(
-      ['appAddresses', 'caCertPem', 'dashboardUrl', 'instanceCount', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
+      ['appAddresses', 'appVmIds', 'caCertPem', 'dashboardCommand', 'dashboardUrl', 'instanceCount', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
     );
   });
 });
