@@ -2,6 +2,7 @@
 // all four public access blocks on and default encryption. A stack policy, because both live in
 // resources of their own that name the bucket.
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from '@pulumi/policy';
+import { known } from './known';
 
 export const BUCKET_TYPES = ['aws:s3/bucket:Bucket', 'aws:s3/bucketV2:BucketV2'];
 export const PUBLIC_ACCESS_BLOCK = 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock';
@@ -31,7 +32,9 @@ export const privateEncryptedBuckets: StackValidationPolicy = {
 };
 
 function checkPublicAccess(bucket: PolicyResource, blocks: PolicyResource[], reportViolation: ReportViolation): void {
-  if (PUBLIC_ACLS.includes(bucket.props.acl)) reportViolation(`bucket ${bucket.name}: acl ${bucket.props.acl} makes it public`, bucket.urn);
+  // A preview may not know the acl of a new bucket (the provider computes it when unset).
+  const acl = known(() => bucket.props.acl);
+  if (typeof acl === 'string' && PUBLIC_ACLS.includes(acl)) reportViolation(`bucket ${bucket.name}: acl ${acl} makes it public`, bucket.urn);
   if (blocks.length === 0) {
     reportViolation(`bucket ${bucket.name} has no BucketPublicAccessBlock: add one with all four blocks true`, bucket.urn);
     return;
@@ -43,8 +46,8 @@ function checkPublicAccess(bucket: PolicyResource, blocks: PolicyResource[], rep
 }
 
 function checkEncryption(bucket: PolicyResource, configurations: PolicyResource[], reportViolation: ReportViolation): void {
-  // The deprecated inline form on the bucket itself counts as well.
-  const inline = objectOf(bucket.props.serverSideEncryptionConfiguration);
+  // The deprecated inline form on the bucket itself counts as well (unknown in a preview of a new bucket).
+  const inline = objectOf(known(() => bucket.props.serverSideEncryptionConfiguration));
   const rules = [
     ...(inline ? [objectOf(inline.rule)] : []),
     ...configurations.flatMap((c) => listOf(c.props.rules).map(objectOf)),
@@ -63,8 +66,8 @@ function checkEncryption(bucket: PolicyResource, configurations: PolicyResource[
 function namesBucket(resource: PolicyResource, bucket: PolicyResource): boolean {
   const deps = (resource.propertyDependencies && resource.propertyDependencies.bucket) || [];
   if (deps.length > 0) return deps.some((d) => d === bucket || d.urn === bucket.urn);
-  const name = resource.props.bucket;
-  return typeof name === 'string' && (name === bucket.props.bucket || name === bucket.props.id);
+  const name = known(() => resource.props.bucket);
+  return typeof name === 'string' && (name === known(() => bucket.props.bucket) || name === known(() => bucket.props.id));
 }
 
 function objectOf(value: unknown): Props | undefined {

@@ -2,6 +2,7 @@
 // `ingress` list on aws.ec2.SecurityGroup, aws.vpc.SecurityGroupIngressRule (one rule, one source)
 // and aws.ec2.SecurityGroupRule of type "ingress". Values as the provider receives them; anything
 // missing or malformed is read as the widest thing it could mean.
+import { known, NOT_KNOWN } from './known';
 
 export const SECURITY_GROUP = 'aws:ec2/securityGroup:SecurityGroup';
 export const SECURITY_GROUP_INGRESS_RULE = 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule';
@@ -15,10 +16,10 @@ export interface IngressRule {
   protocol: Protocol;
   fromPort: number;
   toPort: number;
-  /** IPv4 and IPv6 source blocks. */
-  cidrs: unknown[];
+  /** IPv4 and IPv6 source blocks (read when asked: a preview may not know them yet). */
+  cidrs(): unknown[];
   /** Sources that are not address blocks (security groups, self, prefix lists), for messages. */
-  otherSources: string[];
+  otherSources(): string[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,26 +31,39 @@ export function ingressRulesOf(type: string, props: Props): IngressRule[] {
     case SECURITY_GROUP:
       // Indexed as written, so a message names the rule the program wrote.
       return (Array.isArray(props.ingress) ? props.ingress : []).flatMap((rule: Props | null | undefined, i: number) =>
-        rule === null || rule === undefined ? [] : ruleOf(`ingress[${i}]`, rule.protocol, rule.fromPort, rule.toPort, [...listOf(rule.cidrBlocks), ...listOf(rule.ipv6CidrBlocks)], [
-          ...listOf(rule.securityGroups).map(String),
-          ...listOf(rule.prefixListIds).map(String),
-          ...(rule.self ? ['self'] : []),
-        ]),
+        rule === null || rule === undefined
+          ? []
+          : ruleOf(
+              `ingress[${i}]`,
+              rule.protocol,
+              rule.fromPort,
+              rule.toPort,
+              () => [...listOf(rule.cidrBlocks), ...listOf(rule.ipv6CidrBlocks)],
+              () => [...listOf(rule.securityGroups).map(String), ...listOf(rule.prefixListIds).map(String), ...(rule.self ? ['self'] : [])],
+            ),
       );
     case SECURITY_GROUP_INGRESS_RULE:
       return [
-        ruleOf('', props.ipProtocol, props.fromPort, props.toPort, [props.cidrIpv4, props.cidrIpv6].filter(present), [
-          props.referencedSecurityGroupId,
-          props.prefixListId,
-        ].filter(present).map(String)),
+        ruleOf(
+          '',
+          props.ipProtocol,
+          props.fromPort,
+          props.toPort,
+          () => [props.cidrIpv4, props.cidrIpv6].filter(present),
+          () => [props.referencedSecurityGroupId, props.prefixListId].filter(present).map(String),
+        ),
       ];
     case SECURITY_GROUP_RULE:
       if (props.type !== 'ingress') return [];
       return [
-        ruleOf('', props.protocol, props.fromPort, props.toPort, [...listOf(props.cidrBlocks), ...listOf(props.ipv6CidrBlocks)], [
-          ...[props.sourceSecurityGroupId, props.prefixListIds].filter(present).map(String),
-          ...(props.self ? ['self'] : []),
-        ]),
+        ruleOf(
+          '',
+          props.protocol,
+          props.fromPort,
+          props.toPort,
+          () => [...listOf(props.cidrBlocks), ...listOf(props.ipv6CidrBlocks)],
+          () => [...[props.sourceSecurityGroupId, ...listOf(props.prefixListIds)].filter(present).map(String), ...(props.self ? ['self'] : [])],
+        ),
       ];
     default:
       return [];
@@ -71,12 +85,19 @@ export function describeRule(rule: IngressRule): string {
   return `${rule.protocol} ${ports}`;
 }
 
+/** Every source of a rule, for a message; a preview may not know a security group's id yet. */
+export function describeSources(rule: IngressRule): string {
+  const sources = known(() => [...rule.cidrs().map(String), ...rule.otherSources()]);
+  if (sources === NOT_KNOWN) return 'sources not known until deployed';
+  return sources.join(', ') || 'its sources';
+}
+
 /** `ingress[1]: ` or '' — the prefix of a message about one rule. */
 export function at(rule: IngressRule): string {
   return rule.where ? `${rule.where}: ` : '';
 }
 
-function ruleOf(where: string, protocol: unknown, fromPort: unknown, toPort: unknown, cidrs: unknown[], otherSources: string[]): IngressRule {
+function ruleOf(where: string, protocol: unknown, fromPort: unknown, toPort: unknown, cidrs: () => unknown[], otherSources: () => string[]): IngressRule {
   const proto = protocolOf(protocol);
   // All traffic, or a port range the rule leaves out: every port.
   const everyPort = proto === 'all' || !isPortNumber(fromPort) || !isPortNumber(toPort);

@@ -2,7 +2,7 @@
 // never the admin listener, and nothing reaches SSH (instances are reached through SSM).
 import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { classifyCidr } from './cidr';
-import { admitsTcpPort, at, describeRule, ingressRulesOf, isIngressType, type IngressRule } from './ingress-rules';
+import { admitsTcpPort, at, describeRule, describeSources, ingressRulesOf, isIngressType, type IngressRule } from './ingress-rules';
 import { adminPortsOf, adminPortsSchema, type AdminPortSettings } from './settings';
 
 const PUBLIC_TCP_PORTS = [80, 443];
@@ -17,7 +17,7 @@ export const internetIngressHttpOnly: ResourceValidationPolicy = {
     if (!isIngressType(args.type)) return;
     const adminPorts = adminPortsOf(args.getConfig<AdminPortSettings>());
     for (const rule of ingressRulesOf(args.type, args.props)) {
-      for (const cidr of rule.cidrs) {
+      for (const cidr of rule.cidrs()) {
         const verdict = classifyCidr(cidr);
         if (verdict === 'invalid') {
           reportViolation(`${at(rule)}source ${JSON.stringify(cidr)} is not a CIDR block`);
@@ -42,8 +42,7 @@ export const noSshIngress: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     for (const rule of ingressRulesOf(args.type, args.props)) {
       if (!admitsTcpPort(rule, SSH_PORT)) continue;
-      const sources = [...rule.cidrs.map(String), ...rule.otherSources];
-      reportViolation(`${at(rule)}${describeRule(rule)} admits SSH (TCP 22) from ${sources.join(', ') || 'its sources'}; use SSM Session Manager instead`);
+      reportViolation(`${at(rule)}${describeRule(rule)} admits SSH (TCP 22) from ${describeSources(rule)}; use SSM Session Manager instead`);
     }
   },
 };
