@@ -5,6 +5,7 @@ import { buildProxyConfig } from './proxy-config';
 import { resolveStackArgs, type ResolvedStackArgs } from './resolve-args';
 import {
   ADMIN_PUBLISH_HOST,
+  AWS_PUBLISH,
   PROXY_CONFIG_PATH,
   PROXY_CONTAINER_ADMIN_PORT,
   PROXY_CONTAINER_HTTP_PORT,
@@ -29,13 +30,15 @@ export function planStack(stackArgs: StackArgs): StackPlan {
     apps,
     proxy: planProxy(args, apps),
     ...(docker && { network: `${args.stackName}-net` }),
+    ...(args.target === 'aws' && { appVms: args.appVms }),
     certificates: [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
     dns: [],
-    urls: args.hostnames.map((host) => `http://${urlHost(host)}:${args.httpPort}/`),
+    urls: args.hostnames.map((host) => (args.target === 'aws' ? `http://${urlHost(host)}/` : `http://${urlHost(host)}:${args.httpPort}/`)),
   };
 }
 
 function planApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
+  if (args.target === 'aws') return planVmApp(args, index);
   const id = `app-${index + 1}`;
   const name = `${args.stackName}-${id}`;
   const local = args.target === 'local';
@@ -58,6 +61,38 @@ function planApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
   };
 }
 
+/**
+ * aws: instance `slot` of app VM `vm` listens on appPort + slot of its VM. The VM's private address
+ * is known only once it exists: `host` is the VM's name until bindVmAddresses puts the address in.
+ */
+function planVmApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
+  const vm = Math.floor(index / args.instancesPerVm);
+  const slot = index % args.instancesPerVm;
+  const id = `app-${vm + 1}-${slot + 1}`;
+  const host = appVmName(args.stackName, vm);
+  const port = args.appPort + slot;
+  return {
+    index,
+    id,
+    name: `${args.stackName}-${id}`,
+    host,
+    port,
+    address: `${host}:${port}`,
+    vm,
+    env: {
+      PORT: String(port),
+      HOST: CONTAINER_BIND_HOST,
+      INSTANCE_ID: id,
+      ...(args.healthCheck && { SHUTDOWN_DELAY_MS: String(args.healthCheck.intervalMs + 1000) }),
+    },
+  };
+}
+
+/** `${stackName}-vm-1`: the app VM's resource name, and its placeholder host in the plan. */
+export function appVmName(stackName: string, vm: number): string {
+  return `${stackName}-vm-${vm + 1}`;
+}
+
 function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan {
   const local = args.target === 'local';
   const listener: ListenerConfig = local
@@ -69,11 +104,9 @@ function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan 
     configPath: PROXY_CONFIG_PATH,
     config: buildProxyConfig(args, apps, listener, admin),
     listenPort: listener.port,
-    publish: {
-      host: local ? LOCAL_HOST : args.publishHost,
-      http: args.httpPort,
-      https: args.httpsPort,
-    },
+    publish: args.target === 'aws'
+      ? { ...AWS_PUBLISH }
+      : { host: local ? LOCAL_HOST : args.publishHost, http: args.httpPort, https: args.httpsPort },
     admin,
     secretEnv: secretEnv(args, admin),
   };

@@ -10,10 +10,12 @@ export interface StackArgs {
   /** Prefix of every name (containers, network, certificates): lowercase letters, digits, dashes. */
   stackName: string;
   target: TargetName;
-  /** An explicit number of app instances; wins over `cores`. */
+  /** An explicit number of app instances (aws: on each app VM); wins over `cores`. */
   instances?: number;
-  /** Cores of the machine the apps run on; one instance per core when `instances` is absent. */
+  /** Cores of the machine the apps run on (aws: vCPUs of one app VM); one instance per core when `instances` is absent. */
   cores?: number;
+  /** aws: how many app VMs; each runs the instances `instances` / `cores` decide, on appPort, appPort + 1, … Default 1. */
+  appVms?: number;
   /** docker: the port inside each app container. local: the base port, instance i (from 0) listens on appPort + i. */
   appPort?: number;
   /** The proxy's HTTP port: local, the port it listens on; docker, the host port it is published on. */
@@ -48,6 +50,10 @@ export const DEFAULT_APP_PORT = { docker: 3000, local: 3001 } as const;
 export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_HTTPS_PORT = 8443;
 export const DEFAULT_PUBLISH_HOST = '127.0.0.1';
+/** aws: one app VM unless the stack asks for more. */
+export const DEFAULT_APP_VMS = 1;
+/** aws: the proxy VM publishes the standard ports, whatever httpPort / httpsPort say (they are docker's host ports). */
+export const AWS_PUBLISH = { host: '0.0.0.0', http: 80, https: 443 } as const;
 export const DEFAULT_HOSTNAMES: readonly string[] = ['localhost'];
 /** Envoy's admin port, the proxy's own default (proxy/src/config/defaults.ts). */
 export const DEFAULT_ADMIN_PORT = 9901;

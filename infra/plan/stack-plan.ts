@@ -10,6 +10,8 @@ export interface StackPlan {
   proxy: ProxyPlan;
   /** docker: the user-defined network every container joins (container names resolve on it). */
   network?: string;
+  /** aws: how many app VMs; app `vm` field says which one runs an instance. */
+  appVms?: number;
   certificates: CertificatePlan[];
   /** DNS records wanted; none for local and docker (`*.localhost` resolves without DNS). */
   dns: DnsRecordPlan[];
@@ -29,6 +31,8 @@ export interface AppInstancePlan {
   port: number;
   /** `${host}:${port}`, as it appears in the proxy's upstream. */
   address: string;
+  /** aws: the 0-based app VM the instance runs on; `host` is that VM's name until bindVmAddresses. */
+  vm?: number;
   env: AppEnv;
 }
 

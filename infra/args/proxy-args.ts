@@ -1,0 +1,44 @@
+// The proxy's public settings, shared by WebStack and EdgeProxy: where it listens and how it treats
+// the app upstream. Flat fields where the stack args have `boolean | { … }` (the analyzer takes no
+// unions): `sticky` plus `stickyCookieName`, `healthCheck` plus `healthCheckPath` and `…Interval`.
+import type * as pulumi from '@pulumi/pulumi';
+
+/** The Portico proxy image: prebuilt, or built from this package's own proxy/Dockerfile. */
+export interface ProxyImageArgs {
+  /** A prebuilt Portico proxy image reference; conflicts with `baseImage` and `buildNetwork`. */
+  readonly image?: pulumi.Input<string>;
+  /** NODE_IMAGE build arg of the proxy's Dockerfile. Default: `node:22-slim`. */
+  readonly baseImage?: pulumi.Input<string>;
+  /** Network mode of the build's RUN steps (default, host or none). */
+  readonly buildNetwork?: pulumi.Input<string>;
+}
+
+/** Where the proxy is reached. Plain values: they decide the proxy's config and published ports. */
+export interface ProxyListenArgs {
+  /** Names the stack answers to (URLs and certificate). Default: `["localhost"]`. */
+  readonly hostnames?: string[];
+  /** The HTTP port (docker: published on the host). Default: 8080. */
+  readonly httpPort?: number;
+  /** Reserved for the HTTPS listener. Default: 8443. */
+  readonly httpsPort?: number;
+  /** docker: the host address the ports are published on. Default: `127.0.0.1`. */
+  readonly publishHost?: string;
+  /** The admin listener (dashboard, status, metrics), on loopback only, with a token. Default: 9901. */
+  readonly adminPort?: number;
+}
+
+/** How the proxy balances over the app instances. Plain values: they are the proxy's config. */
+export interface UpstreamPolicyArgs {
+  /** round-robin (default), least-conn, ip-hash or random-two. */
+  readonly balance?: string;
+  /** A sticky cookie naming the instance (sessions, Socket.IO long-polling). Default: true. */
+  readonly sticky?: boolean;
+  /** The sticky cookie's name. Default: `portico_server`. */
+  readonly stickyCookieName?: string;
+  /** Mandatory active check of every instance: traffic only once it passes. Default: true. */
+  readonly healthCheck?: boolean;
+  /** The checked path. Default: the app's `healthPath` (`/readyz`). */
+  readonly healthCheckPath?: string;
+  /** Time between two checks of one instance, 100ms to 5m. Default: `2s`. */
+  readonly healthCheckInterval?: string;
+}
