@@ -1,6 +1,6 @@
-// Which source blocks count as "the internet". 0.0.0.0/0 and ::/0, and any block as wide or wider
-// than an IPv4 /7 or an IPv6 /15: 0.0.0.0/1 plus 128.0.0.0/1 is the whole internet in two rules,
-// while the widest private ranges (10.0.0.0/8, fc00::/7 aside) are narrower.
+// Which source blocks count as "the internet". 0.0.0.0/0 and ::/0, and any block wider than an
+// IPv4 /8 or an IPv6 /16: 0.0.0.0/1 plus 128.0.0.0/1 is the whole internet in two rules, while a
+// VPC's own blocks are narrower (10.0.0.0/8 at the widest; an Amazon IPv6 block is a /56).
 import { isIP } from 'net';
 
 export type CidrVerdict = 'internet' | 'limited' | 'invalid';
