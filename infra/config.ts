@@ -3,15 +3,17 @@
 // defaults, while mocks and other callers of this module get the same values from here.
 import * as pulumi from '@pulumi/pulumi';
 import type { BalanceMethodName } from '../proxy/src/config/schema';
-import { STACK_BALANCE_METHODS, TARGETS, type StackArgs, type TargetName } from './plan';
+import { STACK_BALANCE_METHODS, TARGETS, type TargetName } from './plan';
 import { AWS_CONFIG_DEFAULTS } from './targets/aws/config';
 
 export interface StackConfig {
   /** `${project}-${stack}`, made a valid Docker name: the prefix of every resource name. */
   stackName: string;
   target: TargetName;
-  /** Absent: one instance per CPU of the machine the apps run on. */
+  /** App instances; absent when `sizeToEngine` asks the Docker engine instead. */
   instances?: number;
+  /** docker: one instance per CPU of the Docker engine, asked at each run (a preview then depends on the engine). */
+  sizeToEngine: boolean;
   appPort: number;
   httpPort: number;
   httpsPort: number;
@@ -20,24 +22,28 @@ export interface StackConfig {
   balance: BalanceMethodName;
   baseImage: string;
   buildNetwork: string;
-  /** false, or the sticky cookie's options (from `sticky` and `stickyCookie`). */
-  sticky: NonNullable<StackArgs['sticky']>;
-  /** false, or the readiness check's options (from `healthCheck`, `healthCheckPath`, `healthCheckInterval`). */
-  healthCheck: NonNullable<StackArgs['healthCheck']>;
+  sticky: boolean;
+  /** From the `stickyCookie` key. */
+  stickyCookieName: string;
+  healthCheck: boolean;
+  /** The sample app's readiness path: its containers' health check and the proxy's check. */
+  healthCheckPath: string;
+  healthCheckInterval: string;
   adminPort: number;
 }
 
 export const CONFIG_DEFAULTS = {
   target: 'docker',
-  /** 0 means "size to the Docker host's CPUs": Pulumi config has no optional-without-default. */
-  instances: 0,
+  /** A fixed count, so a preview plans the same stack on every machine. */
+  instances: 2,
+  sizeToEngine: false,
   appPort: 3000,
   httpPort: 8080,
   httpsPort: 8443,
   publishHost: '127.0.0.1',
   hostnames: ['localhost'],
   balance: 'round-robin',
-  baseImage: 'node:24-slim',
+  baseImage: 'node:22-slim',
   buildNetwork: 'default',
   sticky: true,
   stickyCookie: 'portico_server',
@@ -51,11 +57,12 @@ export const CONFIG_DEFAULTS = {
 
 export function readStackConfig(config: pulumi.Config = new pulumi.Config()): StackConfig {
   const d = CONFIG_DEFAULTS;
-  const instances = config.getNumber('instances') ?? d.instances;
+  const sizeToEngine = config.getBoolean('sizeToEngine') ?? d.sizeToEngine;
   return {
     stackName: defaultStackName(pulumi.getProject(), pulumi.getStack()),
     target: config.get('target', { allowedValues: [...TARGETS] }) ?? d.target,
-    ...(instances !== 0 && { instances }),
+    ...(!sizeToEngine && { instances: config.getNumber('instances') ?? d.instances }),
+    sizeToEngine,
     appPort: config.getNumber('appPort') ?? d.appPort,
     httpPort: config.getNumber('httpPort') ?? d.httpPort,
     httpsPort: config.getNumber('httpsPort') ?? d.httpsPort,
@@ -64,12 +71,12 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config()): St
     balance: config.get('balance', { allowedValues: [...STACK_BALANCE_METHODS] }) ?? d.balance,
     baseImage: config.get('baseImage') ?? d.baseImage,
     buildNetwork: config.get('buildNetwork') ?? d.buildNetwork,
-    // Pulumi config has no union types: a switch plus one key per option, folded into the plan's args.
-    sticky: (config.getBoolean('sticky') ?? d.sticky) && { cookieName: config.get('stickyCookie') ?? d.stickyCookie },
-    healthCheck: (config.getBoolean('healthCheck') ?? d.healthCheck) && {
-      path: config.get('healthCheckPath') ?? d.healthCheckPath,
-      interval: config.get('healthCheckInterval') ?? d.healthCheckInterval,
-    },
+    // A switch plus one key per option, as the components' args have them.
+    sticky: config.getBoolean('sticky') ?? d.sticky,
+    stickyCookieName: config.get('stickyCookie') ?? d.stickyCookie,
+    healthCheck: config.getBoolean('healthCheck') ?? d.healthCheck,
+    healthCheckPath: config.get('healthCheckPath') ?? d.healthCheckPath,
+    healthCheckInterval: config.get('healthCheckInterval') ?? d.healthCheckInterval,
     adminPort: config.getNumber('adminPort') ?? d.adminPort,
   };
 }

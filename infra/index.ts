@@ -1,45 +1,49 @@
-// The Pulumi program (Pulumi.yaml `main`): stack config -> a WebStack on the configured target.
-// `pulumi up` on a machine with a Docker engine; see infra/README.md.
-import * as pulumi from '@pulumi/pulumi';
-import { sizeToCores } from '../proxy/src/cores';
+// The Pulumi program (Pulumi.yaml `main`): stack config -> a WebStack on the configured target,
+// running this repo's sample app (app-sample/). Another repo passes its own `app` the same way
+// (examples/docker-own-app). `pulumi up` on a machine with a Docker engine; see infra/README.md.
+import path from 'node:path';
 import { WebStack } from './components/web-stack';
 import { readStackConfig } from './config';
 import { requirePulumiTarget } from './targets';
-import { dockerHostCpus } from './targets/docker/host-cpus';
+import { PACKAGE_ROOT } from './targets/docker';
 
 const config = readStackConfig();
 requirePulumiTarget(config.target);
 
+/** The repo root, relative to the project folder `pulumi up` runs in: the state holds no checkout path. */
+const repo = path.relative(process.cwd(), PACKAGE_ROOT) || '.';
+
 const stack = new WebStack(config.stackName, {
   target: config.target,
-  // An explicit count wins; else the Docker host's CPUs (the plan applies the same rule as the proxy).
-  ...(config.instances !== undefined ? { instances: config.instances } : { cores: engineCores() }),
-  appPort: config.appPort,
+  ...(config.sizeToEngine ? { sizeToEngine: true } : { instances: config.instances }),
+  app: {
+    build: {
+      context: repo,
+      dockerfile: 'app-sample/Dockerfile',
+      args: { NODE_IMAGE: config.baseImage },
+      network: config.buildNetwork,
+    },
+    port: config.appPort,
+    healthPath: config.healthCheckPath,
+  },
+  proxy: { baseImage: config.baseImage, buildNetwork: config.buildNetwork },
   httpPort: config.httpPort,
   httpsPort: config.httpsPort,
   publishHost: config.publishHost,
   hostnames: config.hostnames,
   balance: config.balance,
   sticky: config.sticky,
+  stickyCookieName: config.stickyCookieName,
   healthCheck: config.healthCheck,
+  healthCheckInterval: config.healthCheckInterval,
   adminPort: config.adminPort,
-  build: { baseImage: config.baseImage, network: config.buildNetwork },
 });
-
-/** The Docker engine's CPUs; this machine's when the engine cannot be asked (e.g. a preview without Docker). */
-function engineCores(): number {
-  const cpus = dockerHostCpus();
-  if (cpus !== null) return cpus;
-  const local = sizeToCores();
-  void pulumi.log.warn(`cannot ask the Docker engine for its CPUs (docker info); sizing to this machine's ${local}`);
-  return local;
-}
 
 /** http://<hostname>:<httpPort>/ for each configured hostname. */
 export const urls = stack.urls;
 /** Where the proxy is published on the Docker host (works even if no hostname resolves). */
 export const proxyUrl = stack.proxyUrl;
-/** The app containers the proxy balances over (name:port on the stack network). */
+/** The app containers the proxy balances over (name:port on the apps' internal network). */
 export const appAddresses = stack.appAddresses;
 export const instanceCount = stack.plan.apps.length;
 export const networkName = stack.networkName;

@@ -35,6 +35,13 @@ export interface AppFleetArgs extends SizingArgs {
   readonly networkName: pulumi.Input<string>;
   /** Containers are named `${stackName}-app-1`, … Default: the component's name. */
   readonly stackName?: string;
+  /**
+   * Whether the proxy in front checks the instances, and how often: a stopping instance keeps
+   * serving (its health path answering 503) one interval and a second, so the proxy sees it leave.
+   * The same values as the EdgeProxy's. Default: true, `2s`.
+   */
+  readonly healthCheck?: boolean;
+  readonly healthCheckInterval?: string;
 }
 
 /** docker: the Portico proxy container in front of given app addresses. */

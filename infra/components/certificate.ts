@@ -3,20 +3,9 @@
 // Trust `caCertPem` once, and every leaf it signs is trusted, `*.localhost` names included.
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
-import { ComponentArgsError } from './args-error';
+import { ComponentArgsError, type CertificateArgs } from '../args';
 
-export interface CertificateArgs {
-  /** DNS names the leaf certificate covers (SAN), e.g. ["localhost", "*.portico.localhost"]. */
-  readonly hostnames: pulumi.Input<pulumi.Input<string>[]>;
-  /** IP addresses the leaf certificate covers, e.g. ["127.0.0.1"]. Default: none. */
-  readonly ipAddresses?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Default: 90 days, like an ACME certificate; renewed by `pulumi up` in its last 30 days. */
-  readonly validityHours?: pulumi.Input<number>;
-  /** Default: 5 years. */
-  readonly caValidityHours?: pulumi.Input<number>;
-  /** Subject organization of both certificates. Default: "Portico". */
-  readonly organization?: pulumi.Input<string>;
-}
+export type { CertificateArgs };
 
 export const CERTIFICATE_DEFAULTS = {
   validityHours: 90 * 24,

@@ -1,7 +1,7 @@
-// Portico's Pulumi components, in the style of @pulumi/awsx.
+// Portico's target-neutral components, in the style of @pulumi/awsx. Target-specific ones (the
+// docker AppFleet and EdgeProxy) live with their target; infra/package.ts exports them all.
 export { WebStack, DEFAULT_TARGET, type WebStackArgs } from './web-stack';
-export { EdgeProxy, type EdgeProxyArgs } from './edge-proxy';
-export { AppFleet, type AppFleetArgs } from './app-fleet';
 export { Certificate, CERTIFICATE_DEFAULTS, type CertificateArgs } from './certificate';
-export { ComponentArgsError } from './args-error';
-export type { ImageSourceArgs } from './image-source';
+export { AppFleet, EdgeProxy } from '../targets/docker';
+export { ComponentArgsError } from '../args';
+export type { AppArgs, AppBuildArgs, AppFleetArgs, EdgeProxyArgs, ProxyImageArgs } from '../args';

@@ -1,75 +1,79 @@
-// WebStack: the whole front door — app instances sized to cores, the Portico proxy before them,
-// and a certificate for the stack's names — planned by planStack and deployed on a target.
+// WebStack: the whole front door — the user's app instances, the Portico proxy before them, and a
+// certificate for the stack's names — planned by planStack and deployed on a target. The one place
+// that picks a target: components depend on targets, never the other way (infra/README.md).
 import * as pulumi from '@pulumi/pulumi';
-import { planStack, type StackArgs, type StackPlan, type TargetName } from '../plan';
-import { deployDockerStack } from '../targets/docker/deploy';
-import type { ImageBuildArgs } from '../targets/docker/images';
-import { requirePulumiTarget } from '../targets';
+import { ComponentArgsError, type WebStackArgs } from '../args';
+import { planStack, stackArgsOf, type StackPlan } from '../plan';
+import { requirePulumiTarget, type PulumiTargetName } from '../targets';
+import { checkApp, deployDockerStack, engineCores } from '../targets/docker';
 import { Certificate } from './certificate';
 
-/**
- * Plain values, not inputs, for everything the plan reads: they decide how many resources exist
- * and the proxy's config, which Pulumi must know before any output resolves.
- */
-export interface WebStackArgs extends Readonly<Omit<StackArgs, 'stackName' | 'target'>> {
-  /** Prefix of container, network and image names. Default: the component's name. */
-  readonly stackName?: string;
-  /** Default: docker (the only target `pulumi up` deploys today). */
-  readonly target?: TargetName;
-  /** docker: how the proxy and app images are built. */
-  readonly build?: ImageBuildArgs;
-}
+export type { WebStackArgs };
 
-export const DEFAULT_TARGET: TargetName = 'docker';
+export const DEFAULT_TARGET: PulumiTargetName = 'docker';
+
+/** The plan behind each stack; not a property, which the package schema would have to describe. */
+const plans = new WeakMap<WebStack, StackPlan>();
 
 export class WebStack extends pulumi.ComponentResource {
   static readonly type = 'portico:index:WebStack';
 
-  /** Every decision behind this stack, for inspection and tests. */
-  readonly plan: StackPlan;
-  readonly certificate: Certificate;
   /** One URL per hostname, e.g. http://localhost:8080/. */
   readonly urls: pulumi.Output<string[]>;
   /** The address the proxy is published on, reachable even when no hostname resolves. */
   readonly proxyUrl: pulumi.Output<string>;
   /** The upstream addresses the proxy balances over, e.g. portico-dev-app-1:3000. */
   readonly appAddresses: pulumi.Output<string[]>;
+  /** How many app instances run. */
+  readonly instanceCount: pulumi.Output<number>;
+  /** docker: the apps' internal network. */
   readonly networkName: pulumi.Output<string>;
-  /** The proxy's config file, as the proxy container reads it. */
+  /** The proxy's config file, as the proxy reads it. */
   readonly proxyConfig: pulumi.Output<string>;
   /** Trust this CA to trust the stack's certificate. */
   readonly caCertPem: pulumi.Output<string>;
   /** The proxy's admin dashboard on the Docker host's loopback, `#token=…` included: a secret. */
   readonly dashboardUrl: pulumi.Output<string>;
 
-  constructor(name: string, args: WebStackArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
-    // Everything is checked (target, then the plan's args) before the component or any child exists.
-    const { stackName = name, target = DEFAULT_TARGET, build, ...sizing } = args;
-    requirePulumiTarget(target);
-    const plan = planStack({ ...sizing, stackName, target });
+  constructor(name: string, args: WebStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Everything is checked (target, app, then the plan's args) before the component or any child exists.
+    const target = requirePulumiTarget(args?.target ?? DEFAULT_TARGET);
+    checkApp(WebStack.type, name, args.app);
+    const image = args.proxy ?? {};
+    if (image.image !== undefined && (image.baseImage !== undefined || image.buildNetwork !== undefined)) {
+      throw new ComponentArgsError(WebStack.type, name, 'proxy.image conflicts with proxy.baseImage and proxy.buildNetwork (they build the image)');
+    }
+    const plan = planStack(stackArgsOf(args.stackName ?? name, target, args, engineCores(WebStack.type, name, args)));
     super(WebStack.type, name, {}, opts);
-    this.plan = plan;
+    plans.set(this, plan);
 
     const [wanted] = plan.certificates;
-    this.certificate = new Certificate(wanted.name, { hostnames: wanted.hostnames }, { parent: this });
-    const { network, fleet, proxy } = deployDockerStack(name, plan, { build }, this);
+    const certificate = new Certificate(wanted.name, { hostnames: wanted.hostnames }, { parent: this });
+    // The target switch: `aws` joins here once infra/targets/aws exposes deployAwsStack.
+    const { network, fleet, proxy } = deployDockerStack(name, plan, args, this);
 
     this.urls = proxy.url.apply(() => plan.urls);
     this.proxyUrl = proxy.url;
-    // From the created containers' names, so an address is reported only for a container that exists.
-    this.appAddresses = pulumi.all(fleet.containers.map((c, i) => c.name.apply((n) => `${n}:${plan.apps[i].port}`)));
+    this.appAddresses = fleet.addresses;
+    this.instanceCount = pulumi.output(plan.apps.length);
     this.networkName = network.name;
     this.proxyConfig = proxy.configJson;
-    this.caCertPem = this.certificate.caCertPem;
+    this.caCertPem = certificate.caCertPem;
     this.dashboardUrl = proxy.dashboardUrl;
     this.registerOutputs({
       dashboardUrl: this.dashboardUrl,
       urls: this.urls,
       proxyUrl: this.proxyUrl,
       appAddresses: this.appAddresses,
+      instanceCount: this.instanceCount,
       networkName: this.networkName,
       proxyConfig: this.proxyConfig,
       caCertPem: this.caCertPem,
     });
+  }
+
+  /** Every decision behind this stack, for inspection and tests. */
+  get plan(): StackPlan {
+    return plans.get(this)!;
   }
 }

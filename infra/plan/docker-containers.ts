@@ -16,13 +16,19 @@ export interface ContainerSpec {
    * of plain state and config files): Pulumi RandomPasswords, or values given to dockerRunArgs.
    */
   secretEnv: SecretEnvPlan[];
-  network: { name: string; aliases: string[] };
+  /** The networks it joins, in order: docker attaches the first at create, the rest before start. */
+  networks: ContainerNetwork[];
   ports: PublishedPort[];
   healthcheck: Healthcheck;
   /** Files placed in the container before it starts (docker.Container `uploads`). */
   files: ContainerFile[];
   labels: Record<string, string>;
   restart: 'unless-stopped';
+}
+
+export interface ContainerNetwork {
+  name: string;
+  aliases: string[];
 }
 
 export interface PublishedPort {
@@ -60,11 +66,11 @@ const HEALTH_TIMING = { interval: '10s', timeout: '3s', retries: 3, startPeriod:
 
 /** Apps first, the proxy last: the order in which they should start. */
 export function dockerContainers(plan: StackPlan): ContainerSpec[] {
-  if (plan.target !== 'docker' || plan.network === undefined) {
+  if (plan.target !== 'docker' || plan.network === undefined || plan.edgeNetwork === undefined) {
     throw new Error(`dockerContainers: stack "${plan.stackName}" is planned for target ${plan.target}, not docker`);
   }
-  const network = plan.network;
-  return [...plan.apps.map((app) => appContainer(plan, network, app)), proxyContainer(plan, network)];
+  const { network, edgeNetwork } = plan;
+  return [...plan.apps.map((app) => appContainer(plan, network, app)), proxyContainer(plan, network, edgeNetwork)];
 }
 
 function appContainer(plan: StackPlan, network: string, app: AppInstancePlan): ContainerSpec {
@@ -73,16 +79,20 @@ function appContainer(plan: StackPlan, network: string, app: AppInstancePlan): C
     role: 'app',
     env: { ...app.env },
     secretEnv: [],
-    network: { name: network, aliases: [app.name] },
+    networks: [{ name: network, aliases: [app.name] }],
     ports: [],
-    healthcheck: { shellCommand: httpProbe(app.port, '/readyz'), ...HEALTH_TIMING },
+    healthcheck: { shellCommand: httpProbe(app.port, app.healthPath), ...HEALTH_TIMING },
     files: [],
     labels: { [LABELS.stack]: plan.stackName, [LABELS.role]: 'app', [LABELS.instance]: app.id },
     restart: 'unless-stopped',
   };
 }
 
-function proxyContainer(plan: StackPlan, network: string): ContainerSpec {
+/**
+ * The proxy is published on its edge network (first: docker publishes ports through it) and joins
+ * the apps' internal network, which has no published port and no route out.
+ */
+function proxyContainer(plan: StackPlan, network: string, edgeNetwork: string): ContainerSpec {
   const { proxy } = plan;
   const { admin } = proxy;
   return {
@@ -90,7 +100,10 @@ function proxyContainer(plan: StackPlan, network: string): ContainerSpec {
     role: 'proxy',
     env: { PORTICO_CONFIG: proxy.configPath },
     secretEnv: proxy.secretEnv.map((s) => ({ ...s })),
-    network: { name: network, aliases: [proxy.name] },
+    networks: [
+      { name: edgeNetwork, aliases: [proxy.name] },
+      { name: network, aliases: [proxy.name] },
+    ],
     // HTTPS is published once the proxy has a TLS listener; publishing a dead port would mislead.
     // The admin port goes to loopback only, whatever publishHost says: it changes the fleet.
     ports: [
@@ -105,12 +118,17 @@ function proxyContainer(plan: StackPlan, network: string): ContainerSpec {
 }
 
 // Probes run with the image's own node: Node images carry neither curl nor wget. Apps are probed
-// on /readyz, as their image's own HEALTHCHECK does: "healthy" means ready to take traffic.
+// on their readiness path (/readyz by default): "healthy" means ready to take traffic.
 function httpProbe(port: number, path: string): string {
-  return `node -e "fetch('http://127.0.0.1:${port}${path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"`;
+  return `node -e "fetch('http://127.0.0.1:${port}${percentEncodeShellChars(path)}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"`;
 }
 
 /** The proxy has no status endpoint yet: a listening socket is what "healthy" can mean today. */
 function tcpProbe(port: number): string {
   return `node -e "require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"`;
+}
+
+/** Quotes, `$`, backquote and backslash percent-encoded: the path sits inside shell and JS quotes. */
+function percentEncodeShellChars(path: string): string {
+  return path.replace(/['"\\$`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

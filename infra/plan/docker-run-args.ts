@@ -18,10 +18,16 @@ export function containerFileName(file: ContainerFile): string {
   return path.posix.basename(file.path);
 }
 
-/** Arguments after `docker`: `run --detach … <image>` (the image's own command runs). */
+/**
+ * Arguments after `docker`: `run --detach … <image>` (the image's own command runs). The CLI joins
+ * one network at create: a spec with more networks is made with `create` instead, then
+ * `dockerConnectArgs` joins the rest and `start` starts it, as the Pulumi provider does.
+ */
 export function dockerRunArgs(spec: ContainerSpec, image: string, options: DockerRunOptions = {}): string[] {
-  const args = ['run', '--detach', '--name', spec.name, '--network', spec.network.name];
-  for (const alias of spec.network.aliases) args.push('--network-alias', alias);
+  const [first] = spec.networks;
+  const args = spec.networks.length > 1 ? ['create'] : ['run', '--detach'];
+  args.push('--name', spec.name, '--network', first.name);
+  for (const alias of first.aliases) args.push('--network-alias', alias);
   for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
   for (const { env } of spec.secretEnv) args.push('--env', `${env}=${secretValue(spec, env, options.secrets)}`);
   for (const p of spec.ports) args.push('--publish', `${publishHost(p.hostIp)}:${p.hostPort}:${p.containerPort}/${p.protocol}`);
@@ -33,6 +39,11 @@ export function dockerRunArgs(spec: ContainerSpec, image: string, options: Docke
   for (const file of spec.files) args.push('--mount', fileMount(spec, file, options.filesDir));
   args.push(image);
   return args;
+}
+
+/** `network connect` arguments for each network after the first (empty for a one-network spec). */
+export function dockerConnectArgs(spec: ContainerSpec): string[][] {
+  return spec.networks.slice(1).map((n) => ['network', 'connect', ...n.aliases.flatMap((a) => ['--alias', a]), n.name, spec.name]);
 }
 
 function fileMount(spec: ContainerSpec, file: ContainerFile, filesDir: string | undefined): string {

@@ -1,6 +1,7 @@
 // Stack args -> StackPlan: every infrastructure decision, as a pure function (STYLE 11).
 // No Pulumi here: the local runner, the docker target and the system tests share this plan.
 import type { ListenerConfig } from '../../proxy/src/config/schema';
+import { PlanError } from './plan-error';
 import { buildProxyConfig } from './proxy-config';
 import { resolveStackArgs, type ResolvedStackArgs } from './resolve-args';
 import {
@@ -19,17 +20,21 @@ const LOCAL_HOST = '127.0.0.1';
 /** Inside a container, bind every interface: the container's network is the boundary. */
 const CONTAINER_BIND_HOST = '0.0.0.0';
 
-/** Throws PlanError naming every invalid field. */
-export function planStack(stackArgs: StackArgs): StackPlan {
-  const args = resolveStackArgs(stackArgs);
-  const apps = Array.from({ length: args.instances }, (_, index) => planApp(args, index));
+/**
+ * Throws PlanError naming every invalid field. `appAddresses`: apps that run elsewhere (`host:port`,
+ * e.g. an AppFleet's), which the proxy then balances over instead of the planned ones.
+ */
+export function planStack(stackArgs: StackArgs, appAddresses?: readonly string[]): StackPlan {
+  const args = resolveStackArgs(appAddresses ? { ...stackArgs, instances: Math.max(1, appAddresses.length), cores: undefined } : stackArgs);
+  const planned = Array.from({ length: args.instances }, (_, index) => planApp(args, index));
+  const apps = appAddresses ? planned.map((app, i) => atAddress(app, appAddresses[i])) : planned;
   const docker = args.target === 'docker';
   return {
     stackName: args.stackName,
     target: args.target,
     apps,
     proxy: planProxy(args, apps),
-    ...(docker && { network: `${args.stackName}-net` }),
+    ...(docker && { network: `${args.stackName}-net`, edgeNetwork: `${args.stackName}-edge` }),
     ...(args.target === 'aws' && { appVms: args.appVms }),
     certificates: [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
     dns: [],
@@ -51,6 +56,7 @@ function planApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
     name,
     host,
     port,
+    healthPath: args.appHealthPath,
     address: `${host}:${port}`,
     env: {
       PORT: String(port),
@@ -77,6 +83,7 @@ function planVmApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
     name: `${args.stackName}-${id}`,
     host,
     port,
+    healthPath: args.appHealthPath,
     address: `${host}:${port}`,
     vm,
     env: {
@@ -91,6 +98,16 @@ function planVmApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
 /** `${stackName}-vm-1`: the app VM's resource name, and its placeholder host in the plan. */
 export function appVmName(stackName: string, vm: number): string {
   return `${stackName}-vm-${vm + 1}`;
+}
+
+/** The same instance (id, env), reached at another address. */
+function atAddress(app: AppInstancePlan, address: string): AppInstancePlan {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new PlanError(app.name, [`appAddresses[${app.index}] must be host:port, got ${JSON.stringify(address)}`]);
+  }
+  return { ...app, host: address.slice(0, colon), port, address };
 }
 
 function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan {

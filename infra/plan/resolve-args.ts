@@ -30,6 +30,7 @@ export interface ResolvedStackArgs {
   /** Instances on one machine (= instances except on aws). */
   instancesPerVm: number;
   appPort: number;
+  appHealthPath: string;
   httpPort: number;
   httpsPort: number;
   publishHost: string;
@@ -67,13 +68,14 @@ export function resolveStackArgs(args: StackArgs): ResolvedStackArgs {
     appVms,
     instancesPerVm: perVm,
     appPort: args.appPort ?? (target === 'local' ? DEFAULT_APP_PORT.local : DEFAULT_APP_PORT.docker),
+    appHealthPath: resolvePath('appHealthPath', args.appHealthPath ?? DEFAULT_HEALTH_CHECK.path, issues),
     httpPort: args.httpPort ?? DEFAULT_HTTP_PORT,
     httpsPort: args.httpsPort ?? DEFAULT_HTTPS_PORT,
     publishHost: args.publishHost ?? DEFAULT_PUBLISH_HOST,
     hostnames: [...(args.hostnames ?? DEFAULT_HOSTNAMES)],
     ...(args.balance !== undefined && { balance: args.balance }),
     sticky: resolveSticky(args.sticky, issues),
-    healthCheck: resolveHealthCheck(args.healthCheck, issues),
+    healthCheck: resolveHealthCheck(args.healthCheck, args.appHealthPath ?? DEFAULT_HEALTH_CHECK.path, issues),
     adminPort: args.adminPort ?? DEFAULT_ADMIN_PORT,
   };
   issues.push(...portIssues(resolved), ...hostIssues(resolved));
@@ -158,20 +160,24 @@ function resolveSticky(value: StackArgs['sticky'], issues: string[]): ResolvedSt
   return { cookieName: String(cookieName) };
 }
 
-function resolveHealthCheck(value: StackArgs['healthCheck'], issues: string[]): ResolvedStackArgs['healthCheck'] {
+function resolveHealthCheck(value: StackArgs['healthCheck'], appHealthPath: string, issues: string[]): ResolvedStackArgs['healthCheck'] {
   const options = optionsOf('healthCheck', value, ['path', 'interval'], issues);
   if (options === null) return null;
-  const path = options.path ?? DEFAULT_HEALTH_CHECK.path;
+  const path = options.path === undefined ? String(appHealthPath) : resolvePath('healthCheck.path', options.path, issues);
   const interval = options.interval ?? DEFAULT_HEALTH_CHECK.interval;
-  if (typeof path !== 'string' || !CHECK_PATH.test(path)) {
-    issues.push(`healthCheck.path must be a request path starting with / (no spaces or #), got ${show(path)}`);
-  }
   const match = typeof interval === 'string' ? DURATION.exec(interval) : null;
   const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN;
   if (!(ms >= INTERVAL_MS.min && ms <= INTERVAL_MS.max)) {
     issues.push(`healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got ${show(interval)}`);
   }
   return { path: String(path), interval: String(interval), intervalMs: ms };
+}
+
+function resolvePath(field: string, path: unknown, issues: string[]): string {
+  if (typeof path !== 'string' || !CHECK_PATH.test(path)) {
+    issues.push(`${field} must be a request path starting with / (no spaces or #), got ${show(path)}`);
+  }
+  return String(path);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface StackArgs {
   appVms?: number;
   /** docker: the port inside each app container. local: the base port, instance i (from 0) listens on appPort + i. */
   appPort?: number;
+  /** The app's readiness path: the containers' health check and the default of `healthCheck.path`. */
+  appHealthPath?: string;
   /** The proxy's HTTP port: local, the port it listens on; docker, the host port it is published on. */
   httpPort?: number;
   /** The proxy's HTTPS port, reserved for the TLS listener (not published until the proxy serves TLS). */
@@ -47,6 +49,11 @@ export interface StackArgs {
 }
 
 export const DEFAULT_APP_PORT = { docker: 3000, local: 3001 } as const;
+/**
+ * Instances when a stack gives neither a count nor cores: a fixed number, so that a preview plans
+ * the same stack on any machine (sizing from a Docker engine is asked for explicitly).
+ */
+export const DEFAULT_INSTANCES = 2;
 export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_HTTPS_PORT = 8443;
 export const DEFAULT_PUBLISH_HOST = '127.0.0.1';

@@ -8,8 +8,13 @@ export interface StackPlan {
   target: TargetName;
   apps: AppInstancePlan[];
   proxy: ProxyPlan;
-  /** docker: the user-defined network every container joins (container names resolve on it). */
+  /**
+   * docker: the internal network of the app containers (no route out, nothing published); the
+   * proxy joins it too, so the apps' names resolve for the proxy and nobody else.
+   */
   network?: string;
+  /** docker: the network the proxy is published on; only the proxy joins it. */
+  edgeNetwork?: string;
   /** aws: how many app VMs; app `vm` field says which one runs an instance. */
   appVms?: number;
   certificates: CertificatePlan[];
@@ -29,6 +34,8 @@ export interface AppInstancePlan {
   /** The address the proxy dials: 127.0.0.1 locally, the container name in docker. */
   host: string;
   port: number;
+  /** The readiness path the container's health check and the proxy's active check ask. */
+  healthPath: string;
   /** `${host}:${port}`, as it appears in the proxy's upstream. */
   address: string;
   /** aws: the 0-based app VM the instance runs on; `host` is that VM's name until bindVmAddresses. */

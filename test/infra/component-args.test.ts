@@ -1,12 +1,10 @@
 // Components reject missing or conflicting args with one phrasing, before creating anything.
 import { AppFleet, Certificate, EdgeProxy, WebStack } from '../../infra/components';
-import { dockerContainers, planStack } from '../../infra/plan';
+import { engineCores } from '../../infra/targets/docker';
 import { installPulumiMocks, valueOf } from './pulumi-harness';
 
 const graph = installPulumiMocks();
-const specs = dockerContainers(planStack({ stackName: 'web', target: 'docker', instances: 2 }));
-const apps = specs.filter((s) => s.role === 'app');
-const proxy = specs.find((s) => s.role === 'proxy')!;
+const app = { image: 'my/app:1' };
 
 beforeEach(() => graph.reset());
 
@@ -17,32 +15,25 @@ async function nothingRegistered(): Promise<void> {
 
 describe('AppFleet args', () => {
   test('image and build conflict', async () => {
-    expect(() => new AppFleet('f', { containers: apps, network: 'n', image: 'app:1', build: {} })).toThrow(
+    expect(() => new AppFleet('f', { app: { image: 'app:1', build: { context: '.' } }, networkName: 'n', instances: 1 })).toThrow(
       'portico:index:AppFleet "f": only one of image, build can be given (got image and build)',
     );
     await nothingRegistered();
   });
 
-  test('needs at least one container', async () => {
-    expect(() => new AppFleet('f', { containers: [], network: 'n' })).toThrow(
-      'portico:index:AppFleet "f": containers must hold at least one app container',
-    );
+  test('needs an app with an image or a build', async () => {
+    expect(() => new AppFleet('f', { networkName: 'n' } as never)).toThrow('portico:index:AppFleet "f": app is required (an image or a build)');
+    expect(() => new AppFleet('f', { app: {}, networkName: 'n' })).toThrow('portico:index:AppFleet "f": app needs an image or a build');
     await nothingRegistered();
   });
 
-  test('takes app containers only', () => {
-    expect(() => new AppFleet('f', { containers: [proxy], network: 'n' })).toThrow(
-      'portico:index:AppFleet "f": containers[0] (web-proxy) has role proxy, not app',
-    );
-  });
-
   test('needs a network', () => {
-    expect(() => new AppFleet('f', { containers: apps } as never)).toThrow('portico:index:AppFleet "f": network is required');
+    expect(() => new AppFleet('f', { app } as never)).toThrow('portico:index:AppFleet "f": networkName is required');
   });
 
-  test('runs a prebuilt image without building one', async () => {
-    const fleet = new AppFleet('prebuilt', { containers: apps, network: 'n', image: 'my/app:1' });
-    await valueOf(fleet.containerNames);
+  test('runs a prebuilt image without building one, as many as asked, and reports their addresses', async () => {
+    const fleet = new AppFleet('prebuilt', { app: { ...app, port: 8000 }, networkName: 'n', instances: 2 });
+    expect(await valueOf(fleet.addresses)).toEqual(['prebuilt-app-1:8000', 'prebuilt-app-2:8000']);
     await graph.settled();
     expect(graph.ofType('docker:index/image:Image')).toEqual([]);
     expect(graph.ofType('docker:index/container:Container').map((c) => c.inputs.image)).toEqual(['my/app:1', 'my/app:1']);
@@ -50,24 +41,43 @@ describe('AppFleet args', () => {
 });
 
 describe('EdgeProxy args', () => {
-  test('image and build conflict', () => {
-    expect(() => new EdgeProxy('p', { container: proxy, network: 'n', image: 'p:1', build: { baseImage: 'x' } })).toThrow(
-      'portico:index:EdgeProxy "p": only one of image, build can be given (got image and build)',
+  test('a prebuilt proxy image conflicts with build settings', () => {
+    expect(() => new EdgeProxy('p', { appAddresses: ['a:1'], networkName: 'n', proxy: { image: 'p:1', baseImage: 'x' } })).toThrow(
+      'portico:index:EdgeProxy "p": proxy.image conflicts with proxy.baseImage and proxy.buildNetwork (they build the image)',
     );
   });
 
-  test('needs a container, and the proxy one', () => {
-    expect(() => new EdgeProxy('p', { network: 'n' } as never)).toThrow('portico:index:EdgeProxy "p": container is required');
-    expect(() => new EdgeProxy('p', { container: apps[0], network: 'n' })).toThrow(
-      'portico:index:EdgeProxy "p": container web-app-1 has role app, not proxy',
-    );
-  });
-
-  test('needs the config file the container is told to read', async () => {
-    expect(() => new EdgeProxy('p', { container: { ...proxy, files: [] }, network: 'n' })).toThrow(
-      'portico:index:EdgeProxy "p": container web-proxy has no file at PORTICO_CONFIG (/etc/portico/config.json)',
-    );
+  test('needs app addresses and a network', async () => {
+    expect(() => new EdgeProxy('p', { networkName: 'n' } as never)).toThrow('portico:index:EdgeProxy "p": appAddresses is required');
+    expect(() => new EdgeProxy('p', { appAddresses: [], networkName: 'n' })).toThrow('portico:index:EdgeProxy "p": appAddresses must hold at least one host:port');
+    expect(() => new EdgeProxy('p', { appAddresses: ['a:1'] } as never)).toThrow('portico:index:EdgeProxy "p": networkName is required');
     await nothingRegistered();
+  });
+
+  test('balances over the given addresses, with stable server ids', async () => {
+    const proxy = new EdgeProxy('edge', { appAddresses: ['shop-1:3000', 'shop-2:3000'], networkName: 'n', proxy: { image: 'portico:1' } });
+    const config = JSON.parse(await valueOf(proxy.configJson));
+    expect(config.upstreams.app.servers).toEqual([
+      { address: 'shop-1:3000', id: 'app-1' },
+      { address: 'shop-2:3000', id: 'app-2' },
+    ]);
+  });
+});
+
+describe('sizing from the Docker engine', () => {
+  const ask = () => 6;
+
+  test('is asked only when sizeToEngine is set', () => {
+    let asked = 0;
+    expect(engineCores('T', 'n', { instances: 3 }, () => (asked++, 6))).toBeUndefined();
+    expect(engineCores('T', 'n', {}, () => (asked++, 6))).toBeUndefined();
+    expect(asked).toBe(0);
+    expect(engineCores('T', 'n', { sizeToEngine: true }, ask)).toBe(6);
+  });
+
+  test('conflicts with a count or cores, and fails clearly without an engine', () => {
+    expect(() => engineCores('T', 'n', { sizeToEngine: true, instances: 2 }, ask)).toThrow('T "n": sizeToEngine conflicts with instances: give one way of sizing');
+    expect(() => engineCores('T', 'n', { sizeToEngine: true }, () => null)).toThrow('T "n": sizeToEngine: cannot ask the Docker engine for its CPUs (docker info); give instances instead');
   });
 });
 
@@ -90,15 +100,19 @@ describe('WebStack args', () => {
     ['aws', 'target aws is not implemented yet'],
     ['local', 'target local runs without Pulumi: use `npm start`'],
   ] as const)('target %s fails clearly', async (target, message) => {
-    expect(() => new WebStack('w', { target, instances: 1 })).toThrow(message);
+    expect(() => new WebStack('w', { app, target, instances: 1 })).toThrow(message);
     await nothingRegistered();
   });
 
   test('invalid stack args fail with the plan\'s message before anything is created', async () => {
-    expect(() => new WebStack('w', { instances: 0, httpPort: 99999 })).toThrow(
+    expect(() => new WebStack('w', { app, instances: 0, httpPort: 99999 })).toThrow(
       'cannot plan stack "w": instances: instance count must be a whole number >= 1, got 0; httpPort must be a port number 1-65535, got 99999',
     );
-    expect(() => new WebStack('w', {})).toThrow('instances or cores must be given');
+    expect(() => new WebStack('w', { app, healthCheckInterval: '1ms', stickyCookieName: 'a b' })).toThrow(
+      /sticky.cookieName must be a cookie name.*healthCheck.interval must be a duration/,
+    );
+    expect(() => new WebStack('w', { app: { image: 'x', healthPath: 'readyz' } })).toThrow('appHealthPath must be a request path starting with /');
+    expect(() => new WebStack('w', {} as never)).toThrow('portico:index:WebStack "w": app is required (an image or a build)');
     await nothingRegistered();
   });
 });

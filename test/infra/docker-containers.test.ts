@@ -1,4 +1,4 @@
-import { containerFileName, dockerContainers, dockerRunArgs, planStack, type ContainerSpec } from '../../infra/plan';
+import { containerFileName, dockerConnectArgs, dockerContainers, dockerRunArgs, planStack, type ContainerSpec } from '../../infra/plan';
 import { configIssues } from '../../proxy/src/config/load';
 
 const plan = planStack({ stackName: 'web', target: 'docker', instances: 2, httpPort: 18080 });
@@ -14,8 +14,17 @@ describe('dockerContainers', () => {
     ]);
   });
 
-  test('puts every container on the stack network under its own name', () => {
-    for (const spec of specs) expect(spec.network).toEqual({ name: 'web-net', aliases: [spec.name] });
+  test('puts the apps on the internal stack network only, and the proxy on its edge network and that one', () => {
+    for (const spec of [app1, app2]) expect(spec.networks).toEqual([{ name: 'web-net', aliases: [spec.name] }]);
+    expect(proxy.networks).toEqual([
+      { name: 'web-edge', aliases: ['web-proxy'] },
+      { name: 'web-net', aliases: ['web-proxy'] },
+    ]);
+  });
+
+  test('health-checks apps on their own readiness path, escaped for the shell', () => {
+    const [app] = dockerContainers(planStack({ stackName: 'web', target: 'docker', instances: 1, appPort: 8000, appHealthPath: "/up?x='1'" }));
+    expect(app.healthcheck.shellCommand).toContain("fetch('http://127.0.0.1:8000/up?x=%271%27')");
   });
 
   test('gives each app the plan\'s env and no published port', () => {
@@ -83,6 +92,13 @@ describe('dockerRunArgs', () => {
   });
 
   const secrets = { PORTICO_STICKY_KEY: 'k'.repeat(32), PORTICO_ADMIN_TOKEN: 't'.repeat(32) };
+
+  test('creates a container with two networks, then connects the second one', () => {
+    const args = dockerRunArgs(proxy, 'web-proxy:test', { filesDir: '/tmp/files', secrets });
+    expect(args.slice(0, 6)).toEqual(['create', '--name', 'web-proxy', '--network', 'web-edge', '--network-alias']);
+    expect(dockerConnectArgs(proxy)).toEqual([['network', 'connect', '--alias', 'web-proxy', 'web-net', 'web-proxy']]);
+    expect(dockerConnectArgs(app1)).toEqual([]);
+  });
 
   test('publishes ports and mounts files read-only from filesDir in place of uploads', () => {
     const args = dockerRunArgs(proxy, 'web-proxy:test', { filesDir: '/tmp/files', secrets });

@@ -32,7 +32,10 @@ test.each(Object.entries(declared))('%s has a type its default matches', (_, d) 
 test('the dev stack sets only declared keys of the portico namespace, for the docker target', () => {
   const keys = Object.keys(devStack.config);
   expect(keys.every((k) => k.startsWith('portico:') && k.slice('portico:'.length) in declared)).toBe(true);
-  expect(devStack.config).toMatchObject({ 'portico:target': 'docker', 'portico:baseImage': 'local/node-base:22' });
+  expect(devStack.config).toMatchObject({ 'portico:target': 'docker' });
+  // An ordinary machine's engine pulls the default node image: the offline test image is a test setting.
+  expect(JSON.stringify(devStack)).not.toContain('local/node-base');
+  expect(CONFIG_DEFAULTS.baseImage).toBe('node:22-slim');
 });
 
 test.each([
@@ -43,7 +46,7 @@ test.each([
   expect(defaultStackName(proj, stack)).toBe(name);
 });
 
-describe('readStackConfig folds the switches and their options into the plan\'s args', () => {
+describe('readStackConfig reads the switches and their options as the components take them', () => {
   const read = (values: Record<string, string>) => {
     const config = { get: (k: string) => values[k], getNumber: (k: string) => (k in values ? Number(values[k]) : undefined),
       getBoolean: (k: string) => (k in values ? values[k] === 'true' : undefined), getObject: () => undefined };
@@ -51,17 +54,25 @@ describe('readStackConfig folds the switches and their options into the plan\'s 
   };
 
   test('defaults: sticky cookie portico_server, /readyz every 2s, admin on 9901', () => {
-    expect(read({})).toMatchObject({ sticky: { cookieName: 'portico_server' }, healthCheck: { path: '/readyz', interval: '2s' }, adminPort: 9901 });
+    expect(read({})).toMatchObject({
+      sticky: true, stickyCookieName: 'portico_server', healthCheck: true, healthCheckPath: '/readyz', healthCheckInterval: '2s', adminPort: 9901,
+    });
   });
 
-  test('false switches a feature off whatever its options say', () => {
-    expect(read({ sticky: 'false', stickyCookie: 'x', healthCheck: 'false', healthCheckPath: '/up' })).toMatchObject({ sticky: false, healthCheck: false });
+  test('a fixed instance count unless the stack asks the engine', () => {
+    expect(read({})).toMatchObject({ instances: 2, sizeToEngine: false });
+    const engine = read({ sizeToEngine: 'true', instances: '5' });
+    expect(engine.sizeToEngine).toBe(true);
+    expect(engine).not.toHaveProperty('instances');
   });
 
   test('options are passed on for the plan to validate', () => {
-    expect(read({ stickyCookie: 'srv', healthCheckPath: '/up', healthCheckInterval: '500ms', adminPort: '9000' })).toMatchObject({
-      sticky: { cookieName: 'srv' },
-      healthCheck: { path: '/up', interval: '500ms' },
+    expect(read({ sticky: 'false', stickyCookie: 'srv', healthCheckPath: '/up', healthCheckInterval: '500ms', adminPort: '9000' })).toMatchObject({
+      sticky: false,
+      stickyCookieName: 'srv',
+      healthCheck: true,
+      healthCheckPath: '/up',
+      healthCheckInterval: '500ms',
       adminPort: 9000,
     });
   });

@@ -36,7 +36,12 @@ describe('WebStack on docker', () => {
       httpPort: 18080,
       adminPort: 19901,
       hostnames: ['localhost', 'web.localhost'],
-      build: { baseImage: 'local/node-base:22', network: 'host' },
+      app: {
+        build: { context: 'shop', dockerfile: 'web.Dockerfile', args: { NODE_IMAGE: 'local/node-base:22' }, network: 'host' },
+        env: { SHOP_NAME: 'Demo', PORT: '1' },
+        secretEnv: { SHOP_API_KEY: 'k3y' },
+      },
+      proxy: { baseImage: 'local/node-base:22', buildNetwork: 'host' },
     });
     outputs = {
       urls: await valueOf(stack.urls),
@@ -53,17 +58,38 @@ describe('WebStack on docker', () => {
   const apps = () => graph.ofType(T.container).filter((c) => c.name !== 'web-proxy');
   const proxy = () => graph.get(T.container, 'web-proxy');
   const network = () => graph.get(T.network, 'web-net');
+  const edgeNetwork = () => graph.get(T.network, 'web-proxy-edge');
 
   test('runs as many app containers as the plan sized', () => {
     expect(apps().map((c) => c.inputs.name)).toEqual(['web-app-1', 'web-app-2', 'web-app-3']);
     expect(stack.plan.apps).toHaveLength(3);
   });
 
-  test('puts every container on the stack network, depending on it', () => {
-    for (const c of [...apps(), proxy()]) {
+  test('puts the apps on an internal network that only the proxy also joins, and publishes only the proxy\'s', () => {
+    expect(network().inputs).toMatchObject({ name: 'web-net', internal: true });
+    expect(edgeNetwork().inputs).toMatchObject({ name: 'web-edge' });
+    expect(edgeNetwork().inputs.internal).toBeUndefined();
+    for (const c of apps()) {
       expect(c.inputs.networksAdvanced).toEqual([{ name: 'web-net', aliases: [c.inputs.name] }]);
       expect(c.dependencies).toContain(network().urn);
     }
+    expect(proxy().inputs.networksAdvanced).toEqual([
+      { name: 'web-edge', aliases: ['web-proxy'] },
+      { name: 'web-net', aliases: ['web-proxy'] },
+    ]);
+    expect(proxy().dependencies).toEqual(expect.arrayContaining([network().urn, edgeNetwork().urn]));
+  });
+
+  test('gives the apps the user\'s env, the stack\'s own variables winning, and the secret env as a secret', () => {
+    for (const c of apps()) {
+      expect(isSecretInput(c.inputs.envs)).toBe(true);
+      expect(envOf(c)).toMatchObject({ SHOP_NAME: 'Demo', SHOP_API_KEY: 'k3y', PORT: '3000' });
+      expect(plainInput<string[]>(c.inputs.envs).filter((e) => e.startsWith('PORT='))).toEqual(['PORT=3000']);
+    }
+  });
+
+  test('counts an app container as created only once it is healthy', () => {
+    for (const c of apps()) expect(c.inputs).toMatchObject({ wait: true, waitTimeout: 90 });
   });
 
   test('lists every app container\'s address in the proxy\'s upstream', () => {
@@ -110,7 +136,6 @@ describe('WebStack on docker', () => {
     const config = JSON.parse(content);
     expect(config.admin).toEqual({ listen: '0.0.0.0:9901', requireToken: true });
     expect(config.upstreams.app.sticky.cookie).not.toHaveProperty('key');
-    for (const c of apps()) expect(isSecretInput(c.inputs.envs)).toBe(false);
   });
 
   test('turns on the sticky cookie and the /readyz check for the app upstream', () => {
@@ -137,14 +162,14 @@ describe('WebStack on docker', () => {
     }
   });
 
-  test('builds both images from the repo Dockerfiles with the configured base image, and runs them by id', () => {
+  test('builds the user\'s app from its context and Dockerfile, the proxy from this package\'s, and runs them by id', () => {
     const built = Object.fromEntries(graph.ofType(T.image).map((i) => [i.name, i.inputs]));
     expect(built['web-app-image']).toMatchObject({
       imageName: 'web-app:latest',
       skipPush: true,
-      build: { dockerfile: 'app-sample/Dockerfile', args: { NODE_IMAGE: 'local/node-base:22' }, network: 'host' },
+      build: { context: 'shop', dockerfile: 'shop/web.Dockerfile', args: { NODE_IMAGE: 'local/node-base:22' }, network: 'host' },
     });
-    expect(built['web-proxy-image'].build).toMatchObject({ dockerfile: 'proxy/Dockerfile', args: { NODE_IMAGE: 'local/node-base:22' } });
+    expect(built['web-proxy-image'].build).toMatchObject({ dockerfile: 'proxy/Dockerfile', args: { NODE_IMAGE: 'local/node-base:22' }, network: 'host' });
     for (const c of apps()) expect(c.inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -156,7 +181,7 @@ describe('WebStack on docker', () => {
     const cert = graph.get(T.cert, 'web-tls');
     expect(graph.childrenOf(root.urn).map((r) => r.urn).sort()).toEqual([cert.urn, edge.urn, fleet.urn, network().urn].sort());
     expect(namesOf(graph.childrenOf(fleet.urn))).toEqual(['web-app-1', 'web-app-2', 'web-app-3', 'web-app-image']);
-    expect(namesOf(graph.childrenOf(edge.urn))).toEqual(['web-proxy', 'web-proxy-admin-token', 'web-proxy-image', 'web-proxy-sticky-key']);
+    expect(namesOf(graph.childrenOf(edge.urn))).toEqual(['web-proxy', 'web-proxy-admin-token', 'web-proxy-edge', 'web-proxy-image', 'web-proxy-sticky-key']);
     expect(namesOf(graph.childrenOf(cert.urn))).toEqual(['web-tls', 'web-tls-ca', 'web-tls-ca-key', 'web-tls-csr', 'web-tls-key']);
     const all = graph.resources.filter((r) => r.urn !== root.urn);
     expect(all.every((r) => r.parent !== '')).toBe(true);
@@ -174,14 +199,14 @@ describe('WebStack on docker', () => {
     expect(outputs.proxyUrl).toBe('http://127.0.0.1:18080/');
     expect(outputs.networkName).toBe('web-net');
     expect(Object.keys(graph.get(T.stack, 'web').outputs ?? {}).sort()).toEqual(
-      ['appAddresses', 'caCertPem', 'dashboardUrl', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
+      ['appAddresses', 'caCertPem', 'dashboardUrl', 'instanceCount', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
     );
   });
 });
 
 describe('WebStack with sticky sessions off', () => {
   test('makes no sticky key and keeps the admin token', async () => {
-    const stack = new WebStack('plain', { instances: 1, sticky: false, healthCheck: false });
+    const stack = new WebStack('plain', { app, instances: 1, sticky: false, healthCheck: false });
     await valueOf(stack.dashboardUrl);
     await graph.settled();
     expect(graph.ofType(T.password).filter((p) => p.name.startsWith('plain-')).map((p) => p.name)).toEqual(['plain-proxy-admin-token']);
@@ -192,13 +217,21 @@ describe('WebStack with sticky sessions off', () => {
 });
 
 describe('WebStack sizing', () => {
-  test('runs one app container per core when no count is given', async () => {
-    const stack = new WebStack('cores', { cores: 2 });
+  test('runs one app container per core when cores are given', async () => {
+    const stack = new WebStack('cores', { app, cores: 3 });
     await valueOf(stack.appAddresses);
     await graph.settled();
-    expect(graph.ofType(T.container).filter((c) => c.name.startsWith('cores-app-'))).toHaveLength(2);
+    expect(graph.ofType(T.container).filter((c) => c.name.startsWith('cores-app-'))).toHaveLength(3);
+  });
+
+  test('runs a fixed default of 2 when neither a count nor cores is given, whatever the machine', async () => {
+    const stack = new WebStack('fixed', { app });
+    expect(stack.plan.apps).toHaveLength(2);
+    expect(await valueOf(stack.instanceCount)).toBe(2);
   });
 });
+
+const app = { image: 'shop:1' };
 
 function envOf(c: RecordedResource): Record<string, string> {
   return Object.fromEntries(plainInput<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));

@@ -4,29 +4,45 @@ import type * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import type { ContainerSpec } from '../../plan';
 
-/**
- * `image` is the image to run (an image id, so a rebuilt image replaces the container);
- * `network` is the network's name as an output, so the container depends on the network;
- * `secrets` holds the value of each of the spec's `secretEnv` variables (secret outputs).
- */
-export function containerArgs(
-  spec: ContainerSpec,
-  image: pulumi.Input<string>,
-  network: pulumi.Input<string>,
-  secrets: Record<string, pulumi.Input<string>> = {},
-): docker.ContainerArgs {
+export interface ContainerInputs {
+  /** The image to run (an image id, so a rebuilt image replaces the container). */
+  image: pulumi.Input<string>;
+  /** The Pulumi name of each of the spec's networks, in the spec's order (so the container depends on them). */
+  networks: pulumi.Input<string>[];
+  /** The value of each of the spec's `secretEnv` variables (secret outputs). */
+  secrets?: Record<string, pulumi.Input<string>>;
+  /** The user's environment; the spec's own variables (PORT, HOST, …) win over it. */
+  env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** The user's secret environment: kept a secret in the state. */
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** `pulumi up` waits until the container's health check passes before it counts as created. */
+  waitHealthy?: boolean;
+  /** Overrides the spec's files' contents, path by path (content known only once outputs resolve). */
+  fileContents?: Record<string, pulumi.Input<string>>;
+}
+
+/** How long `waitHealthy` waits: the health check's start period and a few failed intervals. */
+const WAIT_TIMEOUT_SECONDS = 90;
+
+export function containerArgs(spec: ContainerSpec, inputs: ContainerInputs): docker.ContainerArgs {
   const h = spec.healthcheck;
   const secretEnvs = spec.secretEnv.map(({ env }) => {
-    const value = secrets[env];
+    const value = inputs.secrets?.[env];
     if (value === undefined) throw new Error(`containerArgs: container ${spec.name} needs secret ${env}`);
     // Marked secret whatever the caller passed: the env list then stays encrypted in the state.
     return pulumi.secret(pulumi.interpolate`${env}=${value}`);
   });
+  if (inputs.networks.length !== spec.networks.length) {
+    throw new Error(`containerArgs: container ${spec.name} joins ${spec.networks.length} networks, got ${inputs.networks.length} names`);
+  }
   return {
     name: spec.name,
-    image,
-    envs: [...Object.entries(spec.env).map(([key, value]) => `${key}=${value}`), ...secretEnvs],
-    networksAdvanced: [{ name: network, aliases: spec.network.aliases }],
+    image: inputs.image,
+    // Secret as a whole once any value is: an env list cannot be half encrypted in the state.
+    envs: pulumi
+      .all([userEnv(spec, inputs.env), secretUserEnv(spec, inputs.secretEnv), pulumi.all(secretEnvs)])
+      .apply(([plain, secret, own]) => [...plain, ...secret, ...Object.entries(spec.env).map(([key, value]) => `${key}=${value}`), ...own]),
+    networksAdvanced: spec.networks.map((n, i) => ({ name: inputs.networks[i], aliases: n.aliases })),
     ports: spec.ports.map((p) => ({ ip: p.hostIp, external: p.hostPort, internal: p.containerPort, protocol: p.protocol })),
     healthcheck: {
       tests: ['CMD-SHELL', h.shellCommand],
@@ -35,9 +51,24 @@ export function containerArgs(
       retries: h.retries,
       startPeriod: h.startPeriod,
     },
-    // Uploaded before the container starts; a changed file replaces the container (a new config).
-    uploads: spec.files.map((f) => ({ file: f.path, content: f.content })),
+    ...(inputs.waitHealthy && { wait: true, waitTimeout: WAIT_TIMEOUT_SECONDS }),
+    // Uploaded before the container starts; a changed file replaces the container (infra/README.md).
+    uploads: spec.files.map((f) => ({ file: f.path, content: inputs.fileContents?.[f.path] ?? f.content })),
     labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
     restart: spec.restart,
   };
+}
+
+function secretUserEnv(spec: ContainerSpec, env: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined): pulumi.Output<string[]> {
+  return env === undefined ? pulumi.output([]) : pulumi.secret(userEnv(spec, env));
+}
+
+/** `KEY=value` for each user variable the spec does not set itself. */
+function userEnv(spec: ContainerSpec, env: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined): pulumi.Output<string[]> {
+  if (env === undefined) return pulumi.output([]);
+  return pulumi.output(env).apply((vars) =>
+    Object.entries(vars ?? {})
+      .filter(([key]) => !(key in spec.env) && !spec.secretEnv.some((s) => s.env === key))
+      .map(([key, value]) => `${key}=${value}`),
+  );
 }

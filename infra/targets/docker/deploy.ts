@@ -1,16 +1,17 @@
-// The docker target: a StackPlan rendered as resources on one Docker engine — the stack network,
-// the app fleet, then the edge proxy (started after the apps it forwards to).
+// The docker target: a StackPlan rendered as resources on one Docker engine — the apps' internal
+// network, the app fleet, then the edge proxy (created once the apps are healthy).
 import type * as docker from '@pulumi/docker';
 import type * as pulumi from '@pulumi/pulumi';
-import { AppFleet } from '../../components/app-fleet';
-import { EdgeProxy } from '../../components/edge-proxy';
-import { dockerContainers, type StackPlan } from '../../plan';
-import type { ImageBuildArgs } from './images';
-import { stackNetwork } from './network';
+import type { AppArgs, ProxyImageArgs, ProxyListenArgs, UpstreamPolicyArgs } from '../../args';
+import type { StackPlan } from '../../plan';
+import { AppFleet } from './app-fleet';
+import { EdgeProxy } from './edge-proxy';
+import { appNetwork } from './network';
 
-export interface DockerStackOptions {
-  /** How both images are built (base image, build network, context). */
-  build?: ImageBuildArgs;
+/** The public args the plan was made from: the components re-plan their part from the same values. */
+export interface DockerStackOptions extends ProxyListenArgs, UpstreamPolicyArgs {
+  app: AppArgs;
+  proxy?: ProxyImageArgs;
 }
 
 export interface DockerStack {
@@ -21,17 +22,31 @@ export interface DockerStack {
 
 /** Children are named `${name}-net`, `${name}-app`, `${name}-proxy`, all parented to `parent`. */
 export function deployDockerStack(name: string, plan: StackPlan, options: DockerStackOptions, parent: pulumi.Resource): DockerStack {
-  const containers = dockerContainers(plan);
-  const network = stackNetwork(`${name}-net`, plan, { parent });
-  const build = options.build ?? {};
+  if (plan.network === undefined) throw new Error(`stack "${plan.stackName}" has no docker network: it is planned for target ${plan.target}`);
+  const network = appNetwork(`${name}-net`, plan.network, plan.stackName, { parent });
+  const { app, proxy: proxyImage, ...proxySettings } = options;
   const fleet = new AppFleet(
     `${name}-app`,
-    { containers: containers.filter((c) => c.role === 'app'), network: network.name, build },
+    {
+      app,
+      networkName: network.name,
+      stackName: plan.stackName,
+      instances: plan.apps.length,
+      healthCheck: options.healthCheck,
+      healthCheckInterval: options.healthCheckInterval,
+    },
     { parent },
   );
   const proxy = new EdgeProxy(
     `${name}-proxy`,
-    { container: containers.find((c) => c.role === 'proxy')!, network: network.name, build, startAfter: [fleet] },
+    {
+      ...proxySettings,
+      healthCheckPath: options.healthCheckPath ?? app.healthPath,
+      appAddresses: fleet.addresses,
+      networkName: network.name,
+      stackName: plan.stackName,
+      proxy: proxyImage,
+    },
     { parent },
   );
   return { network, fleet, proxy };

@@ -1,40 +1,57 @@
-// The two images of a docker stack, built from the repo's own Dockerfiles on the Docker engine.
+// The images of a docker stack, built on the Docker engine (never pushed): the proxy from this
+// package's own proxy/Dockerfile, the app from the user's build context and Dockerfile.
 import * as docker from '@pulumi/docker';
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DOCKERFILES, type ContainerRole } from '../../plan';
+import type { AppBuildArgs, ProxyImageArgs } from '../../args';
+import { DOCKERFILES } from '../../plan';
 
-/** The Dockerfiles' own `ARG NODE_IMAGE` default; an offline engine uses `local/node-base:22`. */
-export const DEFAULT_BASE_IMAGE = 'node:24-slim';
+/** The Dockerfiles' `ARG NODE_IMAGE` base: a current LTS, on any machine with registry access. */
+export const DEFAULT_BASE_IMAGE = 'node:22-slim';
 
-/** The repo root, as Docker's build context. */
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+/**
+ * This package's root, the proxy image's build context: the nearest folder up holding the proxy's
+ * Dockerfile (from the sources, or from the compiled dist/package).
+ */
+export const PACKAGE_ROOT = packageRoot(__dirname);
 
-export interface ImageBuildArgs {
-  /** The build context; default: the repo root. */
-  context?: pulumi.Input<string>;
-  /** NODE_IMAGE build arg: the base image. Default node:24-slim. */
-  baseImage?: pulumi.Input<string>;
-  /** Network mode of RUN steps: "host" lets `npm ci` reach a registry from an engine without a bridge route. */
-  network?: pulumi.Input<string>;
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, DOCKERFILES.proxy))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '../../..');
+  }
 }
 
-/** A local image (never pushed) tagged `${tag}:latest`. */
-export function buildImage(
-  name: string,
-  role: ContainerRole,
-  tag: string,
-  args: ImageBuildArgs,
-  opts: pulumi.CustomResourceOptions,
-): docker.Image {
+/** The proxy image `${tag}:latest`, from proxy/Dockerfile with this package as context. */
+export function buildProxyImage(name: string, tag: string, args: ProxyImageArgs, opts: pulumi.CustomResourceOptions): docker.Image {
   return new docker.Image(
     name,
     {
       imageName: `${tag}:latest`,
       build: {
-        context: args.context ?? relativeToCwd(REPO_ROOT),
-        dockerfile: DOCKERFILES[role],
+        context: relativeToCwd(PACKAGE_ROOT),
+        dockerfile: path.join(relativeToCwd(PACKAGE_ROOT), DOCKERFILES.proxy),
         args: { NODE_IMAGE: args.baseImage ?? DEFAULT_BASE_IMAGE },
+        ...(args.buildNetwork !== undefined && { network: args.buildNetwork }),
+      },
+      skipPush: true,
+    },
+    opts,
+  );
+}
+
+/** The user's app image `${tag}:latest`, from their context and Dockerfile. */
+export function buildAppImage(name: string, tag: string, args: AppBuildArgs, opts: pulumi.CustomResourceOptions): docker.Image {
+  return new docker.Image(
+    name,
+    {
+      imageName: `${tag}:latest`,
+      build: {
+        context: args.context,
+        // The provider reads a relative dockerfile from the working directory, not the context.
+        dockerfile: dockerfileIn(args.context, args.dockerfile ?? 'Dockerfile'),
+        ...(args.args !== undefined && { args: args.args }),
         ...(args.network !== undefined && { network: args.network }),
       },
       skipPush: true,
@@ -43,9 +60,14 @@ export function buildImage(
   );
 }
 
+function dockerfileIn(context: pulumi.Input<string>, dockerfile: pulumi.Input<string>): pulumi.Input<string> {
+  if (typeof context === 'string' && typeof dockerfile === 'string') return path.isAbsolute(dockerfile) ? dockerfile : path.join(context, dockerfile);
+  return pulumi.all([context, dockerfile]).apply(([c, f]) => (path.isAbsolute(f) ? f : path.join(c, f)));
+}
+
 /**
- * `pulumi up` runs in the project folder (the repo root): a relative context keeps the state free
- * of one machine's checkout path, so another checkout shows no diff.
+ * `pulumi up` runs in the project folder: a relative context keeps the state free of one machine's
+ * checkout path, so another checkout shows no diff.
  */
 function relativeToCwd(dir: string): string {
   return path.relative(process.cwd(), dir) || '.';
