@@ -1,32 +1,35 @@
-// The pack over the Docker stack's recorded resource graph under mocks: what the components build
-// passes every policy, even when the stack publishes its traffic on every address; the same graph
-// with the admin port opened to the network or a privileged container fails.
-import { WebStack } from '../../infra/components/web-stack';
+// The pack over the Docker example stack — the program (infra/index.ts) with Pulumi.dev.yaml's
+// config, as the PR preview runs it — recorded under mocks: it passes every policy, also when the
+// stack publishes its traffic on every address; copies with the admin port opened to the network
+// or a privileged container fail.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { policies } from '../../policy/policies';
+import type { PolicyResource } from '../../policy/policies/policy-types';
 import { installPulumiMocks, valueOf } from '../infra/pulumi-harness';
 import { packViolations, policyResourcesOfGraph } from './policy-harness';
-import type { PolicyResource } from '../../policy/policies/policy-types';
 
-const graph = installPulumiMocks();
+const example = parse(readFileSync(join(__dirname, '../../Pulumi.dev.yaml'), 'utf8')).config as Record<string, unknown>;
+const config = Object.fromEntries(
+  Object.entries(example).map(([key, value]) => [key.replace(/^portico:/, ''), typeof value === 'string' ? value : JSON.stringify(value)]),
+);
+// Published on every address: the admin port must still stay on loopback.
+const graph = installPulumiMocks({ stack: 'dev', config: { ...config, publishHost: '0.0.0.0' } });
 const CONTAINER = 'docker:index/container:Container';
 
-describe('the policy pack over the Docker stack', () => {
+describe('the policy pack over the Docker example stack', () => {
   let resources: PolicyResource[];
 
   beforeAll(async () => {
-    const stack = new WebStack('web', {
-      instances: 2,
-      httpPort: 18080,
-      publishHost: '0.0.0.0',
-      hostnames: ['localhost'],
-      build: { baseImage: 'local/node-base:22', network: 'host' },
-    });
-    await valueOf(stack.proxyUrl);
+    // The program creates resources when imported: only once the mocks are set.
+    const program = await import('../../infra/index');
+    await valueOf(program.urls);
     await graph.settled();
     resources = policyResourcesOfGraph(graph.resources);
   });
 
-  const proxy = (from: PolicyResource[]) => from.find((r) => r.type === CONTAINER && r.name === 'web-proxy')!;
+  const proxy = (from: PolicyResource[]) => from.find((r) => r.type === CONTAINER && r.name.endsWith('-proxy'))!;
   /** A deep copy, so a broken variant leaves the recorded graph alone. */
   const variant = (change: (copy: PolicyResource[]) => void) => {
     const copy = resources.map((r) => ({ ...r, props: structuredClone(r.props) }));
@@ -34,9 +37,11 @@ describe('the policy pack over the Docker stack', () => {
     return copy;
   };
 
-  it('records the proxy and the app containers, the proxy with its admin port', () => {
-    expect(resources.filter((r) => r.type === CONTAINER).map((r) => r.name).sort()).toEqual(['web-app-1', 'web-app-2', 'web-proxy']);
-    expect(proxy(resources).props.ports).toEqual(expect.arrayContaining([expect.objectContaining({ external: 9901, ip: '127.0.0.1' })]));
+  it("records the example's app containers and the proxy, its admin port on loopback and its traffic on every address", () => {
+    expect(resources.filter((r) => r.type === CONTAINER)).toHaveLength(Number(config.instances) + 1);
+    expect(proxy(resources).props.ports).toEqual(
+      expect.arrayContaining([expect.objectContaining({ external: 9901, ip: '127.0.0.1' }), expect.objectContaining({ external: 8080, ip: '0.0.0.0' })]),
+    );
   });
 
   it('passes every policy', async () => {
@@ -48,12 +53,12 @@ describe('the policy pack over the Docker stack', () => {
       for (const port of proxy(copy).props.ports) if (port.external === 9901) port.ip = '0.0.0.0';
     });
     expect(await packViolations(policies, broken)).toEqual([
-      expect.stringMatching(/^portico-docker-admin-on-loopback: web-proxy: ports\[\d\]: the admin port 9901 is published on "0\.0\.0\.0"/),
+      expect.stringMatching(/^portico-docker-admin-on-loopback: portico-dev-proxy: ports\[\d\]: the admin port 9901 is published on "0\.0\.0\.0"/),
     ]);
   });
 
   it('fails when a container runs privileged', async () => {
     const broken = variant((copy) => (proxy(copy).props.privileged = true));
-    expect(await packViolations(policies, broken)).toEqual([expect.stringMatching(/^portico-docker-unprivileged: web-proxy: /)]);
+    expect(await packViolations(policies, broken)).toEqual([expect.stringMatching(/^portico-docker-unprivileged: portico-dev-proxy: /)]);
   });
 });

@@ -49,3 +49,27 @@ describe('portico-docker-unprivileged', () => {
     expect(await check({ ...proxy([http]), privileged: true })).toEqual(['privileged is true: the container would have every capability and the host devices']);
   });
 });
+
+describe('portico-docker-admin-on-loopback, admin port from the uploaded proxy config', () => {
+  const withConfig = (listen: string, ports: docker.types.input.ContainerPort[]): docker.ContainerArgs => ({
+    ...proxy(ports),
+    uploads: [
+      { file: '/etc/portico/config.json', content: JSON.stringify({ listeners: [{ port: 8080 }], admin: { listen } }) },
+      { file: '/etc/motd', content: '{ not json' },
+    ],
+  });
+  const check = (props: object) => violationsOf(dockerAdminOnLoopback, { type: CONTAINER, props });
+
+  it('finds the admin port the container listens on without any policy config', async () => {
+    expect(await check(withConfig('0.0.0.0:19999', [http, { ip: '127.0.0.1', external: 19999, internal: 19999 }]))).toEqual([]);
+    expect(await check(withConfig('0.0.0.0:19999', [http, { ip: '0.0.0.0', external: 29999, internal: 19999 }]))).toEqual([
+      'ports[1]: the admin port 19999 is published on "0.0.0.0"; publish it on 127.0.0.1 only',
+    ]);
+    expect(await check(withConfig('[::]:19999', [{ external: 19999, internal: 19999 }]))).toHaveLength(1);
+  });
+
+  it('ignores uploads that are not a Portico config', async () => {
+    const other = { ...proxy([{ ip: '0.0.0.0', external: 19999, internal: 19999 }]), uploads: [{ file: '/app/x.json', content: '{"admin": 3}' }, { file: '/app/y.json', content: '[1]' }] };
+    expect(await check(other)).toEqual([]);
+  });
+});
