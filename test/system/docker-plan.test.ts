@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   containerFileName,
+  dockerConnectArgs,
   dockerContainers,
   dockerRunArgs,
   DOCKERFILES,
@@ -40,10 +41,15 @@ describeWithDocker('a docker stack run from its plan', () => {
     for (const role of ['proxy', 'app'] as const) {
       await buildImage({ dockerfile: DOCKERFILES[role], tag: images[role], buildArgs: { NODE_IMAGE: LOCAL_NODE_IMAGE }, network: 'host' });
     }
-    await docker(['network', 'create', '--driver', 'bridge', '--label', `${LABELS.stack}=${stackName}`, plan.network!]);
+    // As the docker target makes them: the apps' network internal, the proxy's edge network not.
+    await docker(['network', 'create', '--driver', 'bridge', '--internal', '--label', `${LABELS.stack}=${stackName}`, plan.network!]);
+    await docker(['network', 'create', '--driver', 'bridge', '--label', `${LABELS.stack}=${stackName}`, plan.edgeNetwork!]);
     for (const spec of specs) {
       for (const file of spec.files) writeFileSync(path.join(filesDir, containerFileName(file)), file.content, { mode: 0o644 });
+      // One network: `run`. More: `create`, connect the others, then `start` (what the provider does).
       await docker(dockerRunArgs(spec, images[spec.role], { filesDir, secrets }));
+      for (const connect of dockerConnectArgs(spec)) await docker(connect);
+      if (spec.networks.length > 1) await docker(['start', spec.name]);
     }
   }, 600_000);
 
@@ -51,16 +57,18 @@ describeWithDocker('a docker stack run from its plan', () => {
     // Everything this test created carries the stack label; remove it even after a failure.
     const ids = await docker(['ps', '-aq', '--filter', `label=${LABELS.stack}=${stackName}`]).catch(() => '');
     if (ids) await docker(['rm', '-f', '-v', ...ids.split('\n')]).catch(() => undefined);
-    await docker(['network', 'rm', `${stackName}-net`]).catch(() => undefined);
+    await docker(['network', 'rm', `${stackName}-net`, `${stackName}-edge`]).catch(() => undefined);
     await docker(['image', 'rm', images.proxy, images.app]).catch(() => undefined);
     rmSync(filesDir, { recursive: true, force: true });
   }, 60_000);
 
-  test('runs exactly the containers of the plan, on its network', async () => {
+  test('runs exactly the containers of the plan: the apps on the internal network only, the proxy on both', async () => {
     const running = await docker(['ps', '--filter', `label=${LABELS.stack}=${stackName}`, '--format', '{{.Names}}']);
     expect(running.split('\n').sort()).toEqual([...plan.apps.map((a) => a.name), plan.proxy.name].sort());
-    const members = await docker(['network', 'inspect', plan.network!, '--format', '{{range .Containers}}{{.Name}} {{end}}']);
-    expect(members.trim().split(' ').sort()).toEqual(specs.map((s) => s.name).sort());
+    const members = async (network: string) => (await docker(['network', 'inspect', network, '--format', '{{range .Containers}}{{.Name}} {{end}}'])).trim().split(' ').sort();
+    expect(await members(plan.network!)).toEqual(specs.map((s) => s.name).sort());
+    expect(await members(plan.edgeNetwork!)).toEqual([plan.proxy.name]);
+    expect(await docker(['network', 'inspect', plan.network!, '--format', '{{.Internal}}'])).toBe('true');
   });
 
   test('balances HTTP traffic through the published proxy port over every instance', async () => {
