@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { resolveConfig } from '../../proxy/src/config/load';
 import { startOcspCa, type OcspCa } from '../helpers/ocsp-ca';
 import { simpleConfig, startBackend, startProxy } from '../helpers/servers';
 import { run, sClient } from '../helpers/tls-clients';
@@ -68,6 +69,21 @@ describe('OCSP stapling on TLS listeners', () => {
     const refused = await curl(revokedPort);
     expect(refused.code).toBe(91); // CURLE_SSL_INVALIDCERTSTATUS
     expect(refused.stderr).toMatch(/revocation/);
+  }, 30_000);
+
+  it('keeps stapling across a reload, and staples the new certificate a reload brings', async () => {
+    const backend = await startBackend();
+    const port = await freePort();
+    const listener = (which: 'good' | 'revoked') => ({ port, host: '127.0.0.1', tls: { certificates: [files(which)] } });
+    const { proxy } = await startProxy({ ...simpleConfig([backend.address]), listeners: [listener('good')] });
+    expect(await stapledStatus(port, caFile)).toContain('Cert Status: good');
+    const reload = (which: 'good' | 'revoked') =>
+      proxy.reload(resolveConfig({ ...simpleConfig([backend.address]), listeners: [listener(which)], log: { level: 'silent' } }, 'test'));
+    // The same certificate: its cached answer is stapled at once, no new fetch needed.
+    await reload('good');
+    expect((await sClient(port, ['-servername', 'localhost', '-status', '-CAfile', caFile])).stdout).toContain('Cert Status: good');
+    await reload('revoked');
+    expect(await stapledStatus(port, caFile)).toContain('Cert Status: revoked');
   }, 30_000);
 
   it('staples nothing with ocspStapling: false', async () => {
