@@ -44,12 +44,15 @@ describe('deployAwsStack refuses, before any resource', () => {
     await onlyTheRoot();
   });
 
-  test('but several proxy VMs with supplied certificates, or with TLS off, are fine', async () => {
-    deploy(['shop.example.com'], { proxyVms: 2, tls: { mode: 'certificates', certificatePem: 'CERT', privateKeyPem: 'KEY' } });
-    deploy(['localhost', '*.apps.localhost'], { proxyVms: 2, tls: { mode: 'off' } });
+  test.each([
+    ['supplied certificates', ['shop.example.com', '*.apps.example.com'], { mode: 'certificates', certificatePem: 'CERT', privateKeyPem: 'KEY' }],
+    ['TLS off', ['localhost', '*.apps.localhost'], { mode: 'off' }],
+  ] as [string, string[], AwsStackOptions['tls']][])('but several proxy VMs and any names are fine with %s', async (_, hostnames, tls) => {
+    deploy(hostnames, { proxyVms: 2, tls });
     await graph.settled();
-    expect(graph.ofType('aws:ec2/instance:Instance').filter((i) => i.name.startsWith('x-proxy-'))).toHaveLength(4);
-  });
+    expect(graph.ofType('aws:ec2/instance:Instance').filter((i) => i.name.startsWith('x-proxy-'))).toHaveLength(2);
+    // A whole stack under mocks takes seconds on this shared machine.
+  }, 15_000);
 });
 
 describe('a supplied PEM known only later (an Output)', () => {
