@@ -12,12 +12,12 @@ export function awsDeployment(type: string, name: string, args: WebStackArgs): S
   if (args.sizeToEngine) {
     throw new ComponentArgsError(type, name, "sizeToEngine is for target docker: on aws each app VM runs one instance per vCPU of aws.appInstanceType (or give instances)");
   }
-  const options = awsStackOptions(type, name, args.aws, args.app, args.proxy);
   const planWith = (cores: number | undefined): StackPlan =>
     planStack({ ...stackArgsOf(args.stackName ?? name, 'aws', args, cores), appVms: args.aws?.appVms });
   const sized = args.instances !== undefined || args.cores !== undefined;
   // Checked now, before any resource: with a stand-in of one vCPU when the real count is looked up.
   const plan = planWith(sized ? undefined : 1);
+  const options = awsStackOptions(type, name, args.aws, args.app, args.proxy, plan.certificates[0]?.hostnames ?? []);
   return {
     deploy(parent) {
       if (sized) return outputsOf(plan, deployAwsStack(name, plan, options, parent));

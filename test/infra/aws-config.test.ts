@@ -63,3 +63,12 @@ test('given network, NLB, supplied certificates and a zone id are passed on', ()
     dns: { zoneId: 'Z1', ttl: 60 },
   });
 });
+
+test('supplied certificates left empty (the declared default "") are refused, naming the keys, not passed on as empty secrets', () => {
+  const message = 'awsTls certificates needs awsTlsCertificate and awsTlsPrivateKey (PEM, set with pulumi config set --secret); left empty:';
+  expect(() => read({ awsTls: 'certificates', awsTlsCertificate: '', awsTlsPrivateKey: '' })).toThrow(`${message} awsTlsCertificate, awsTlsPrivateKey`);
+  expect(() => read({ awsTls: 'certificates', awsTlsCertificate: 'CERT', awsTlsPrivateKey: ' \n' })).toThrow(`${message} awsTlsPrivateKey`);
+  expect(() => read({ awsTls: 'certificates' })).toThrow(`${message} awsTlsCertificate, awsTlsPrivateKey`);
+  // Not asked for: the empty defaults are fine.
+  expect(read({ awsTls: 'acme', awsTlsCertificate: '', awsTlsPrivateKey: '' }).tls).toEqual({ mode: 'acme', staging: false });
+});

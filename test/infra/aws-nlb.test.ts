@@ -1,9 +1,11 @@
 // The aws target with three proxy VMs behind a Network Load Balancer, in a given VPC with IPv6,
-// a prebuilt app image and a given hosted zone (ACME then uses dns-01); and, apart, certificates
-// supplied as Pulumi secrets.
+// a prebuilt app image, a given hosted zone and certificates supplied as Pulumi secrets (the
+// proxy's ACME is HTTP-01 only, so it is refused behind a load balancer); and, apart, supplied
+// certificates on one proxy VM.
 import * as pulumi from '@pulumi/pulumi';
 import { planStack, type StackPlan } from '../../infra/plan';
 import { deployAwsStack, instanceVcpus, type AwsStack } from '../../infra/targets/aws';
+import { configIssues } from '../../proxy/src/config/load';
 import { AWS, cloudConfigOf, dockerRuns, flagValues, ingressRules, objectContent } from './aws-graph';
 import { awsMocks, ipv6Of, NLB_DNS, NLB_ZONE, privateIpOf } from './aws-mocks';
 import { installPulumiMocks, isSecretInput, valueOf } from './pulumi-harness';
@@ -32,6 +34,7 @@ describe('aws target, three proxy VMs behind a Network Load Balancer', () => {
         proxyVms: 3,
         proxyInstanceType: 'c7g.large',
         app: { image: 'ghcr.example/acme/shop:1.2.3', env: { NODE_ENV: 'production', PORT: '1' } },
+        tls: { mode: 'certificates', certificatePem: 'CERT', privateKeyPem: pulumi.secret('KEY') },
         dns: { zoneId: 'ZGIVEN' },
       },
       root,
@@ -125,13 +128,18 @@ describe('aws target, three proxy VMs behind a Network Load Balancer', () => {
     expect(out.proxyAddress).toBe(NLB_DNS);
   });
 
-  test('ACME behind the load balancer uses dns-01 in the zone, and the proxy role may write only challenge TXT records there', () => {
-    const acme = JSON.parse(out.proxyConfig).listeners[1].tls.acme;
-    expect(acme).toMatchObject({ challenge: 'dns-01', dns: { provider: 'route53', hostedZoneId: 'ZGIVEN' }, directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory' });
-    const policy = JSON.parse(graph.get(AWS.rolePolicy, 'lb-proxy-access').inputs.policy);
-    const route53 = policy.Statement.find((s: { Action: string }) => s.Action === 'route53:ChangeResourceRecordSets');
-    expect(route53.Resource).toBe('arn:aws:route53:::hostedzone/ZGIVEN');
-    expect(route53.Condition['ForAllValues:StringLike']['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual(['_acme-challenge.*']);
+  test("every proxy serves the supplied certificates; the config passes the proxy's validation in full; no DNS rights", () => {
+    const config = JSON.parse(out.proxyConfig);
+    expect(configIssues(config)).toEqual([]);
+    expect(config.listeners[1]).toMatchObject({ name: 'https', port: 8443, tls: { certificates: [{ cert: '/etc/portico/tls/cert.pem', key: '/etc/portico/tls/key.pem' }] } });
+    expect(config.acme).toBeUndefined();
+    for (const vm of of(AWS.instance).filter((v) => v.name.startsWith('lb-proxy-'))) {
+      expect(cloudConfigOf(vm).write_files!.find((f) => f.path === '/usr/local/bin/portico-sync')!.content).toContain('fetch tls/key.pem /etc/portico/tls/key.pem');
+    }
+    const policy = JSON.stringify(JSON.parse(graph.get(AWS.rolePolicy, 'lb-proxy-access').inputs.policy));
+    expect(policy).not.toContain('route53');
+    // Nothing to write: no ACME state.
+    expect(policy).not.toContain('s3:PutObject');
     // A prebuilt image outside ECR: the app role gets no ECR access at all.
     expect(JSON.stringify(JSON.parse(graph.get(AWS.rolePolicy, 'lb-app-access').inputs.policy))).not.toContain('"Allow"');
   });
@@ -161,9 +169,13 @@ describe('aws target, certificates supplied as Pulumi secrets', () => {
   test('the key goes to S3 as a secret, the proxy fetches both files and its config names them', () => {
     const key = graph.ofType(AWS.object).find((o) => o.name.startsWith('crt-') && o.inputs.key === 'proxy/tls/key.pem')!;
     expect(isSecretInput(key.inputs.content)).toBe(true);
-    expect(JSON.parse(config).listeners[1].tls).toEqual({ certificates: [{ certFile: '/etc/portico/tls/cert.pem', keyFile: '/etc/portico/tls/key.pem' }] });
+    expect(JSON.parse(config).listeners[1].tls).toEqual({ certificates: [{ cert: '/etc/portico/tls/cert.pem', key: '/etc/portico/tls/key.pem' }] });
+    expect(configIssues(JSON.parse(config))).toEqual([]);
     const sync = cloudConfigOf(graph.get(AWS.instance, 'crt-proxy-1')).write_files!.find((f) => f.path === '/usr/local/bin/portico-sync')!.content;
     expect(sync).toContain('fetch tls/key.pem /etc/portico/tls/key.pem');
+    // 0600 (umask 077) and owned by the proxy container's user, which runs unprivileged.
+    expect(sync).toContain('umask 077');
+    expect(sync).toContain('chown 1000:1000 /etc/portico/tls/cert.pem /etc/portico/tls/key.pem');
     expect(sync).not.toContain('acme');
   });
 

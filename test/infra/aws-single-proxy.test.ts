@@ -89,18 +89,19 @@ describe('aws target, one proxy VM with an Elastic IP', () => {
     expect(out.proxyConfig).toBe(objectContent(graph, 'proxy/config.json'));
   });
 
-  test("the proxy config passes the proxy's own validation (TLS listener aside, until the proxy reads it)", () => {
+  test("the proxy config passes the proxy's own validation in full: an ACME listener and the top-level acme", () => {
     const config = JSON.parse(out.proxyConfig);
-    const https = config.listeners.find((l: { name: string }) => l.name === 'https');
-    expect(https.tls.acme).toEqual({
-      directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory',
-      email: 'ops@example.com',
+    expect(configIssues(config)).toEqual([]);
+    expect(config.listeners.map((l: { name: string; port: number; tls?: unknown }) => [l.name, l.port, l.tls])).toEqual([
+      ['http', 8080, undefined],
+      ['https', 8443, { acme: true }],
+    ]);
+    expect(config.acme).toEqual({
       hostnames: ['shop.example.com', 'www.shop.example.com'],
-      storageDir: '/var/lib/portico/acme',
-      challenge: 'http-01',
+      email: 'ops@example.com',
+      directory: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+      storage: '/var/lib/portico/acme',
     });
-    const withoutTls = { ...config, listeners: config.listeners.filter((l: { tls?: unknown }) => !l.tls) };
-    expect(configIssues(withoutTls)).toEqual([]);
     expect(config.admin).toEqual({ listen: '0.0.0.0:9901', requireToken: true });
   });
 
@@ -139,10 +140,28 @@ describe('aws target, one proxy VM with an Elastic IP', () => {
     expect(run.at(-1)).toMatch(/\/web-proxy@sha256:[0-9a-f]{64}$/);
     const sync = config.write_files!.find((f) => f.path === '/usr/local/bin/portico-sync')!;
     expect(sync.content).toContain("BASE='s3://web-files-bucket/proxy'");
-    expect(sync.content).toContain('aws s3 sync --only-show-errors /var/lib/portico/acme "$BASE/acme"');
+    expect(sync.content).toContain(`aws s3 sync --only-show-errors --exclude '*.tmp' /var/lib/portico/acme "$BASE/acme"`);
     expect(sync.content).toContain('docker kill --signal HUP portico-proxy');
     expect(config.write_files!.map((f) => f.path)).toContain('/etc/systemd/system/portico-sync.timer');
     expect(config.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'portico-sync.timer']);
+  });
+
+  test("the proxy runs unprivileged and owns the ACME directory it writes, restored from S3 before it starts", () => {
+    const config = cloudConfigOf(proxyVm());
+    const [run] = dockerRuns(config);
+    expect(flagValues(run, '--user')).toEqual(['1000:1000']);
+    expect(flagValues(run, '--mount')).toContain('type=bind,source=/var/lib/portico/acme,target=/var/lib/portico/acme');
+    const sync = config.write_files!.find((f) => f.path === '/usr/local/bin/portico-sync')!.content.split('\n');
+    const down = sync.findIndex((l) => l.includes('aws s3 sync --no-progress "$BASE/acme" /var/lib/portico/acme'));
+    const chown = sync.indexOf('chown -R 1000:1000 /var/lib/portico/acme');
+    const bootExit = sync.indexOf('if [ "${1:-}" = --boot ]; then exit 0; fi');
+    expect(down).toBeGreaterThan(0);
+    expect(chown).toBeGreaterThan(down);
+    expect(bootExit).toBeGreaterThan(chown);
+    const steps = (config.runcmd ?? []).map((c) => (Array.isArray(c) ? c.join(' ') : c));
+    const boot = steps.indexOf('/usr/local/bin/portico-sync --boot');
+    expect(boot).toBeGreaterThan(0);
+    expect(boot).toBeLessThan(steps.findIndex((s) => s.startsWith('docker run')));
   });
 
   test('one sticky key and one admin token, secrets in S3 only, never in user data or the config', () => {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { configIssues } from '../../proxy/src/config/load';
 import { AWS, cloudConfigOf, dockerRuns } from './aws-graph';
 import { awsMocks, ELASTIC_IP, LOOKED_UP_ZONE, privateIpOf } from './aws-mocks';
 import { installPulumiMocks, valueOf } from './pulumi-harness';
@@ -57,5 +58,8 @@ test('exports https URLs for the example names, DNS in the looked-up zone, the d
   ]);
   expect(await valueOf(program.dashboardCommand)).toContain('AWS-StartPortForwardingSession');
   expect(await valueOf(program.appVmIds)).toEqual(['portico-aws-example-vm-1-id', 'portico-aws-example-vm-2-id']);
-  expect(JSON.parse(await valueOf(program.proxyConfig)).listeners.find((l: { name: string }) => l.name === 'https').tls.acme.directoryUrl).toContain('staging');
+  const config = JSON.parse(await valueOf(program.proxyConfig));
+  expect(configIssues(config)).toEqual([]);
+  expect(config.listeners.find((l: { name: string }) => l.name === 'https').tls).toEqual({ acme: true });
+  expect(config.acme.directory).toBe('https://acme-staging-v02.api.letsencrypt.org/directory');
 });

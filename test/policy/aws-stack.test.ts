@@ -32,7 +32,16 @@ describe('the policy pack over the AWS stacks', () => {
     const balanced = deployAwsStack(
       'lb',
       planStack({ stackName: 'lb', target: 'aws', cores: 2, appVms: 2, hostnames: ['example.com'] }),
-      { vpcId: 'vpc-given', subnetIds: ['subnet-a', 'subnet-b'], ipv6: true, proxyVms: 3, proxyInstanceType: 'c7g.large', dns: { zoneId: 'ZGIVEN' } },
+      // Behind a load balancer the certificates are supplied: the proxy's ACME (HTTP-01) needs one proxy VM.
+      {
+        vpcId: 'vpc-given',
+        subnetIds: ['subnet-a', 'subnet-b'],
+        ipv6: true,
+        proxyVms: 3,
+        proxyInstanceType: 'c7g.large',
+        tls: { mode: 'certificates', certificatePem: 'CERT', privateKeyPem: pulumi.secret('KEY') },
+        dns: { zoneId: 'ZGIVEN' },
+      },
       root,
     );
     await Promise.all([valueOf(single.urls), valueOf(balanced.urls)]);

@@ -1,7 +1,7 @@
 // The aws target's stack config: flat `aws…` keys (Pulumi.yaml declares them with these defaults)
 // -> a WebStack's public `aws` args. Empty strings mean "not set": Pulumi config has no
 // optional-without-default.
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import type { AwsArgs } from '../../args';
 import { AWS_TLS_MODES } from './proxy-tls';
 
@@ -31,8 +31,14 @@ export function readAwsConfig(config: pulumi.Config): AwsArgs {
   const vpcId = text('awsVpcId');
   const subnetIds = config.getObject<string[]>('awsSubnetIds') ?? d.awsSubnetIds;
   const mode = config.get('awsTls', { allowedValues: [...AWS_TLS_MODES] }) ?? d.awsTls;
-  const certificatePem = config.getSecret('awsTlsCertificate');
-  const privateKeyPem = config.getSecret('awsTlsPrivateKey');
+  // Pulumi.yaml's default is "": an empty secret would pass as given and upload empty PEM files.
+  const secretText = (key: keyof typeof d) => (config.get(key)?.trim() ? config.getSecret(key) : undefined);
+  const certificatePem = secretText('awsTlsCertificate');
+  const privateKeyPem = secretText('awsTlsPrivateKey');
+  if (mode === 'certificates' && (certificatePem === undefined || privateKeyPem === undefined)) {
+    const empty = [certificatePem === undefined && 'awsTlsCertificate', privateKeyPem === undefined && 'awsTlsPrivateKey'].filter(Boolean).join(', ');
+    throw new pulumi.RunError(`awsTls certificates needs awsTlsCertificate and awsTlsPrivateKey (PEM, set with pulumi config set --secret); left empty: ${empty}`);
+  }
   const zoneId = text('awsHostedZoneId');
   const zoneName = text('awsHostedZoneName');
   return {

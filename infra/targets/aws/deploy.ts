@@ -15,7 +15,7 @@ import { vm, type VmArgs } from './instance';
 import { amazonLinuxAmi, instanceArchitecture } from './machine-types';
 import { awsNetwork, type AwsNetwork } from './network';
 import { AWS_DEFAULTS, type AwsStackOptions } from './options';
-import { withTlsListener, type AwsTlsMode } from './proxy-tls';
+import { acmeProblem, pemProblem, withTlsListener, type AwsTlsMode } from './proxy-tls';
 import { proxyTier, type ProxyTier } from './proxy-tier';
 import { proxyVmUserData } from './proxy-user-data';
 import { securityGroups, type SecurityGroups } from './security-groups';
@@ -51,12 +51,13 @@ const SECRET_LENGTH = 32;
 export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackOptions, parent: pulumi.Resource): AwsStack {
   if (plan.target !== 'aws' || plan.appVms === undefined) throw new Error(`deployAwsStack: stack "${plan.stackName}" is planned for target ${plan.target}, not aws`);
   const tlsMode: AwsTlsMode = options.tls?.mode ?? AWS_DEFAULTS.tlsMode;
-  checkOptions(name, options, tlsMode);
+  const proxyCount = options.proxyVms ?? AWS_DEFAULTS.proxyVms;
+  const hostnames = plan.certificates[0]?.hostnames ?? [];
+  checkTls(name, options, tlsMode, hostnames, proxyCount);
   const opts = { parent };
   const network = awsNetwork(name, options, parent);
   const appType = options.appInstanceType ?? AWS_DEFAULTS.appInstanceType;
   const proxyType = options.proxyInstanceType ?? AWS_DEFAULTS.proxyInstanceType;
-  const proxyCount = options.proxyVms ?? AWS_DEFAULTS.proxyVms;
   const appArch = instanceArchitecture(appType, opts);
   const proxyArch = instanceArchitecture(proxyType, opts);
   const app = options.app ?? { build: repoBuild('app', undefined) };
@@ -74,11 +75,6 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     parent,
   );
   const zoneId = hostedZoneId(options.dns, parent);
-  // Behind a load balancer the proxy that ordered may not be the one Let's Encrypt reaches: dns-01.
-  const acmeZoneId = tlsMode === 'acme' && proxyCount > 1 ? zoneId : undefined;
-  if (tlsMode === 'acme' && proxyCount > 1 && acmeZoneId === undefined) {
-    throw new Error(`${name}: ACME behind a load balancer (proxyVms ${proxyCount}) uses dns-01: give dns.zoneId or dns.zoneName`);
-  }
   const storage = stackBucket(`${name}-files`, parent);
   const { bucket } = storage;
   // The plan's own variables (PORT, HOST, …) win over the user's, as on docker.
@@ -96,7 +92,6 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     {
       repositoryArns: proxyImage.repositoryArn ? [proxyImage.repositoryArn] : [],
       bucket: { arn: bucket.arn, prefix: PROXY_PREFIX, ...(tlsMode === 'acme' && { writablePrefix: `${PROXY_PREFIX}/${PROXY_OBJECTS.acmeDir}` }) },
-      acmeZoneId,
     },
     parent,
   );
@@ -125,11 +120,9 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
   const secrets = Object.fromEntries(
     plan.proxy.secretEnv.map((s) => [s.env, pulumi.secret(new random.RandomPassword(`${name}-${s.name}`, { length: SECRET_LENGTH, special: false }, opts).result)]),
   );
-  const tlsPlan = { mode: tlsMode, hostnames: plan.certificates[0]?.hostnames ?? [], staging: options.tls?.staging, email: options.tls?.email };
+  const tlsPlan = { mode: tlsMode, hostnames, staging: options.tls?.staging, email: options.tls?.email };
   const vmIps = pulumi.all(appVms.map((v) => v.privateIp));
-  const proxyConfig = pulumi
-    .all([vmIps, acmeZoneId])
-    .apply(([ips, zone]) => `${JSON.stringify(withTlsListener(bindVmAddresses(plan, ips), { ...tlsPlan, ...(zone && { hostedZoneId: zone }) }), null, 2)}\n`);
+  const proxyConfig = vmIps.apply((ips) => `${JSON.stringify(withTlsListener(bindVmAddresses(plan, ips), tlsPlan), null, 2)}\n`);
   const envFile = pulumi.secret(pulumi.all(secrets).apply((values) => Object.entries(values).map(([k, v]) => `${k}=${v}\n`).join('')));
   const proxyObjects = proxyFiles(
     `${name}-files`,
@@ -137,7 +130,10 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     {
       config: proxyConfig,
       env: envFile,
-      ...(tlsMode === 'certificates' && { certificatePem: options.tls!.certificatePem!, privateKeyPem: options.tls!.privateKeyPem! }),
+      ...(tlsMode === 'certificates' && {
+        certificatePem: nonEmptyPem(options.tls!.certificatePem!, `${name}: tls.certificatePem`),
+        privateKeyPem: nonEmptyPem(options.tls!.privateKeyPem!, `${name}: tls.privateKeyPem`),
+      }),
     },
     parent,
   );
@@ -163,7 +159,7 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     parent,
   );
   const records = zoneId
-    ? dnsRecords(`${name}-dns`, { zoneId, hostnames: plan.certificates[0]?.hostnames ?? [], tier: proxy, ipv6: network.ipv6, ttl: options.dns?.ttl }, parent)
+    ? dnsRecords(`${name}-dns`, { zoneId, hostnames, tier: proxy, ipv6: network.ipv6, ttl: options.dns?.ttl }, parent)
     : [];
 
   const scheme = tlsMode === 'off' ? 'http' : 'https';
@@ -206,8 +202,24 @@ function loginFor(image: string, region: string): { login?: RegistryLogin } {
   return registry ? { login: { region, registry } } : {};
 }
 
-function checkOptions(name: string, options: AwsStackOptions, tlsMode: AwsTlsMode): void {
-  if (tlsMode === 'certificates' && (options.tls?.certificatePem === undefined || options.tls?.privateKeyPem === undefined)) {
-    throw new Error(`${name}: tls mode certificates needs tls.certificatePem and tls.privateKeyPem (Pulumi secrets)`);
-  }
+/** awsStackOptions checks a component's args; this, a direct caller's options (same rules). */
+function checkTls(name: string, options: AwsStackOptions, tlsMode: AwsTlsMode, hostnames: readonly string[], proxyVms: number): void {
+  const problem =
+    tlsMode === 'certificates'
+      ? (pemProblem(options.tls?.certificatePem, 'tls.certificatePem') ?? pemProblem(options.tls?.privateKeyPem, 'tls.privateKeyPem'))
+      : tlsMode === 'acme'
+        ? acmeProblem(hostnames, proxyVms, '')
+        : undefined;
+  if (problem) throw new Error(`${name}: ${problem}`);
+}
+
+/**
+ * A PEM that only becomes known later (an Output, e.g. a stack secret) is checked then: an empty
+ * one fails the deployment rather than reaching the proxy as an empty file. The value stays secret.
+ */
+export function nonEmptyPem(value: pulumi.Input<string>, field: string): pulumi.Output<string> {
+  return pulumi.output(value).apply((pem) => {
+    if (typeof pem !== 'string' || pem.trim() === '') throw new Error(`${field} is empty: give the PEM text`);
+    return pem;
+  });
 }

@@ -1,6 +1,6 @@
 // Instance profiles with least privilege: SSM Session Manager (no SSH anywhere), pulling the one
-// image the VM runs from ECR, and for the proxy its own prefix of the stack bucket (and, for
-// dns-01, the ACME challenge records of its hosted zone).
+// image the VM runs from ECR, and for the proxy its own prefix of the stack bucket (writing only
+// its ACME state there). No DNS rights: the proxy's ACME validates by HTTP-01.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
@@ -15,8 +15,6 @@ export interface InstanceRoleArgs {
    * their secret env file), write under `writablePrefix`.
    */
   bucket?: { arn: pulumi.Input<string>; prefix: string; writablePrefix?: string; versions?: boolean };
-  /** dns-01: the zone where the proxy writes `_acme-challenge` records. */
-  acmeZoneId?: pulumi.Input<string>;
 }
 
 export interface InstanceRole {
@@ -44,8 +42,8 @@ export function instanceRole(name: string, args: InstanceRoleArgs, parent: pulum
 
 function accessPolicy(args: InstanceRoleArgs): pulumi.Output<string> {
   return pulumi
-    .all([pulumi.all(args.repositoryArns), args.bucket ? pulumi.output(args.bucket.arn) : undefined, args.acmeZoneId])
-    .apply(([repos, bucketArn, zoneId]) => {
+    .all([pulumi.all(args.repositoryArns), args.bucket ? pulumi.output(args.bucket.arn) : undefined])
+    .apply(([repos, bucketArn]) => {
       const statements: object[] = [];
       if (repos.length) {
         // The token call has no resource scope; the pulls are scoped to the VM's own repositories.
@@ -53,7 +51,6 @@ function accessPolicy(args: InstanceRoleArgs): pulumi.Output<string> {
         statements.push({ Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: repos });
       }
       if (args.bucket && bucketArn) statements.push(...bucketStatements(bucketArn, args.bucket));
-      if (zoneId) statements.push(...acmeDnsStatements(zoneId));
       // IAM refuses an empty policy; a VM with nothing to pull still needs a valid document.
       if (!statements.length) statements.push({ Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' });
       return JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -68,18 +65,3 @@ function bucketStatements(bucketArn: string, { prefix, writablePrefix: writable,
   ];
 }
 
-/** Only TXT records named `_acme-challenge.…` in the one zone. */
-function acmeDnsStatements(zoneId: string): object[] {
-  return [
-    {
-      Effect: 'Allow',
-      Action: 'route53:ChangeResourceRecordSets',
-      Resource: `arn:aws:route53:::hostedzone/${zoneId}`,
-      Condition: {
-        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
-        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
-      },
-    },
-    { Effect: 'Allow', Action: 'route53:GetChange', Resource: 'arn:aws:route53:::change/*' },
-  ];
-}

@@ -1,7 +1,7 @@
-// The proxy's TLS listener on AWS, in the shape the proxy's TLS and ACME work (issue 11) is to
-// read: a listener with a `tls` section holding either an `acme` block (Let's Encrypt, its state
-// in a directory that the VM keeps in S3) or certificate files (supplied as Pulumi secrets).
-import type { ListenerConfig, ProxyConfig } from '../../../proxy/src/config/schema';
+// The proxy's HTTPS listener on AWS, in the proxy's own config shape (proxy/src/config/schema.ts):
+// supplied certificates as PEM files synced from S3, or the proxy's ACME (top-level `acme`, HTTP-01
+// answered on its plain listener, state in a directory the VM keeps in S3) with `tls.acme: true`.
+import type { AcmeConfig, ListenerConfig, ListenerTlsConfig, ProxyConfig } from '../../../proxy/src/config/schema';
 
 export type AwsTlsMode = 'acme' | 'certificates' | 'off';
 export const AWS_TLS_MODES: readonly AwsTlsMode[] = ['acme', 'certificates', 'off'];
@@ -23,60 +23,55 @@ export const PROXY_TLS_PATHS = {
 /** The proxy's HTTPS port inside its container; the VM publishes it on 443. */
 export const PROXY_CONTAINER_HTTPS_PORT = 8443;
 
-export interface AcmeSection {
-  directoryUrl: string;
-  /** Contact for expiry notices; optional at Let's Encrypt. */
-  email?: string;
-  /** Every name one certificate covers (SAN); a `*.` name needs dns-01. */
-  hostnames: string[];
-  /** Where the account key and certificates live; the proxy reloads them on SIGHUP. */
-  storageDir: string;
-  /**
-   * http-01 when one proxy answers every request for the names; dns-01 (Route53) behind a load
-   * balancer, where the proxy that ordered may not be the one Let's Encrypt reaches.
-   */
-  challenge: 'http-01' | 'dns-01';
-  dns?: { provider: 'route53'; hostedZoneId: string };
-}
-
-export interface TlsSection {
-  acme?: AcmeSection;
-  certificates?: { certFile: string; keyFile: string }[];
-}
-
-export type TlsListenerConfig = ListenerConfig & { tls: TlsSection };
-export type AwsProxyConfig = Omit<ProxyConfig, 'listeners'> & { listeners: (ListenerConfig | TlsListenerConfig)[] };
-
 export interface ProxyTlsPlan {
   mode: AwsTlsMode;
-  hostnames: string[];
+  hostnames: readonly string[];
   staging?: boolean;
   email?: string;
-  /** Set for dns-01 (several proxies behind a load balancer). */
-  hostedZoneId?: string;
 }
 
-/** `config` plus the HTTPS listener; unchanged when TLS is off. */
-export function withTlsListener(config: ProxyConfig, plan: ProxyTlsPlan): AwsProxyConfig {
+/** `config` plus the HTTPS listener (and, for ACME, the top-level `acme`); unchanged when TLS is off. */
+export function withTlsListener(config: ProxyConfig, plan: ProxyTlsPlan): ProxyConfig {
   if (plan.mode === 'off') return config;
   const http = config.listeners[0];
-  const listener: TlsListenerConfig = { name: 'https', host: http.host, port: PROXY_CONTAINER_HTTPS_PORT, tls: tlsSection(plan) };
-  return { ...config, listeners: [...config.listeners, listener] };
+  const tls: ListenerTlsConfig = plan.mode === 'acme' ? { acme: true } : { certificates: [{ cert: PROXY_TLS_PATHS.certFile, key: PROXY_TLS_PATHS.keyFile }] };
+  const listener: ListenerConfig = { name: 'https', host: http.host, port: PROXY_CONTAINER_HTTPS_PORT, tls };
+  return { ...config, listeners: [...config.listeners, listener], ...(plan.mode === 'acme' && { acme: acmeSection(plan) }) };
 }
 
-function tlsSection(plan: ProxyTlsPlan): TlsSection {
-  if (plan.mode === 'certificates') return { certificates: [{ certFile: PROXY_TLS_PATHS.certFile, keyFile: PROXY_TLS_PATHS.keyFile }] };
-  const wildcard = plan.hostnames.some((h) => h.startsWith('*.'));
-  const dns01 = plan.hostedZoneId !== undefined;
-  if (wildcard && !dns01) throw new Error(`ACME for ${plan.hostnames.join(', ')}: a wildcard name needs dns-01, which needs a hosted zone`);
+function acmeSection(plan: ProxyTlsPlan): AcmeConfig {
   return {
-    acme: {
-      directoryUrl: plan.staging ? ACME_DIRECTORY.staging : ACME_DIRECTORY.production,
-      ...(plan.email && { email: plan.email }),
-      hostnames: [...plan.hostnames],
-      storageDir: PROXY_TLS_PATHS.acmeDir,
-      challenge: dns01 ? 'dns-01' : 'http-01',
-      ...(dns01 && { dns: { provider: 'route53', hostedZoneId: plan.hostedZoneId! } }),
-    },
+    hostnames: [...plan.hostnames],
+    ...(plan.email && { email: plan.email }),
+    directory: plan.staging ? ACME_DIRECTORY.staging : ACME_DIRECTORY.production,
+    storage: PROXY_TLS_PATHS.acmeDir,
   };
+}
+
+/** A name the proxy's ACME accepts (its schema's pattern): at least two labels, no wildcard, no IP literal. */
+const ACME_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+/**
+ * Why the proxy's ACME cannot get certificates for this tier, or undefined. `at` prefixes the
+ * field names (`aws.` for a component's args). The proxy validates by HTTP-01 only: behind a load
+ * balancer Let's Encrypt's request may reach a proxy VM that did not place the order, and a
+ * wildcard name needs dns-01.
+ */
+export function acmeProblem(hostnames: readonly string[], proxyVms: number, at: string): string | undefined {
+  const instead = `use ${at}tls.mode certificates (stack config awsTls: certificates)`;
+  if (proxyVms > 1) {
+    return `ACME cannot run on ${proxyVms} proxy VMs behind a load balancer (${at}proxyVms ${proxyVms}): Let's Encrypt's HTTP-01 check may reach a proxy that did not order the certificate; ${instead}, or one proxy VM`;
+  }
+  const wildcard = hostnames.find((h) => h.startsWith('*.'));
+  if (wildcard !== undefined) return `ACME cannot issue ${wildcard}: a wildcard name needs dns-01 and the proxy validates by HTTP-01 only; ${instead}, or list each name`;
+  const local = hostnames.find((h) => !ACME_NAME.test(h) || /^[\d.]+$/.test(h));
+  if (local !== undefined) return `ACME needs public DNS names (hostnames), got "${local}"; ${instead}, or ${at}tls.mode off`;
+  return undefined;
+}
+
+/** Why a supplied PEM value cannot be used, or undefined (a plain string only: an Output is checked when known). */
+export function pemProblem(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return `${field} is required`;
+  if (typeof value === 'string' && value.trim() === '') return `${field} is empty`;
+  return undefined;
 }

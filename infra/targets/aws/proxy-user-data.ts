@@ -2,7 +2,7 @@
 // bucket (config, secrets, certificates), the proxy container, and a systemd timer that keeps the
 // files in step with S3 and reloads the proxy (SIGHUP) when they change. The config lives in S3,
 // not in user data, so a replaced app VM (a new private address) reloads the proxies instead of
-// replacing them; and ACME state written by one proxy reaches the others and survives the VM.
+// replacing them; and the ACME state the proxy writes survives the VM (ACME runs on one proxy VM).
 import type { ProxyPlan } from '../../plan';
 import { renderCloudConfig, shellQuote, type CloudConfig, type CloudFile } from './cloud-init';
 import { containerRuntime, DAEMON_SHUTDOWN_TIMEOUT_S, type RegistryLogin } from './container-runtime';
@@ -28,6 +28,12 @@ export const SYNC_SCRIPT = '/usr/local/bin/portico-sync';
 export const DEFAULT_SYNC_INTERVAL = '30s';
 /** The proxy's secrets (sticky key, admin token) as an env file, readable by root only. */
 export const PROXY_ENV_FILE = '/etc/portico/proxy.env';
+/**
+ * The proxy container's user (the node image's `node`, as proxy/Dockerfile's USER), given
+ * explicitly so that any proxy image runs unprivileged and owns the files it must read or write:
+ * the supplied key (0600) and the ACME directory.
+ */
+export const PROXY_UID = 1000;
 
 export function proxyVmCloudConfig(data: ProxyVmUserData): CloudConfig {
   const runtime = containerRuntime(data.login);
@@ -65,6 +71,7 @@ export function proxyContainerRun(data: ProxyVmUserData): string[] {
     '--name', PROXY_CONTAINER,
     '--restart', 'unless-stopped',
     '--stop-timeout', String(DAEMON_SHUTDOWN_TIMEOUT_S),
+    '--user', `${PROXY_UID}:${PROXY_UID}`,
     ...publish.flatMap((p) => ['--publish', p]),
     '--env', `PORTICO_CONFIG=${proxy.configPath}`,
     '--env-file', PROXY_ENV_FILE,
@@ -79,6 +86,7 @@ function syncScript(data: ProxyVmUserData): CloudFile {
   const base = `s3://${data.bucket}/${data.prefix}`;
   const acme = data.tls === 'acme';
   const certs = data.tls === 'certificates';
+  const owner = `${PROXY_UID}:${PROXY_UID}`;
   const lines = [
     '#!/bin/sh',
     '# Pulls the proxy files from S3; any change reloads the proxy (SIGHUP). Written by Pulumi.',
@@ -94,12 +102,21 @@ function syncScript(data: ProxyVmUserData): CloudFile {
     `fetch ${PROXY_OBJECTS.config} /etc/portico/config.json`,
     `fetch ${PROXY_OBJECTS.env} ${PROXY_ENV_FILE}`,
     'chmod 0644 /etc/portico/config.json',
-    ...(certs ? [`fetch ${PROXY_OBJECTS.cert} ${PROXY_TLS_PATHS.certFile}`, `fetch ${PROXY_OBJECTS.key} ${PROXY_TLS_PATHS.keyFile}`] : []),
-    // ACME state goes both ways: down first (another proxy may have renewed), then what this one wrote.
+    // Kept 0600 (umask), owned by the proxy's user: it runs unprivileged.
+    ...(certs
+      ? [
+          `fetch ${PROXY_OBJECTS.cert} ${PROXY_TLS_PATHS.certFile}`,
+          `fetch ${PROXY_OBJECTS.key} ${PROXY_TLS_PATHS.keyFile}`,
+          `chown ${owner} ${PROXY_TLS_PATHS.certFile} ${PROXY_TLS_PATHS.keyFile}`,
+        ]
+      : []),
+    // ACME state outlives the VM: down first (a replaced VM finds its account and certificates),
+    // then up what the proxy wrote (not its half-written temporary files).
     ...(acme
       ? [
           `if [ -n "$(aws s3 sync --no-progress "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir})" ]; then changed=1; fi`,
-          `aws s3 sync --only-show-errors ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
+          `chown -R ${owner} ${PROXY_TLS_PATHS.acmeDir}`,
+          `aws s3 sync --only-show-errors --exclude '*.tmp' ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
         ]
       : []),
     'if [ "${1:-}" = --boot ]; then exit 0; fi',
