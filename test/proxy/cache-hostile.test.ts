@@ -1,6 +1,7 @@
 // Hostile clients against the proxy cache: inputs that must not change what another client is
 // served, nor make one key cost unbounded memory or CPU.
 import { startBackend } from '../helpers/servers';
+import { MAX_VARIANTS } from '../../proxy/src/cache/stored-zone';
 import { cachedProxy, get } from './cache-support';
 
 describe('cache against hostile clients', () => {
@@ -11,5 +12,21 @@ describe('cache against hostile clients', () => {
     expect(attack.status).toBe(400);
     const victim = await get(`${url}/admin/x`, { host: 'victim.test' });
     expect([victim.headers['x-cache-status'], victim.body]).toEqual(['MISS', 'page /admin/x']);
+  });
+});
+
+describe('cache variants', () => {
+  it('bounds the variants of one key: a Vary on a header the client picks freely cannot grow a key without end', async () => {
+    const backend = await startBackend((q, res) => {
+      res.setHeader('Vary', 'User-Agent');
+      res.end(`for ${q.headers['user-agent']}`);
+    });
+    const running = await cachedProxy(backend.address);
+    const zone = running.proxy.runtime.caches.get('c')!;
+    for (let i = 0; i < 200; i++) await get(`${running.url}/page`, { 'user-agent': `bot-${i}` });
+    expect(zone.usage().entries).toBeLessThanOrEqual(MAX_VARIANTS);
+    // The newest variants are kept.
+    const last = await get(`${running.url}/page`, { 'user-agent': 'bot-199' });
+    expect([last.headers['x-cache-status'], last.body]).toEqual(['HIT', 'for bot-199']);
   });
 });

@@ -48,6 +48,13 @@ export interface DiskOwner {
 
 export type DiskFactory = (config: NonNullable<ResolvedCacheZone['disk']>, owner: DiskOwner) => ZoneDisk;
 
+/**
+ * Variants kept per key. A Vary on a header the client picks freely (User-Agent, Cookie) would
+ * otherwise grow one key without end, and every lookup of it walks its variants. NGINX keeps one;
+ * past this many the oldest goes.
+ */
+export const MAX_VARIANTS = 32;
+
 /** proxy_cache_min_uses counters: the least recently counted keys are forgotten past this many bytes. */
 const USE_COUNTS_BYTES = 1024 * 1024;
 const USE_COUNT_OVERHEAD = 64;
@@ -193,7 +200,13 @@ export class StoredZone implements CacheZone, DiskOwner {
     if (old !== undefined) this.remove(old);
     const list = this.index.get(entry.key);
     if (list === undefined) this.index.set(entry.key, [entry]);
-    else list.push(entry);
+    else {
+      if (list.length >= MAX_VARIANTS) {
+        this.stats.evictions++;
+        this.remove(list[0]);
+      }
+      list.push(entry);
+    }
     this.count++;
     this.stats.stores++;
     const inMemory = this.memory.set(entry, true, entry.memorySize);
