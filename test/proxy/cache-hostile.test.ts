@@ -30,3 +30,20 @@ describe('cache variants', () => {
     expect([last.headers['x-cache-status'], last.body]).toEqual(['HIT', 'for bot-199']);
   });
 });
+
+describe('cache with compression', () => {
+  const TEXT = '<p>compressible text</p>\n'.repeat(200);
+
+  it('never serves a compressed variant to a client without Accept-Encoding after "*, *;q=0" (the highest weight of a repeated coding wins, in both readings)', async () => {
+    const backend = await startBackend((_q, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(TEXT);
+    });
+    const { url } = await cachedProxy(backend.address, {}, { compress: {} });
+    const attack = await get(`${url}/page`, { 'accept-encoding': '*, *;q=0' });
+    expect(attack.status).toBe(200);
+    const victim = await get(`${url}/page`);
+    expect(victim.headers['content-encoding']).toBeUndefined();
+    expect(victim.body).toBe(TEXT);
+  });
+});
