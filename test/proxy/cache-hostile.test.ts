@@ -47,3 +47,32 @@ describe('cache with compression', () => {
     expect(victim.body).toBe(TEXT);
   });
 });
+
+describe('cache revalidation of a compressed variant', () => {
+  const TEXT = '<p>compressible text</p>\n'.repeat(200);
+
+  it('keeps the stored gzip variant\u2019s ETag weak when a 304 revalidates it (the upstream\u2019s strong tag names the identity bytes)', async () => {
+    let conditional = 0;
+    const backend = await startBackend((q, res) => {
+      res.setHeader('ETag', '"v1"');
+      res.setHeader('Cache-Control', 'max-age=1');
+      if (q.headers['if-none-match'] !== undefined) {
+        conditional++;
+        res.statusCode = 304;
+        res.end();
+        return;
+      }
+      res.setHeader('Content-Type', 'text/html');
+      res.end(TEXT);
+    });
+    const { url } = await cachedProxy(backend.address, {}, { compress: { encodings: ['gzip'] } });
+    const first = await get(`${url}/page`, { 'accept-encoding': 'gzip' });
+    expect([first.headers['content-encoding'], first.headers.etag]).toEqual(['gzip', 'W/"v1"']);
+    await new Promise((r) => setTimeout(r, 1100)); // max-age=1 runs out
+    const again = await get(`${url}/page`, { 'accept-encoding': 'gzip' });
+    expect(conditional).toBe(1);
+    expect([again.headers['x-cache-status'], again.headers['content-encoding'], again.headers.etag]).toEqual(['REVALIDATED', 'gzip', 'W/"v1"']);
+    const hit = await get(`${url}/page`, { 'accept-encoding': 'gzip' });
+    expect([hit.headers['x-cache-status'], hit.headers.etag]).toEqual(['HIT', 'W/"v1"']);
+  });
+});
