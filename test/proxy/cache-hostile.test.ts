@@ -1,8 +1,14 @@
 // Hostile clients against the proxy cache: inputs that must not change what another client is
 // served, nor make one key cost unbounded memory or CPU.
-import { startBackend } from '../helpers/servers';
+import http, { type ServerResponse } from 'node:http';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { startBackend, startProxy } from '../helpers/servers';
 import { MAX_VARIANTS } from '../../proxy/src/cache/stored-zone';
 import { cachedProxy, get } from './cache-support';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 describe('cache against hostile clients', () => {
   it('refuses a Host with a slash: "a.test/admin" + "/x" would share the key of "a.test" + "/admin/x"', async () => {
@@ -74,5 +80,55 @@ describe('cache revalidation of a compressed variant', () => {
     expect([again.headers['x-cache-status'], again.headers['content-encoding'], again.headers.etag]).toEqual(['REVALIDATED', 'gzip', 'W/"v1"']);
     const hit = await get(`${url}/page`, { 'accept-encoding': 'gzip' });
     expect([hit.headers['x-cache-status'], hit.headers.etag]).toEqual(['HIT', 'W/"v1"']);
+  });
+});
+
+describe('cache memory while storing', () => {
+  it('bounds the bytes of responses being stored at once: many large misses for distinct keys do not each buffer a whole entry', async () => {
+    const SIZE = 4 * 1024 * 1024;
+    const body = Buffer.alloc(SIZE, 'a');
+    const held: ServerResponse[] = [];
+    const backend = await startBackend((_q, res) => {
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.setHeader('Content-Length', String(SIZE + 1));
+      res.write(body);
+      held.push(res); // the last byte comes once the test has measured
+    });
+    const running = await startProxy({
+      caches: { c: { maxSize: '8m', maxEntrySize: '8m' } },
+      upstreams: { app: { servers: [{ address: backend.address }] } },
+      routes: [{ proxy: { upstream: 'app' }, cache: { zone: 'c', valid: [{ for: '1m' }] } }],
+    });
+    const CLIENTS = 20;
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    const received: Promise<void>[] = [];
+    const done: Promise<void>[] = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      let gotAll: () => void;
+      received.push(new Promise<void>((r) => (gotAll = r)));
+      done.push(
+        new Promise<void>((resolve, reject) => {
+          http
+            .get(`${running.url}/big?n=${i}`, { agent: false }, (res) => {
+              let n = 0;
+              res.on('data', (c: Buffer) => {
+                n += c.length;
+                if (n >= SIZE) gotAll();
+              });
+              res.on('end', resolve);
+              res.on('error', reject);
+            })
+            .on('error', reject);
+        }),
+      );
+    }
+    await Promise.all(received);
+    gc();
+    const inFlight = process.memoryUsage().arrayBuffers - before;
+    for (const res of held) res.end('a');
+    await Promise.all(done);
+    // Unbounded, the 20 stores hold 80 MiB; the zone's own bound is 8 MiB.
+    expect(inFlight).toBeLessThan(30 * 1024 * 1024);
   });
 });
