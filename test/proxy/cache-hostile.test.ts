@@ -132,3 +132,13 @@ describe('cache memory while storing', () => {
     expect(inFlight).toBeLessThan(30 * 1024 * 1024);
   });
 });
+
+describe('conditional requests answered from the cache', () => {
+  it('answers "If-None-Match: *" with 304 from an entry without an ETag (RFC 9110 13.1.2: any current representation matches)', async () => {
+    const backend = await startBackend((_q, res) => res.end('page'));
+    const { url } = await cachedProxy(backend.address);
+    await get(`${url}/page`);
+    const star = await get(`${url}/page`, { 'if-none-match': '*' });
+    expect([star.status, star.headers['x-cache-status'], star.body]).toEqual([304, 'HIT', '']);
+  });
+});
