@@ -144,10 +144,10 @@ function answer(entry: CacheEntry, status: CacheStatus, ds: Downstream, asks: nu
 /** RFC 9110 §13.1.2 / §13.1.3: If-None-Match (weak comparison) wins over If-Modified-Since. */
 function notModified(entry: CacheEntry, raw: readonly string[], asks: number): boolean {
   if (asks & IF_NONE_MATCH) {
+    const value = rawHeader(raw, 'if-none-match').trim();
+    if (value === '*') return true; // any stored representation matches, ETag or not
     const etag = entry.etag;
     if (etag === null) return false;
-    const value = rawHeader(raw, 'if-none-match').trim();
-    if (value === '*') return true;
     const mine = opaque(etag);
     return value.split(',').some((tag) => opaque(tag.trim()) === mine);
   }

@@ -248,8 +248,15 @@ function mergeHeaders(stored: readonly string[], fresh: readonly string[]): stri
   for (let i = 0; i < stored.length; i += 2) {
     if (!replaced.has(stored[i].toLowerCase())) out.push(stored[i], stored[i + 1]);
   }
+  const storedTag = headerValue(stored, 'etag');
+  const weak = storedTag !== null && storedTag.startsWith('W/');
   for (let i = 0; i < fresh.length; i += 2) {
-    if (replaced.has(fresh[i].toLowerCase())) out.push(fresh[i], fresh[i + 1]);
+    const name = fresh[i].toLowerCase();
+    if (!replaced.has(name)) continue;
+    // A stored weak tag stays weak: the compression link weakened it (the stored bytes are a
+    // compressed variant), and the upstream's 304 names its identity bytes with the strong tag.
+    const value = weak && name === 'etag' && !fresh[i + 1].startsWith('W/') ? `W/${fresh[i + 1]}` : fresh[i + 1];
+    out.push(fresh[i], value);
   }
   return out;
 }

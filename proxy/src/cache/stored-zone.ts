@@ -48,6 +48,13 @@ export interface DiskOwner {
 
 export type DiskFactory = (config: NonNullable<ResolvedCacheZone['disk']>, owner: DiskOwner) => ZoneDisk;
 
+/**
+ * Variants kept per key. A Vary on a header the client picks freely (User-Agent, Cookie) would
+ * otherwise grow one key without end, and every lookup of it walks its variants. NGINX keeps one;
+ * past this many the oldest goes.
+ */
+export const MAX_VARIANTS = 32;
+
 /** proxy_cache_min_uses counters: the least recently counted keys are forgotten past this many bytes. */
 const USE_COUNTS_BYTES = 1024 * 1024;
 const USE_COUNT_OVERHEAD = 64;
@@ -61,6 +68,8 @@ export class StoredZone implements CacheZone, DiskOwner {
   private readonly uses = new LruBytes<string, { n: number }>(USE_COUNTS_BYTES);
   /** Responses being stored now (a purge drops the ones it matches). */
   private readonly writes = new Set<ZoneWrite>();
+  /** Body bytes those responses hold now: bounded (writingLimit), or many large misses at once would each buffer a whole entry. */
+  private writing = 0;
   private readonly disk: ZoneDisk | null;
   private sweeper: NodeJS.Timeout | null = null;
 
@@ -184,6 +193,26 @@ export class StoredZone implements CacheZone, DiskOwner {
     return this.disk === null ? Math.min(this.config.maxEntrySize, this.config.maxSize) : this.config.maxEntrySize;
   }
 
+  /**
+   * Bytes the responses being stored may hold together: the memory tier's bound (at least one
+   * entry). A write that would go past it is dropped and its response streams through uncached.
+   */
+  writingLimit(): number {
+    return Math.max(this.config.maxSize, this.entryLimit());
+  }
+
+  /** A write takes `n` more bytes; false (nothing taken) when the writes would hold too much. */
+  reserve(n: number): boolean {
+    if (this.writing + n > this.writingLimit()) return false;
+    this.writing += n;
+    return true;
+  }
+
+  /** A write let go of `n` bytes (stored, dropped or aborted). */
+  unreserve(n: number): void {
+    this.writing -= n;
+  }
+
   /** A write finished whole: the entry replaces the same key and vary values. */
   store(write: ZoneWrite, head: CachedHead, body: Buffer): void {
     this.writes.delete(write);
@@ -193,7 +222,13 @@ export class StoredZone implements CacheZone, DiskOwner {
     if (old !== undefined) this.remove(old);
     const list = this.index.get(entry.key);
     if (list === undefined) this.index.set(entry.key, [entry]);
-    else list.push(entry);
+    else {
+      if (list.length >= MAX_VARIANTS) {
+        this.stats.evictions++;
+        this.remove(list[0]);
+      }
+      list.push(entry);
+    }
     this.count++;
     this.stats.stores++;
     const inMemory = this.memory.set(entry, true, entry.memorySize);
@@ -345,11 +380,11 @@ class ZoneWrite implements CacheWrite {
 
   write(chunk: Buffer): boolean {
     if (!this.open) return false;
-    this.size += chunk.length;
-    if (this.size > this.limit) {
+    if (this.size + chunk.length > this.limit || !this.zone.reserve(chunk.length)) {
       this.abort();
       return false;
     }
+    this.size += chunk.length;
     this.chunks.push(chunk);
     return true;
   }
@@ -359,12 +394,14 @@ class ZoneWrite implements CacheWrite {
     this.open = false;
     const body = Buffer.concat(this.chunks, this.size);
     this.chunks = [];
+    this.zone.unreserve(this.size);
     // A body shorter or longer than its Content-Length was cut or is broken: never stored.
     if (this.contentLength !== null && body.length !== this.contentLength) return this.zone.forget(this);
     this.zone.store(this, this.head, body);
   }
 
   abort(): void {
+    if (this.open) this.zone.unreserve(this.size);
     this.open = false;
     this.chunks = [];
     this.zone.forget(this);

@@ -64,7 +64,7 @@ function parseCodings(value: string): string {  let br = -1;
     const q = semi === -1 ? 1 : quality(item.slice(semi + 1));
     if (coding === 'br') br = Math.max(br, q);
     else if (coding === 'gzip' || coding === 'x-gzip') gzip = Math.max(gzip, q);
-    else if (coding === '*') star = q;
+    else if (coding === '*') star = Math.max(star, q);
   }
   if (br === -1) br = star;
   if (gzip === -1) gzip = star;

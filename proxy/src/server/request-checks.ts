@@ -19,6 +19,7 @@ export interface RequestRejection {
 
 const TOO_MANY_HEADERS: RequestRejection = { status: 431, code: 'TOO_MANY_HEADERS' };
 const DUPLICATE_HOST: RequestRejection = { status: 400, code: 'DUPLICATE_HOST' };
+const BAD_HOST: RequestRejection = { status: 400, code: 'BAD_HOST' };
 const DUPLICATE_TRANSFER_ENCODING: RequestRejection = { status: 400, code: 'DUPLICATE_TRANSFER_ENCODING' };
 const UNSUPPORTED_TRANSFER_ENCODING: RequestRejection = { status: 501, code: 'UNSUPPORTED_TRANSFER_ENCODING' };
 const AFTER_REFUSED: RequestRejection = { status: 400, code: 'AFTER_REFUSED_REQUEST' };
@@ -43,6 +44,8 @@ export function checkRequest(req: IncomingMessage): RequestRejection | null {
  * - more than `maxHeaders` fields: 431 (the listener's maxHeadersCount is set above the limit, so
  *   node does not silently truncate the list first);
  * - two Host fields: 400 (RFC 9112 §3.2; NGINX does the same);
+ * - a Host with "/", "..", whitespace or a control character: 400, as NGINX's "invalid host"
+ *   (a "/" would let "a.test/admin" + "/x" share the cache key "$host$request_uri" of "/admin/x");
  * - Transfer-Encoding other than exactly "chunked": 501, as NGINX (RFC 9112 §6.1: the proxy would
  *   otherwise have to decode codings it does not implement); a second one: 400.
  */
@@ -55,6 +58,7 @@ export function checkRequestHead(raw: readonly string[], maxHeaders = DEFAULT_MA
     if (name.length === 4 && equalsLowercaseAt(name, 0, 'host')) {
       if (host) return DUPLICATE_HOST;
       host = true;
+      if (invalidHost(raw[i + 1])) return BAD_HOST;
     } else if (name.length === 17 && equalsLowercaseAt(name, 0, 'transfer-encoding')) {
       if (transferEncoding) return DUPLICATE_TRANSFER_ENCODING;
       transferEncoding = true;
@@ -63,6 +67,16 @@ export function checkRequestHead(raw: readonly string[], maxHeaders = DEFAULT_MA
     }
   }
   return null;
+}
+
+/** NGINX ngx_http_validate_host: no path separator, no "..", nothing at or below space, no DEL. */
+function invalidHost(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 47 || c <= 32 || c === 127) return true; // '/'
+    if (c === 46 && i > 0 && value.charCodeAt(i - 1) === 46) return true; // ".."
+  }
+  return false;
 }
 
 /** Answers a refused request and closes the connection: what follows its head cannot be trusted. */
