@@ -37,10 +37,15 @@ const stack = new WebStack(config.stackName, {
   healthCheck: config.healthCheck,
   healthCheckInterval: config.healthCheckInterval,
   adminPort: config.adminPort,
+  acme: config.acme,
+  acmeEmail: config.acmeEmail,
+  acmeDirectory: config.acmeDirectory,
 });
 
 /** http://<hostname>:<httpPort>/ for each configured hostname. */
 export const urls = stack.urls;
+/** https://<hostname>:<httpsPort>/ for each configured hostname (h2 and HTTP/1.1). */
+export const httpsUrls = stack.httpsUrls;
 /** Where the proxy is published on the Docker host (works even if no hostname resolves). */
 export const proxyUrl = stack.proxyUrl;
 /** The app containers the proxy balances over (name:port on the apps' internal network). */
@@ -51,5 +56,5 @@ export const networkName = stack.networkName;
 export const proxyConfig = stack.proxyConfig;
 /** The admin dashboard (127.0.0.1 only) with its token: `pulumi stack output --show-secrets dashboardUrl`. */
 export const dashboardUrl = stack.dashboardUrl;
-/** The local CA that signed the stack's certificate: trust it to trust https once TLS lands. */
+/** The local CA that signed the stack's certificate: trust it to trust httpsUrls ('' with acme). */
 export const caCertPem = stack.caCertPem;

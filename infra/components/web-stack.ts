@@ -20,8 +20,12 @@ export class WebStack extends pulumi.ComponentResource {
 
   /** One URL per hostname, e.g. http://localhost:8080/. */
   readonly urls: pulumi.Output<string[]>;
+  /** One HTTPS URL per hostname (h2 and HTTP/1.1), e.g. https://localhost:8443/. */
+  readonly httpsUrls: pulumi.Output<string[]>;
   /** The address the proxy is published on, reachable even when no hostname resolves. */
   readonly proxyUrl: pulumi.Output<string>;
+  /** The same for HTTPS (a client must then name a hostname by SNI, e.g. curl --resolve). */
+  readonly proxyHttpsUrl: pulumi.Output<string>;
   /** The upstream addresses the proxy balances over, e.g. portico-dev-app-1:3000. */
   readonly appAddresses: pulumi.Output<string[]>;
   /** How many app instances run. */
@@ -30,7 +34,7 @@ export class WebStack extends pulumi.ComponentResource {
   readonly networkName: pulumi.Output<string>;
   /** The proxy's config file, as the proxy reads it. */
   readonly proxyConfig: pulumi.Output<string>;
-  /** Trust this CA to trust the stack's certificate. */
+  /** Trust this CA to trust the stack's certificate; '' for an ACME stack (a public CA signs it). */
   readonly caCertPem: pulumi.Output<string>;
   /** The proxy's admin dashboard on the Docker host's loopback, `#token=…` included: a secret. */
   readonly dashboardUrl: pulumi.Output<string>;
@@ -47,23 +51,28 @@ export class WebStack extends pulumi.ComponentResource {
     super(WebStack.type, name, {}, opts);
     plans.set(this, plan);
 
-    const [wanted] = plan.certificates;
-    const certificate = new Certificate(wanted.name, { hostnames: wanted.hostnames }, { parent: this });
+    // None for an ACME stack: the proxy obtains its certificates itself.
+    const certificate = plan.certificates.map((c) => new Certificate(c.name, { hostnames: c.hostnames }, { parent: this }))[0];
+    const tls = certificate && { tlsCertPem: certificate.certPem, tlsKeyPem: certificate.privateKeyPem };
     // The target switch: `aws` joins here once infra/targets/aws exposes deployAwsStack.
-    const { network, fleet, proxy } = deployDockerStack(name, plan, args, this);
+    const { network, fleet, proxy } = deployDockerStack(name, plan, { ...args, ...tls }, this);
 
     this.urls = proxy.url.apply(() => plan.urls);
+    this.httpsUrls = proxy.httpsUrl.apply(() => plan.httpsUrls);
     this.proxyUrl = proxy.url;
+    this.proxyHttpsUrl = proxy.httpsUrl;
     this.appAddresses = fleet.addresses;
     this.instanceCount = pulumi.output(plan.apps.length);
     this.networkName = network.name;
     this.proxyConfig = proxy.configJson;
-    this.caCertPem = certificate.caCertPem;
+    this.caCertPem = certificate ? certificate.caCertPem : pulumi.output('');
     this.dashboardUrl = proxy.dashboardUrl;
     this.registerOutputs({
       dashboardUrl: this.dashboardUrl,
       urls: this.urls,
+      httpsUrls: this.httpsUrls,
       proxyUrl: this.proxyUrl,
+      proxyHttpsUrl: this.proxyHttpsUrl,
       appAddresses: this.appAddresses,
       instanceCount: this.instanceCount,
       networkName: this.networkName,

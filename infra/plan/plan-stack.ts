@@ -6,13 +6,16 @@ import { buildProxyConfig } from './proxy-config';
 import { resolveStackArgs, type ResolvedStackArgs } from './resolve-args';
 import {
   ADMIN_PUBLISH_HOST,
+  PROXY_ACME_STORAGE,
   PROXY_CONFIG_PATH,
   PROXY_CONTAINER_ADMIN_PORT,
   PROXY_CONTAINER_HTTP_PORT,
+  PROXY_CONTAINER_HTTPS_PORT,
+  PROXY_TLS_PATHS,
   SECRET_ENV,
   type StackArgs,
 } from './stack-args';
-import type { AdminPlan, AppInstancePlan, ProxyPlan, SecretEnvPlan, StackPlan } from './stack-plan';
+import type { AdminPlan, AppInstancePlan, ProxyPlan, ProxyTlsPlan, SecretEnvPlan, StackPlan } from './stack-plan';
 
 /** Loopback only: a local stack is for the developer's machine. */
 const LOCAL_HOST = '127.0.0.1';
@@ -34,9 +37,11 @@ export function planStack(stackArgs: StackArgs, appAddresses?: readonly string[]
     apps,
     proxy: planProxy(args, apps),
     ...(docker && { network: `${args.stackName}-net`, edgeNetwork: `${args.stackName}-edge` }),
-    certificates: [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
+    // An ACME stack's certificates come from the CA at run time: the stack makes none of its own.
+    certificates: args.acme ? [] : [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
     dns: [],
-    urls: args.hostnames.map((host) => `http://${urlHost(host)}:${args.httpPort}/`),
+    urls: args.hostnames.map((host) => urlOf('http', host, args.httpPort)),
+    httpsUrls: proxyTls(args) === null ? [] : args.hostnames.map((host) => urlOf('https', host, args.httpsPort)),
   };
 }
 
@@ -76,15 +81,18 @@ function atAddress(app: AppInstancePlan, address: string): AppInstancePlan {
 
 function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan {
   const local = args.target === 'local';
-  const listener: ListenerConfig = local
-    ? { name: 'http', host: LOCAL_HOST, port: args.httpPort }
-    : { name: 'http', host: CONTAINER_BIND_HOST, port: PROXY_CONTAINER_HTTP_PORT };
+  const host = local ? LOCAL_HOST : CONTAINER_BIND_HOST;
+  const tls = proxyTls(args);
+  const http: ListenerConfig = { name: 'http', host, port: local ? args.httpPort : PROXY_CONTAINER_HTTP_PORT, ...httpsRedirect(args) };
+  const https: ListenerConfig | null = tls === null ? null : { name: 'https', host, port: local ? args.httpsPort : PROXY_CONTAINER_HTTPS_PORT, tls: listenerTls(tls) };
   const admin = planAdmin(args);
   return {
     name: `${args.stackName}-proxy`,
     configPath: PROXY_CONFIG_PATH,
-    config: buildProxyConfig(args, apps, listener, admin),
-    listenPort: listener.port,
+    config: buildProxyConfig(args, apps, https === null ? [http] : [http, https], admin),
+    listenPort: http.port,
+    httpsListenPort: https?.port ?? null,
+    tls,
     publish: {
       host: local ? LOCAL_HOST : args.publishHost,
       http: args.httpPort,
@@ -93,6 +101,29 @@ function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan 
     admin,
     secretEnv: secretEnv(args, admin),
   };
+}
+
+/** local: the given files, if any. docker: ACME when asked, else the stack's certificate, uploaded. */
+function proxyTls(args: ResolvedStackArgs): ProxyTlsPlan | null {
+  if (args.target === 'local') return args.tlsFiles && { source: 'files', ...args.tlsFiles };
+  return args.acme ? { source: 'acme', storage: PROXY_ACME_STORAGE } : { source: 'upload', ...PROXY_TLS_PATHS };
+}
+
+/**
+ * Only a stack with public names (ACME) redirects HTTP to HTTPS and sends HSTS: a stack on
+ * localhost, trusted through its own CA, keeps HTTP working for clients that do not trust that CA,
+ * and HSTS for localhost would hold for every port of it (RFC 6797 §8.3: it ignores the port),
+ * forcing the developer's other local servers to HTTPS too.
+ */
+function httpsRedirect(args: ResolvedStackArgs): Pick<ListenerConfig, 'redirectToHttps'> {
+  if (args.acme === null) return {};
+  return { redirectToHttps: args.httpsPort === 443 ? true : args.httpsPort };
+}
+
+function listenerTls(tls: ProxyTlsPlan): NonNullable<ListenerConfig['tls']> {
+  if (tls.source !== 'acme') return { certificates: [{ cert: tls.cert, key: tls.key }] };
+  // The shape the proxy's ACME support reads (branch tls-acme): certificates from the top-level `acme`.
+  return { acme: true, hsts: {} } as unknown as NonNullable<ListenerConfig['tls']>;
 }
 
 /**
@@ -117,6 +148,12 @@ function secretEnv(args: ResolvedStackArgs, admin: AdminPlan): SecretEnvPlan[] {
   }
   if (admin.tokenEnv) secrets.push({ env: admin.tokenEnv, name: 'admin-token', description: 'bearer token of the admin listener' });
   return secrets;
+}
+
+const DEFAULT_PORTS: Record<'http' | 'https', number> = { http: 80, https: 443 };
+
+function urlOf(scheme: 'http' | 'https', hostname: string, port: number): string {
+  return `${scheme}://${urlHost(hostname)}${port === DEFAULT_PORTS[scheme] ? '' : `:${port}`}/`;
 }
 
 /** A wildcard name has no URL of its own: show one name it covers (`*.localhost` -> `www.localhost`). */
