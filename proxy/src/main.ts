@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     return 1;
   }
   for (const a of proxy.addresses()) logger.info({ listener: a.name, address: `${a.host}:${a.port}` }, 'listening');
-  process.stdout.write(`portico-proxy ready: ${proxy.addresses().map((a) => `http://${a.host}:${a.port}`).join(' ')}\n`);
+  process.stdout.write(`portico-proxy ready: ${proxy.addresses().map((a) => `${a.scheme ?? 'http'}://${a.host}:${a.port}`).join(' ')}\n`);
 
   process.on('SIGHUP', () => {
     loadConfigFile(options.config)

@@ -1,11 +1,14 @@
 // The proxy as a whole: listeners, the current runtime, reload and graceful shutdown.
 import type { AddressInfo } from 'node:net';
+import { AcmeManager } from './acme/acme-manager';
+import type { IssuerOptions } from './acme/acme-issuer';
+import type { ChallengeTokens } from './acme/challenge-tokens';
 import { adminConfigProblem, AdminConfigError } from './admin/admin-auth';
 import { AdminListener } from './admin/admin-listener';
 import { checkCacheDirectories } from './cache/disk-check';
 import type { AdminControl } from './admin/admin-view';
 import { DEFAULT_DRAIN_TIMEOUT } from './config/defaults';
-import type { ResolvedConfig } from './config/resolved';
+import type { ResolvedAcme, ResolvedConfig } from './config/resolved';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
 import { listenerKey, listenerKind, openListener, type TrafficListener } from './server/listener';
@@ -14,17 +17,22 @@ import { HealthMonitor } from './upstream/health/health-monitor';
 import { DrainTimers } from './upstream/drain';
 import type { StateChange } from './upstream/server-state';
 import { chooseUpstreamClient } from './upstream/upstream-client';
+import { TlsServices } from './tls/tls-services';
 
 export interface ProxyOptions {
   logger: Logger;
   /** How long in-flight requests may take to finish on shutdown or when a listener is removed. */
   shutdownGraceMs?: number;
+  /** acme-client's polling and retry delays (tests shorten them). */
+  acmeIssuer?: IssuerOptions;
 }
 
 export interface BoundAddress {
   name: string;
   host: string;
   port: number;
+  /** Traffic listeners: https for TLS ones. */
+  scheme?: 'http' | 'https';
 }
 
 export class PorticoProxy implements RuntimeSource {
@@ -35,6 +43,12 @@ export class PorticoProxy implements RuntimeSource {
   private admin: AdminListener | null = null;
   private readonly startedAt = Date.now();
   private readonly drains: DrainTimers;
+  /** ACME certificates and OCSP stapling, shared by the TLS listeners and kept across reloads. */
+  private readonly tls: TlsServices;
+  /** Automatic certificates; null while the config has no `acme`. */
+  private acme: AcmeManager | null = null;
+  /** Read by plain listeners on every request: a null check when ACME is off. */
+  acmeChallenges: ChallengeTokens | null = null;
 
   private constructor(
     config: ResolvedConfig,
@@ -49,6 +63,7 @@ export class PorticoProxy implements RuntimeSource {
       if (c.to === 'up') log.info(fields, 'upstream server back in service');
       else log.warn(fields, `upstream server ${c.to}`);
     });
+    this.tls = new TlsServices(log);
     this.health = new HealthMonitor(log);
     this.health.sync(this.runtime.registry);
     this.runtime.registry.book.observeOverrides((d) => log.warn(d, 'admin change dropped: the config file wins'));
@@ -63,6 +78,8 @@ export class PorticoProxy implements RuntimeSource {
     await checkCacheDirectories(config);
     const proxy = new PorticoProxy(config, options);
     try {
+      // Before the listeners: a TLS listener with acme opens with the stored certificates or stand-ins.
+      if (config.acme !== null) await proxy.startAcme(config.acme);
       await proxy.syncListeners(config);
       proxy.swapAdmin(config, await proxy.openAdmin(config));
     } catch (err) {
@@ -74,9 +91,9 @@ export class PorticoProxy implements RuntimeSource {
 
   /** Where each listener is bound (the real port when the config said 0). */
   addresses(): BoundAddress[] {
-    return [...this.listeners.values()].map(({ name, server }) => {
+    return [...this.listeners.values()].map(({ name, server, kind }) => {
       const a = server.address() as AddressInfo;
-      return { name, host: a.address, port: a.port };
+      return { name, host: a.address, port: a.port, scheme: kind === 'http' ? 'http' : 'https' };
     });
   }
 
@@ -96,10 +113,14 @@ export class PorticoProxy implements RuntimeSource {
     const base = this.runtime;
     let next = Runtime.build(config, base);
     let admin: AdminListener | null = null;
+    const acmeBefore = this.acme;
     try {
+      // ACME turned on: its certificates exist before a TLS listener with acme is built.
+      if (acmeBefore === null && config.acme !== null) await this.startAcme(config.acme);
       admin = await this.openAdmin(config);
       await this.syncListeners(config);
     } catch (err) {
+      if (acmeBefore === null) this.stopAcme();
       await admin?.close(0);
       next.caches.retire(this.runtime.caches); // zones this refused config opened
       throw err;
@@ -113,6 +134,7 @@ export class PorticoProxy implements RuntimeSource {
       stale.caches.retire(this.runtime.caches);
     }
     this.swapAdmin(config, admin);
+    if (acmeBefore !== null) void this.reconfigureAcme(acmeBefore, config.acme);
     const previous = this.runtime;
     this.runtime = next;
     this.health.sync(next.registry);
@@ -122,6 +144,7 @@ export class PorticoProxy implements RuntimeSource {
   }
 
   async close(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<void> {
+    this.acme?.close();
     this.health.close();
     for (const record of this.runtime.registry.book.all()) record.stopSlowStart();
     this.drains.close();
@@ -132,6 +155,31 @@ export class PorticoProxy implements RuntimeSource {
     this.admin = null;
     await Promise.all([...listeners.map((l) => l.close(graceMs)), admin?.close(graceMs)]);
     await Promise.all(this.runtime.registry.allServers().map((s) => s.destroy()));
+    this.tls.close();
+  }
+
+  private async startAcme(settings: ResolvedAcme): Promise<void> {
+    const manager = new AcmeManager(settings, this.tls.acme, this.options.logger, this.options.acmeIssuer);
+    this.acme = manager;
+    this.acmeChallenges = manager.tokens;
+    await manager.start();
+  }
+
+  private stopAcme(): void {
+    this.acme?.close();
+    this.acme = null;
+    this.acmeChallenges = null;
+    this.tls.acme.clear();
+  }
+
+  /** A reload of a running ACME: names added are adopted, names dropped leave; no `acme`: stopped. */
+  private async reconfigureAcme(manager: AcmeManager, settings: ResolvedAcme | null): Promise<void> {
+    if (settings === null) return this.stopAcme();
+    try {
+      await manager.reconfigure(settings);
+    } catch (err) {
+      this.options.logger.error({ err: (err as Error).message }, 'acme: reconfiguring failed');
+    }
   }
 
   /** An admin change (add, remove, weight): the upstreams rebuilt from the running config and the overrides. */
@@ -149,6 +197,7 @@ export class PorticoProxy implements RuntimeSource {
       book: this.runtime.registry.book,
       runtime: () => this.runtime,
       startedAt: this.startedAt,
+      acme: () => this.acme?.status() ?? null,
       log: this.options.logger,
       applyServerChanges: () => this.applyServerChanges(),
     };
@@ -186,7 +235,7 @@ export class PorticoProxy implements RuntimeSource {
           kept.set(key, running.prepare(l, config.timeouts));
           continue;
         }
-        const listener = await openListener(l, config.timeouts, this, this.options.logger);
+        const listener = await openListener(l, config.timeouts, this, this.options.logger, this.tls);
         // Keyed by the bound address, so a later config naming the port a `port: 0` got matches it.
         const bound = listenerKey({ host: l.host, port: (listener.server.address() as AddressInfo).port });
         opened.push([bound, listener]);

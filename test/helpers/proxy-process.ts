@@ -46,7 +46,7 @@ export async function startProxyProcess(config: unknown): Promise<ProxyProcess> 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`proxy not ready in 10s:\n${out}`)), 10_000);
     const check = () => {
-      const m = /portico-proxy ready: http:\/\/[^:]+:(\d+)/.exec(out);
+      const m = /portico-proxy ready: https?:\/\/[^:]+:(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', check);

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { request, sleep, startBackend } from '../helpers/servers';
 import { runCli, startProxyProcess, writeConfig } from '../helpers/proxy-process';
+import { certDir, filesOf, makeCertificate } from '../helpers/tls-certs';
+import { curl } from '../helpers/tls-clients';
 
 jest.setTimeout(20_000);
 
@@ -55,6 +57,14 @@ describe('portico-proxy CLI', () => {
     await waitFor(async () => proxy.output().includes('reload refused'));
     expect(proxy.output()).toContain('listeners: expected at least one listener');
     expect((await request(proxy.url)).body.toString()).toBe('two');
+  });
+
+  it('names TLS listeners https:// in its ready line', async () => {
+    const backend = await startBackend((_q, res) => res.end('over tls'));
+    const cert = makeCertificate(certDir(), 'cli', ['localhost']);
+    const proxy = await startProxyProcess({ ...valid(backend.address), listeners: [{ port: 0, host: '127.0.0.1', tls: { certificates: [filesOf(cert)] } }] });
+    expect(proxy.output()).toMatch(new RegExp(`portico-proxy ready: https://127\\.0\\.0\\.1:${proxy.port}\n`));
+    expect((await curl([`https://127.0.0.1:${proxy.port}/`])).stdout).toContain('over tls');
   });
 
   it('exits 0 on SIGTERM after in-flight requests finish', async () => {

@@ -296,9 +296,9 @@ describe('response framing from the upstream', () => {
 });
 
 describe('tunnels', () => {
-  it('an idle tunnel is closed after upstreamIdle (nginx proxy_read_timeout), not kept forever', async () => {
+  it('an idle tunnel is closed after tunnelIdle (nginx proxy_read_timeout), not kept forever', async () => {
     const upstream = await rawUpstream((s) => s.write(SWITCH));
-    const { proxy, port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { upstreamIdle: 300 } });
+    const { proxy, port } = await startProxy({ ...simpleConfig([upstream.address]), timeouts: { tunnelIdle: 300 } });
     const client = rawClient(port, UPGRADE());
     expect(await until(() => client.text.includes(' 101 '))).toBe(true);
     expect(await until(() => client.closed, 2000)).toBe(true);

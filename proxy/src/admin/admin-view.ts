@@ -1,4 +1,5 @@
 // What the admin listener reads and changes: the server state owner and the current runtime.
+import type { NameStatus } from '../acme/acme-manager';
 import type { Runtime } from '../runtime';
 import type { Logger } from '../log';
 import type { ServerBook } from '../upstream/server-book';
@@ -10,6 +11,8 @@ export interface AdminView {
   runtime(): Runtime;
   /** Epoch ms of the proxy's start. */
   readonly startedAt: number;
+  /** Per ACME name: its certificate's source and expiry, failures, next attempt; null (or absent): ACME off. */
+  acme?(): NameStatus[] | null;
 }
 
 /** What the admin API needs beyond reading: applying runtime changes, and a log. */

@@ -6,6 +6,7 @@ import type { CacheZoneStats } from '../cache/cache-types';
 import type { Upstream } from '../upstream/upstream';
 import type { UpstreamServer } from '../upstream/upstream-server';
 import type { CheckResult, ServerState } from '../upstream/server-state';
+import type { NameStatus } from '../acme/acme-manager';
 import type { AdminView } from './admin-view';
 
 export interface ResponseClasses {
@@ -61,6 +62,8 @@ export interface StatusDocument {
   upstreams: Record<string, UpstreamStatus>;
   routes: Record<string, RouteStatus>;
   caches: Record<string, CacheStatus>;
+  /** By hostname; only when the config has `acme`. */
+  acme?: Record<string, Omit<NameStatus, 'hostname'>>;
 }
 
 export function statusDocument(view: AdminView, now = Date.now()): StatusDocument {
@@ -74,7 +77,10 @@ export function statusDocument(view: AdminView, now = Date.now()): StatusDocumen
   }
   const caches: Record<string, CacheStatus> = {};
   for (const zone of runtime.caches.all()) caches[zone.name] = { ...zone.stats, ...zone.usage() };
-  return { startedAt: view.startedAt, uptimeMs: now - view.startedAt, upstreams, routes, caches };
+  const doc: StatusDocument = { startedAt: view.startedAt, uptimeMs: now - view.startedAt, upstreams, routes, caches };
+  const acme = view.acme?.() ?? null;
+  if (acme !== null) doc.acme = Object.fromEntries(acme.map(({ hostname, ...state }) => [hostname, state]));
+  return doc;
 }
 
 export function upstreamStatus(upstream: Upstream): UpstreamStatus {

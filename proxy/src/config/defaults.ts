@@ -17,6 +17,11 @@ export const DEFAULT_TIMEOUTS = {
   clientBody: 60_000,
   /** keepalive_timeout: 75s for an idle client connection. */
   clientKeepAlive: 75_000,
+  /**
+   * proxy_read_timeout for an upgraded connection (NGINX uses the same 60s): no byte either way for
+   * this long closes a WebSocket tunnel. 120s: well above Socket.IO's 25s ping + 20s timeout.
+   */
+  tunnelIdle: 120_000,
 } as const;
 
 /** max_fails=1 fail_timeout=10s, as NGINX. */

@@ -19,6 +19,8 @@ export function normalizeListener(l: ListenerConfig, index: number, certificates
 function normalizeTls(t: ListenerTlsConfig, certificates: LoadedCertificate[]): ResolvedTls {
   return {
     certificates,
+    acme: t.acme ?? false,
+    ocspStapling: t.ocspStapling ?? true,
     hsts: t.hsts ? hstsValue(t.hsts) : null,
     http2: t.http2 ?? true,
     maxConcurrentStreams: t.maxConcurrentStreams ?? D.DEFAULT_H2_MAX_CONCURRENT_STREAMS,

@@ -55,6 +55,7 @@ export function normalizeConfig(config: ProxyConfig, secrets: Secrets, certifica
       clientHeader: ms(t.clientHeader, D.DEFAULT_TIMEOUTS.clientHeader),
       clientBody: ms(t.clientBody, D.DEFAULT_TIMEOUTS.clientBody),
       clientKeepAlive: ms(t.clientKeepAlive, D.DEFAULT_TIMEOUTS.clientKeepAlive),
+      tunnelIdle: ms(t.tunnelIdle, D.DEFAULT_TIMEOUTS.tunnelIdle),
     },
     trustedProxies: config.trustedProxies ?? [],
     forwardedHeader: config.forwardedHeader ?? false,

@@ -13,8 +13,12 @@ export interface ResolvedListener {
 }
 
 export interface ResolvedTls {
-  /** Read and checked at load; the first is the default. */
+  /** Read and checked at load; the first is the default. Empty when only ACME serves the listener. */
   certificates: LoadedCertificate[];
+  /** Serve the top-level `acme` names' certificates too. */
+  acme: boolean;
+  /** Staple OCSP answers (NGINX ssl_stapling). */
+  ocspStapling: boolean;
   /** The Strict-Transport-Security value; null: none. */
   hsts: string | null;
   http2: boolean;
@@ -43,6 +47,8 @@ export interface ResolvedTimeouts {
   clientHeader: number;
   clientBody: number;
   clientKeepAlive: number;
+  /** Idle limit of an upgraded connection (WebSocket tunnel); 0: none. */
+  tunnelIdle: number;
 }
 
 export interface ResolvedServer {

@@ -58,11 +58,21 @@ export const Hsts = Type.Object(
 
 export const ListenerTls = Type.Object(
   {
-    certificates: Type.Array(ListenerCertificate, {
-      minItems: 1,
-      errorMessage: 'expected at least one certificate',
-      description: "chosen by SNI from each certificate's DNS names (exact, then *.wildcard); the first is the default",
-    }),
+    certificates: opt(
+      Type.Array(ListenerCertificate, {
+        minItems: 1,
+        errorMessage: 'expected at least one certificate',
+        description: "chosen by SNI from each certificate's DNS names (exact, then *.wildcard); the first is the default",
+      }),
+    ),
+    acme: opt(
+      Type.Boolean({
+        default: false,
+        description:
+          "also serve the top-level `acme` names' automatic certificates; SNI: a file certificate's exact name, then an ACME name, then a file wildcard, then the default (the first file certificate, else the first ACME name)",
+      }),
+    ),
+    ocspStapling: opt(Type.Boolean({ default: true, description: 'staple OCSP answers when the chain has the issuer and the certificate names a responder (NGINX ssl_stapling)' })),
     hsts: opt(Hsts),
     http2: opt(Type.Boolean({ default: true, description: 'offer h2 by ALPN (HTTP/1.1 always works)' })),
     maxConcurrentStreams: opt(Type.Integer({ minimum: 1, maximum: 10_000, default: 128, description: 'per HTTP/2 connection (NGINX http2_max_concurrent_streams)' })),
@@ -96,6 +106,7 @@ export const Timeouts = Type.Object(
     clientHeader: opt(Duration),
     clientBody: opt(Duration),
     clientKeepAlive: opt(Duration),
+    tunnelIdle: opt({ ...Duration, description: 'an upgraded connection (WebSocket) with no byte either way for this long is closed; default 120s (above Socket.IO\'s 45 s ping period + timeout); 0: never' }),
   },
   { ...strict, description: 'Timeouts; defaults in proxy/src/config/defaults.ts' },
 );

@@ -14,7 +14,7 @@ export function loadListenerCertificates(config: ProxyConfig, issues: ConfigIssu
   config.listeners.forEach((l, i) => {
     if (!l.tls) return;
     const loaded: LoadedCertificate[] = [];
-    l.tls.certificates.forEach((c, j) => {
+    (l.tls.certificates ?? []).forEach((c, j) => {
       try {
         loaded.push(loadCertificate(c.cert, c.key));
       } catch (err) {

@@ -12,6 +12,8 @@ export function listenerTlsIssues(config: ProxyConfig, add: (path: string, messa
     if (l.tls && l.redirectToHttps !== undefined && l.redirectToHttps !== false) {
       add(`${at}.redirectToHttps`, 'only for plain listeners (this one has tls)');
     }
+    if (l.tls && !l.tls.certificates && !l.tls.acme) add(`${at}.tls`, 'needs certificates, or acme: true');
+    if (l.tls?.acme && !config.acme) add(`${at}.tls.acme`, 'needs the top-level `acme` (hostnames, storage)');
     const hsts = l.tls?.hsts;
     if (hsts?.preload) {
       const maxAge = hsts.maxAge === undefined ? DEFAULT_HSTS_MAX_AGE_SECONDS : toMilliseconds(hsts.maxAge) / 1000;

@@ -79,7 +79,7 @@ function connect(source: RuntimeSource, upgraded: UpgradedSockets, stream: Serve
   }
   upgraded.hold(stream); // shutdown waits for it (and cuts it after the grace), as for HTTP/1.1 upgrades
   const t = runtime.config.timeouts;
-  const ds = new H2WebSocketDownstream(stream, head, headers, peer, upgraded, t.upstreamIdle);
+  const ds = new H2WebSocketDownstream(stream, head, headers, peer, upgraded, t.tunnelIdle);
   const refused = checkRequestHead(head.raw);
   if (refused !== null) {
     ds.fail(refused.status, refused.code);

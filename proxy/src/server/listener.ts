@@ -12,6 +12,7 @@ import type { Logger } from '../log';
 import { createHandlers, type ListenerSettings, type RuntimeSource } from './request-handler';
 import { SecureListener } from './secure-listener';
 import { UpgradedSockets } from './tunnels';
+import type { TlsServices } from '../tls/tls-services';
 
 export function listenerKey(l: Pick<ResolvedListener, 'host' | 'port'>): string {
   return `${l.host}:${l.port}`;
@@ -36,8 +37,8 @@ export interface TrafficListener {
 }
 
 /** Opens a plain or TLS listener as its config says. */
-export function openListener(config: ResolvedListener, timeouts: ResolvedTimeouts, source: RuntimeSource, log: Logger): Promise<TrafficListener> {
-  return config.tls === null ? Listener.open(config, timeouts, source) : SecureListener.open(config, config.tls, timeouts, source, log);
+export function openListener(config: ResolvedListener, timeouts: ResolvedTimeouts, source: RuntimeSource, log: Logger, tls: TlsServices): Promise<TrafficListener> {
+  return config.tls === null ? Listener.open(config, timeouts, source) : SecureListener.open(config, config.tls, timeouts, source, log, tls);
 }
 
 export class Listener implements TrafficListener {

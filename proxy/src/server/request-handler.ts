@@ -20,10 +20,14 @@ import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
 import { checkRequest, refuseRequest, rejectsHeaderValues } from './request-checks';
 import { httpsLocation } from './https-redirect';
+import { answerChallenge } from './acme-challenge';
+import { isChallengePath, type ChallengeTokens } from '../acme/challenge-tokens';
 import type { UpgradedSockets } from './tunnels';
 
 export interface RuntimeSource {
   readonly runtime: Runtime;
+  /** The HTTP-01 answers plain listeners give while ACME orders are pending; null: ACME is off. */
+  readonly acmeChallenges?: ChallengeTokens | null;
 }
 
 export interface ListenerHandlers {
@@ -40,6 +44,8 @@ export interface ListenerSettings {
 }
 
 export function createHandlers(source: RuntimeSource, scheme: string, upgraded: UpgradedSockets, settings: ListenerSettings): ListenerHandlers {
+  // HTTP-01 is validated over plain HTTP only (RFC 8555 §8.3).
+  const challenges = scheme === 'http';
   return {
     request(req: IncomingMessage, res: ServerResponse): void {
       const runtime = source.runtime;
@@ -50,6 +56,11 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
       }
       if (!isOriginForm(req)) {
         sendError(req, res, 400, 'BAD_REQUEST');
+        return;
+      }
+      const tokens = challenges ? source.acmeChallenges : null;
+      if (tokens && isChallengePath(req.url!)) {
+        answerChallenge(tokens, req, res);
         return;
       }
       const rawHost = findHost(req.rawHeaders);
@@ -76,7 +87,7 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
       const t = runtime.config.timeouts;
       const ds = new UpgradeDownstream(req, socket, head, scheme, rawHost, req.socket.remoteAddress ?? '', upgraded, protocol, {
         sendTimeout: t.clientSend > 0 ? t.clientSend : 60_000,
-        tunnelIdle: t.upstreamIdle,
+        tunnelIdle: t.tunnelIdle,
       });
       ds.remoteAddr = clientAddress(req.rawHeaders, ds.peer, runtime.trusted);
       const refused = checkRequest(req);

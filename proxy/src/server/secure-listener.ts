@@ -3,7 +3,9 @@
 // upgrades to the same handlers as a plain listener. Without: an https server (http/1.1 only).
 // Certificates (SNI), ticket keys and the session cache belong to the listener and survive
 // reloads; a reload or a change of the files builds new secure contexts once, and connections
-// already open keep theirs.
+// already open keep theirs. With `tls.acme` the store also holds the ACME certificates (shared
+// through TlsServices, so they survive the store's rebuilds); with `ocspStapling` every served
+// chain is stapled by the shared OcspStapler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2, { type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import https from 'node:https';
@@ -18,6 +20,7 @@ import { CertificateStore } from '../tls/certificate-store';
 import { CertificateWatcher } from '../tls/certificate-watcher';
 import { SessionCache } from '../tls/session-cache';
 import { newTicketKeys, TicketKeyRotation } from '../tls/ticket-keys';
+import type { StaplingListener, TlsServices } from '../tls/tls-services';
 import { ClientIdleSweeper } from './client-idle';
 import { kGuard, SessionGuard, type GuardedSession } from './h2-session-guard';
 import { createStreamHandler } from './h2-streams';
@@ -28,7 +31,7 @@ import { UpgradedSockets } from './tunnels';
 
 type SecureServer = Http2SecureServer | https.Server;
 
-export class SecureListener implements TrafficListener {
+export class SecureListener implements TrafficListener, StaplingListener {
   readonly kind: 'https' | 'h2';
   readonly upgraded = new UpgradedSockets();
   private readonly settings: ListenerSettings;
@@ -41,6 +44,11 @@ export class SecureListener implements TrafficListener {
   private watcher: CertificateWatcher | null = null;
   private keepAlive: number;
   private closing = false;
+  /** Serves the ACME certificates (tls.acme). */
+  private acme: boolean;
+  /** Staples OCSP answers (tls.ocspStapling). */
+  private stapling = false;
+  private readonly unsubscribe: () => void;
 
   private constructor(
     readonly name: string,
@@ -49,8 +57,12 @@ export class SecureListener implements TrafficListener {
     tls: ResolvedTls,
     timeouts: ResolvedTimeouts,
     private readonly log: Logger,
+    private readonly services: TlsServices,
   ) {
     this.kind = tls.http2 ? 'h2' : 'https';
+    this.acme = tls.acme;
+    this.unsubscribe = services.acme.subscribe(() => this.acmeChanged());
+    services.join(this);
     this.settings = { redirectToHttps: null, hsts: tls.hsts };
     this.keepAlive = timeouts.clientKeepAlive;
     this.idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
@@ -58,9 +70,9 @@ export class SecureListener implements TrafficListener {
     this.watch();
   }
 
-  static async open(config: ResolvedListener, tls: ResolvedTls, timeouts: ResolvedTimeouts, source: RuntimeSource, log: Logger): Promise<SecureListener> {
+  static async open(config: ResolvedListener, tls: ResolvedTls, timeouts: ResolvedTimeouts, source: RuntimeSource, log: Logger, services: TlsServices): Promise<SecureListener> {
     const ticketKeys = newTicketKeys();
-    const store = new CertificateStore(tls.certificates, ticketKeys);
+    const store = new CertificateStore(tls.certificates, ticketKeys, tls.acme ? services.acme.all() : []);
     let listener: SecureListener | null = null;
     const options = {
       ...store.defaultOptions,
@@ -81,17 +93,25 @@ export class SecureListener implements TrafficListener {
           maxHeaderListPairs: DEFAULT_MAX_REQUEST_HEADERS + 16,
         })
       : https.createServer({ ...options, ALPNProtocols: ['http/1.1'], keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
-    listener = new SecureListener(config.name, server, store, tls, timeouts, log);
+    listener = new SecureListener(config.name, server, store, tls, timeouts, log, services);
     listener.ticketKeys = ticketKeys;
     listener.attach(source, timeouts);
-    await listen(server, config.port, config.host);
+    listener.setStapling(tls.ocspStapling);
+    try {
+      await listen(server, config.port, config.host);
+    } catch (err) {
+      listener.release();
+      throw err;
+    }
     return listener;
   }
 
   prepare(config: ResolvedListener, timeouts: ResolvedTimeouts): () => void {
     const tls = config.tls!;
-    const store = new CertificateStore(tls.certificates, this.ticketKeys); // throws: the reload is refused
+    const store = new CertificateStore(tls.certificates, this.ticketKeys, tls.acme ? this.services.acme.all() : []); // throws: the reload is refused
     return () => {
+      this.acme = tls.acme;
+      this.setStapling(tls.ocspStapling);
       this.settings.hsts = tls.hsts;
       this.keepAlive = timeouts.clientKeepAlive;
       this.applyTimeouts(timeouts);
@@ -105,8 +125,7 @@ export class SecureListener implements TrafficListener {
 
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    this.rotation.stop();
-    this.watcher?.close();
+    this.release();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const session of this.sessions) session.close(); // GOAWAY: streams in flight finish
     (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
@@ -122,6 +141,43 @@ export class SecureListener implements TrafficListener {
     timer.unref();
     await Promise.all([closed, this.upgraded.whenEmpty()]);
     clearTimeout(timer);
+  }
+
+  /** The chains this listener staples now (TlsServices keeps these watched). */
+  stapledChains(): string[] {
+    return this.stapling ? this.store.chains() : [];
+  }
+
+  /** Stops the timers and leaves the shared services (close, or a listen that failed). */
+  private release(): void {
+    this.rotation.stop();
+    this.watcher?.close();
+    this.unsubscribe();
+    this.services.leave(this);
+  }
+
+  /** NGINX ssl_stapling: node asks the 'OCSPRequest' listener only for clients that ask for a status. */
+  private setStapling(on: boolean): void {
+    if (on === this.stapling) return;
+    this.stapling = on;
+    if (on) this.server.on('OCSPRequest', this.services.stapler.handle);
+    else this.server.off('OCSPRequest', this.services.stapler.handle);
+    this.stapleStore();
+  }
+
+  private stapleStore(): void {
+    if (this.stapling) for (const chain of this.store.chains()) this.services.staple(chain);
+    this.services.certificatesChanged();
+  }
+
+  /** An ACME certificate was installed or removed: new handshakes get it. */
+  private acmeChanged(): void {
+    if (!this.acme || this.closing) return;
+    try {
+      this.useStore(new CertificateStore(this.store.certificates, this.ticketKeys, this.services.acme.all()));
+    } catch (err) {
+      this.log.warn({ listener: this.name, error: (err as Error).message }, 'ACME certificate cannot be used; the current certificates stay');
+    }
   }
 
   private attach(source: RuntimeSource, timeouts: ResolvedTimeouts): void {
@@ -187,11 +243,12 @@ export class SecureListener implements TrafficListener {
   private useStore(store: CertificateStore): void {
     this.store = store;
     this.server.setSecureContext(store.defaultOptions);
+    this.stapleStore();
   }
 
   private rotateTicketKeys(keys: Buffer): void {
     try {
-      const store = new CertificateStore(this.store.certificates, keys);
+      const store = new CertificateStore(this.store.certificates, keys, this.store.acme);
       this.ticketKeys = keys;
       this.useStore(store);
     } catch (err) {
@@ -210,7 +267,7 @@ export class SecureListener implements TrafficListener {
     let store: CertificateStore;
     try {
       certificates = this.store.certificates.map((c) => loadCertificate(c.certFile, c.keyFile));
-      store = new CertificateStore(certificates, this.ticketKeys);
+      store = new CertificateStore(certificates, this.ticketKeys, this.store.acme);
     } catch (err) {
       // Half-written files, a key that no longer matches: the running certificates stay.
       this.log.warn({ listener: this.name, error: (err as Error).message }, 'certificate files changed but cannot be used; the current certificates stay');

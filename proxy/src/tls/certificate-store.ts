@@ -1,8 +1,12 @@
 // The secure contexts of one TLS listener, built once per load (config or file change, ticket key
-// rotation), and the SNI choice among them: an exact name, then a "*.example.com" wildcard (one
-// label, RFC 6125 §6.4.3), else the default (the first certificate), as NGINX picks a server_name.
+// rotation, an ACME certificate installed), and the SNI choice among them, as NGINX picks a
+// server_name: a file certificate's exact name, then an ACME name (exact names only: an
+// operator's own certificate for a name wins over the automatic one, and an automatic one for
+// www.example.com wins over a file *.example.com), then a "*.example.com" wildcard (one label,
+// RFC 6125 §6.4.3), else the default: the first file certificate, or the first ACME name.
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { LoadedCertificate } from '../config/resolved';
+import type { AcmeCertificate } from '../acme/acme-certificates';
 import { secureContextOptions } from './tls-settings';
 
 export class CertificateStore {
@@ -16,8 +20,9 @@ export class CertificateStore {
   constructor(
     readonly certificates: readonly LoadedCertificate[],
     ticketKeys: Buffer,
+    readonly acme: readonly AcmeCertificate[] = [],
   ) {
-    if (certificates.length === 0) throw new Error('a TLS listener needs a certificate');
+    if (certificates.length === 0 && acme.length === 0) throw new Error('a TLS listener needs a certificate');
     const contexts = certificates.map((c) => createSecureContext(secureContextOptions(c.cert, c.key, ticketKeys)));
     // The first certificate naming a host wins, as the first matching server block does in NGINX.
     certificates.forEach((c, i) => {
@@ -27,8 +32,13 @@ export class CertificateStore {
         if (!table.has(key)) table.set(key, contexts[i]);
       }
     });
-    this.defaultOptions = secureContextOptions(certificates[0].cert, certificates[0].key, ticketKeys);
-    this.fallback = contexts[0];
+    const acmeContexts = acme.map((a) => createSecureContext(secureContextOptions(a.cert, a.key, ticketKeys)));
+    acme.forEach((a, i) => {
+      if (!this.exact.has(a.hostname)) this.exact.set(a.hostname, acmeContexts[i]);
+    });
+    const first = certificates[0] ?? acme[0];
+    this.defaultOptions = secureContextOptions(first.cert, first.key, ticketKeys);
+    this.fallback = contexts[0] ?? acmeContexts[0];
   }
 
   /** The context for a client's SNI name (any case; a trailing dot ignored). */
@@ -43,6 +53,11 @@ export class CertificateStore {
       if (wild !== undefined) return wild;
     }
     return this.fallback;
+  }
+
+  /** Every certificate chain served, PEM (what OCSP stapling watches). */
+  chains(): string[] {
+    return [...this.certificates.map((c) => c.cert.toString()), ...this.acme.map((a) => a.chainPem)];
   }
 
   /** Every file the store was read from (watched for changes). */
