@@ -122,8 +122,8 @@ function httpsRedirect(args: ResolvedStackArgs): Pick<ListenerConfig, 'redirectT
 
 function listenerTls(tls: ProxyTlsPlan): NonNullable<ListenerConfig['tls']> {
   if (tls.source !== 'acme') return { certificates: [{ cert: tls.cert, key: tls.key }] };
-  // The shape the proxy's ACME support reads (branch tls-acme): certificates from the top-level `acme`.
-  return { acme: true, hsts: {} } as unknown as NonNullable<ListenerConfig['tls']>;
+  // Certificates for the top-level `acme` names, obtained by the proxy itself.
+  return { acme: true, hsts: {} };
 }
 
 /**

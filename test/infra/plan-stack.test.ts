@@ -88,7 +88,7 @@ describe('planStack for docker', () => {
     const json = JSON.stringify(plan.proxy.config);
     expect(json).not.toMatch(/"token"|"tokenFile"|PRIVATE KEY/);
     // The TLS key is a file the target uploads, named by path.
-    expect(plan.proxy.config.listeners[1].tls!.certificates[0].key).toBe('/etc/portico/tls/key.pem');
+    expect(plan.proxy.config.listeners[1].tls!.certificates![0].key).toBe('/etc/portico/tls/key.pem');
     expect(plan.proxy.secretEnv).toEqual([
       { env: 'PORTICO_STICKY_KEY', name: 'sticky-key', description: 'HMAC key of the sticky cookie' },
       { env: 'PORTICO_ADMIN_TOKEN', name: 'admin-token', description: 'bearer token of the admin listener' },
@@ -299,6 +299,9 @@ describe('planStack outputs for every target', () => {
     ['local with sticky and checks off', local({ instances: 2, sticky: false, healthCheck: false })],
     ['local serving the app\'s files', local({ instances: 2, appPublicDir: '/srv/app/public' })],
     ['docker with a renamed cookie and a fast check', docker({ instances: 2, sticky: { cookieName: 'srv' }, healthCheck: { interval: '100ms' } })],
+    ['docker with ACME', docker({ instances: 1, hostnames: ['shop.example.com'], acme: { email: 'ops@example.com' } })],
+    ['docker with ACME on 80 and 443', docker({ instances: 1, hostnames: ['shop.example.com'], acme: true, httpPort: 80, httpsPort: 443 })],
+    ['local with TLS files', local({ instances: 1, tlsFiles: { cert: '/ca/localhost.pem', key: '/ca/localhost.key' } })],
   ])('a %s config passes the proxy schema and its semantic checks', (_, args) => {
     expect(configIssues(planStack(args).proxy.config)).toEqual([]);
   });
