@@ -7,7 +7,7 @@ const clientTests = ['h1-client', 'streaming', 'timeouts', 'retries', 'forwardin
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{proxy,infra,app-sample,local,bench}/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{proxy,infra,app-sample,local,bench,policy,ci}/**/*.test.ts'] },
     {
       ...common,
       displayName: 'unit-undici',

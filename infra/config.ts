@@ -4,6 +4,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { BalanceMethodName } from '../proxy/src/config/schema';
 import { STACK_BALANCE_METHODS, TARGETS, type TargetName } from './plan';
+import { AWS_CONFIG_DEFAULTS } from './targets/aws/config';
 
 export interface StackConfig {
   /** `${project}-${stack}`, made a valid Docker name: the prefix of every resource name. */
@@ -57,6 +58,8 @@ export const CONFIG_DEFAULTS = {
   acme: false,
   acmeEmail: '',
   acmeDirectory: '',
+  // The aws target's keys (infra/targets/aws/config.ts reads them).
+  ...AWS_CONFIG_DEFAULTS,
 } as const;
 
 export function readStackConfig(config: pulumi.Config = new pulumi.Config()): StackConfig {

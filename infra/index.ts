@@ -1,21 +1,24 @@
 // The Pulumi program (Pulumi.yaml `main`): stack config -> a WebStack on the configured target,
 // running this repo's sample app (app-sample/). Another repo passes its own `app` the same way
-// (examples/docker-own-app). `pulumi up` on a machine with a Docker engine; see infra/README.md.
+// (examples/docker-own-app). `pulumi up` on a machine with a Docker engine (target docker) or with
+// AWS credentials (target aws: Pulumi.aws-example.yaml); see infra/README.md.
 import path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
 import { WebStack } from './components/web-stack';
-import { readStackConfig } from './config';
+import { readStackConfig, type StackConfig } from './config';
 import { requirePulumiTarget } from './targets';
+import { readAwsConfig } from './targets/aws/config';
 import { PACKAGE_ROOT } from './targets/docker';
 
 const config = readStackConfig();
-requirePulumiTarget(config.target);
+const target = requirePulumiTarget(config.target);
 
 /** The repo root, relative to the project folder `pulumi up` runs in: the state holds no checkout path. */
 const repo = path.relative(process.cwd(), PACKAGE_ROOT) || '.';
 
 const stack = new WebStack(config.stackName, {
-  target: config.target,
-  ...(config.sizeToEngine ? { sizeToEngine: true } : { instances: config.instances }),
+  target,
+  ...sizing(config),
   app: {
     build: {
       context: repo,
@@ -40,21 +43,33 @@ const stack = new WebStack(config.stackName, {
   acme: config.acme,
   acmeEmail: config.acmeEmail,
   acmeDirectory: config.acmeDirectory,
+  ...(target === 'aws' && { aws: readAwsConfig(new pulumi.Config()) }),
 });
 
-/** http://<hostname>:<httpPort>/ for each configured hostname. */
+/** docker: `instances`, or the engine's CPUs. aws: `instances` per app VM, or (0) one per vCPU of awsAppInstanceType. */
+function sizing(c: StackConfig): { sizeToEngine: true } | { instances?: number } {
+  if (c.sizeToEngine) return { sizeToEngine: true };
+  return target === 'aws' && !c.instances ? {} : { instances: c.instances };
+}
+
+/** One URL per configured hostname (docker: http://<hostname>:<httpPort>/; aws: https unless awsTls is off). */
 export const urls = stack.urls;
-/** https://<hostname>:<httpsPort>/ for each configured hostname (h2 and HTTP/1.1). */
+/** https://<hostname>:<httpsPort>/ for each configured hostname (h2 and HTTP/1.1; aws: with TLS on, 443). */
 export const httpsUrls = stack.httpsUrls;
-/** Where the proxy is published on the Docker host (works even if no hostname resolves). */
+/** Where the proxy is reached even if no hostname resolves: the Docker host's port, or the Elastic IP / load balancer. */
 export const proxyUrl = stack.proxyUrl;
-/** The app containers the proxy balances over (name:port on the apps' internal network). */
+/** The app instances the proxy balances over (docker: name:port on the apps' network; aws: private IP:port). */
 export const appAddresses = stack.appAddresses;
-export const instanceCount = stack.plan.apps.length;
+export const instanceCount = stack.instanceCount;
+/** docker: the apps' internal network. aws: the VPC id. */
 export const networkName = stack.networkName;
-/** The proxy's config file, as uploaded to its container. */
+/** The proxy's config file, as the proxy runs it. */
 export const proxyConfig = stack.proxyConfig;
 /** The admin dashboard (127.0.0.1 only) with its token: `pulumi stack output --show-secrets dashboardUrl`. */
 export const dashboardUrl = stack.dashboardUrl;
-/** The local CA that signed the stack's certificate: trust it to trust httpsUrls ('' with acme). */
+/** aws: run this first (SSM port forwarding to the proxy VM), then open dashboardUrl. */
+export const dashboardCommand = stack.dashboardCommand;
+/** aws: the app VMs' instance ids. */
+export const appVmIds = stack.appVmIds;
+/** docker: the local CA that signed the stack's certificate: trust it to trust httpsUrls ('' with acme, and on aws). */
 export const caCertPem = stack.caCertPem;

@@ -1,6 +1,7 @@
 // The args of each public component (the `args` parameter of its one constructor).
 import type * as pulumi from '@pulumi/pulumi';
 import type { AppArgs } from './app-args';
+import type { AwsArgs } from './aws-args';
 import type { ProxyImageArgs, ProxyListenArgs, UpstreamPolicyArgs } from './proxy-args';
 
 /** How many app instances run. Plain values: the count decides how many resources exist. */
@@ -26,6 +27,8 @@ export interface WebStackArgs extends SizingArgs, ProxyListenArgs, UpstreamPolic
   readonly stackName?: string;
   /** The proxy's image. Default: built from this package's proxy/Dockerfile. */
   readonly proxy?: ProxyImageArgs;
+  /** target aws: VMs, network, TLS and DNS (ignored on docker). */
+  readonly aws?: AwsArgs;
 }
 
 /** docker: the app instances, one container each on a given network. */

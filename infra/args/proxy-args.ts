@@ -26,9 +26,10 @@ export interface ProxyListenArgs {
   /** The admin listener (dashboard, status, metrics), on loopback only, with a token. Default: 9901. */
   readonly adminPort?: number;
   /**
-   * Certificates from an ACME CA (Let's Encrypt unless `acmeDirectory`) for stacks with public
-   * names: every hostname's DNS points at the host and its port 80 reaches `httpPort`. Plain HTTP
-   * then redirects to HTTPS, with HSTS. Default: false (the stack's own CA signs its certificate).
+   * docker: certificates from an ACME CA (Let's Encrypt unless `acmeDirectory`) for stacks with
+   * public names: every hostname's DNS points at the host and its port 80 reaches `httpPort`. Plain
+   * HTTP then redirects to HTTPS, with HSTS. Default: false (the stack's own CA signs its
+   * certificate). aws: refused; its TLS is `aws.tls` (ACME by default).
    */
   readonly acme?: boolean;
   /** The ACME account's contact email (expiry notices). */

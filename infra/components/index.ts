@@ -4,4 +4,4 @@ export { WebStack, DEFAULT_TARGET, type WebStackArgs } from './web-stack';
 export { Certificate, CERTIFICATE_DEFAULTS, type CertificateArgs } from './certificate';
 export { AppFleet, EdgeProxy } from '../targets/docker';
 export { ComponentArgsError } from '../args';
-export type { AppArgs, AppBuildArgs, AppFleetArgs, EdgeProxyArgs, ProxyImageArgs } from '../args';
+export type { AppArgs, AppBuildArgs, AppFleetArgs, AwsArgs, AwsDnsArgs, AwsTlsArgs, EdgeProxyArgs, ProxyImageArgs } from '../args';

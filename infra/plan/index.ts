@@ -1,5 +1,6 @@
 // The plan: typed stack args -> StackPlan, pure and free of Pulumi (DESIGN "The spine").
-export { planStack } from './plan-stack';
+export { planStack, appVmName } from './plan-stack';
+export { bindVmAddresses } from './vm-addresses';
 export { PlanError } from './plan-error';
 export { instanceCount } from './sizing';
 export { buildProxyConfig, APP_UPSTREAM } from './proxy-config';

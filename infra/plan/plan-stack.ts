@@ -6,6 +6,7 @@ import { buildProxyConfig } from './proxy-config';
 import { resolveStackArgs, type ResolvedStackArgs } from './resolve-args';
 import {
   ADMIN_PUBLISH_HOST,
+  AWS_PUBLISH,
   PROXY_ACME_STORAGE,
   PROXY_CONFIG_PATH,
   PROXY_CONTAINER_ADMIN_PORT,
@@ -31,21 +32,24 @@ export function planStack(stackArgs: StackArgs, appAddresses?: readonly string[]
   const planned = Array.from({ length: args.instances }, (_, index) => planApp(args, index));
   const apps = appAddresses ? planned.map((app, i) => atAddress(app, appAddresses[i])) : planned;
   const docker = args.target === 'docker';
+  const proxy = planProxy(args, apps);
   return {
     stackName: args.stackName,
     target: args.target,
     apps,
-    proxy: planProxy(args, apps),
+    proxy,
     ...(docker && { network: `${args.stackName}-net`, edgeNetwork: `${args.stackName}-edge` }),
+    ...(args.target === 'aws' && { appVms: args.appVms }),
     // An ACME stack's certificates come from the CA at run time: the stack makes none of its own.
     certificates: args.acme ? [] : [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
     dns: [],
-    urls: args.hostnames.map((host) => urlOf('http', host, args.httpPort)),
-    httpsUrls: proxyTls(args) === null ? [] : args.hostnames.map((host) => urlOf('https', host, args.httpsPort)),
+    urls: args.hostnames.map((host) => urlOf('http', host, proxy.publish.http)),
+    httpsUrls: proxy.tls === null ? [] : args.hostnames.map((host) => urlOf('https', host, proxy.publish.https)),
   };
 }
 
 function planApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
+  if (args.target === 'aws') return planVmApp(args, index);
   const id = `app-${index + 1}`;
   const name = `${args.stackName}-${id}`;
   const local = args.target === 'local';
@@ -67,6 +71,39 @@ function planApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
       ...(!local && args.healthCheck && { SHUTDOWN_DELAY_MS: String(args.healthCheck.intervalMs + 1000) }),
     },
   };
+}
+
+/**
+ * aws: instance `slot` of app VM `vm` listens on appPort + slot of its VM. The VM's private address
+ * is known only once it exists: `host` is the VM's name until bindVmAddresses puts the address in.
+ */
+function planVmApp(args: ResolvedStackArgs, index: number): AppInstancePlan {
+  const vm = Math.floor(index / args.instancesPerVm);
+  const slot = index % args.instancesPerVm;
+  const id = `app-${vm + 1}-${slot + 1}`;
+  const host = appVmName(args.stackName, vm);
+  const port = args.appPort + slot;
+  return {
+    index,
+    id,
+    name: `${args.stackName}-${id}`,
+    host,
+    port,
+    healthPath: args.appHealthPath,
+    address: `${host}:${port}`,
+    vm,
+    env: {
+      PORT: String(port),
+      HOST: CONTAINER_BIND_HOST,
+      INSTANCE_ID: id,
+      ...(args.healthCheck && { SHUTDOWN_DELAY_MS: String(args.healthCheck.intervalMs + 1000) }),
+    },
+  };
+}
+
+/** `${stackName}-vm-1`: the app VM's resource name, and its placeholder host in the plan. */
+export function appVmName(stackName: string, vm: number): string {
+  return `${stackName}-vm-${vm + 1}`;
 }
 
 /** The same instance (id, env), reached at another address. */
@@ -93,19 +130,21 @@ function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan 
     listenPort: http.port,
     httpsListenPort: https?.port ?? null,
     tls,
-    publish: {
-      host: local ? LOCAL_HOST : args.publishHost,
-      http: args.httpPort,
-      https: args.httpsPort,
-    },
+    publish: args.target === 'aws'
+      ? { ...AWS_PUBLISH }
+      : { host: local ? LOCAL_HOST : args.publishHost, http: args.httpPort, https: args.httpsPort },
     admin,
     secretEnv: secretEnv(args, admin),
   };
 }
 
-/** local: the given files, if any. docker: ACME when asked, else the stack's certificate, uploaded. */
+/**
+ * local: the given files, if any. docker: ACME when asked, else the stack's certificate, uploaded.
+ * aws: none here; the aws target adds its own HTTPS listener (targets/aws/proxy-tls.ts, awsTls).
+ */
 function proxyTls(args: ResolvedStackArgs): ProxyTlsPlan | null {
   if (args.target === 'local') return args.tlsFiles && { source: 'files', ...args.tlsFiles };
+  if (args.target === 'aws') return null;
   return args.acme ? { source: 'acme', storage: PROXY_ACME_STORAGE } : { source: 'upload', ...PROXY_TLS_PATHS };
 }
 

@@ -8,6 +8,7 @@ import { instanceCount } from './sizing';
 import {
   DEFAULT_ADMIN_PORT,
   DEFAULT_APP_PORT,
+  DEFAULT_APP_VMS,
   DEFAULT_HEALTH_CHECK,
   DEFAULT_STICKY_COOKIE,
   DEFAULT_HOSTNAMES,
@@ -23,7 +24,12 @@ import {
 export interface ResolvedStackArgs {
   stackName: string;
   target: TargetName;
+  /** Every app instance of the stack (aws: appVms × instancesPerVm). */
   instances: number;
+  /** aws: app VMs (1 elsewhere: one machine). */
+  appVms: number;
+  /** Instances on one machine (= instances except on aws). */
+  instancesPerVm: number;
   appPort: number;
   appHealthPath: string;
   httpPort: number;
@@ -56,15 +62,18 @@ export function resolveStackArgs(args: StackArgs): ResolvedStackArgs {
     issues.push(`stackName must be 1-40 lowercase letters, digits or inner dashes, got "${stackName}"`);
   }
   if (!TARGETS.includes(args.target)) issues.push(`target must be one of ${TARGETS.join(', ')}, got "${args.target}"`);
-  else if (args.target === 'aws') issues.push('target aws is not implemented yet');
 
   const sized = instanceCount(args.instances, args.cores);
   if (typeof sized === 'string') issues.push(sized);
   const target = args.target;
+  const appVms = resolveAppVms(target, args.appVms, issues);
+  const perVm = typeof sized === 'number' ? sized : 1;
   const resolved: ResolvedStackArgs = {
     stackName,
     target,
-    instances: typeof sized === 'number' ? sized : 1,
+    instances: perVm * appVms,
+    appVms,
+    instancesPerVm: perVm,
     appPort: args.appPort ?? (target === 'local' ? DEFAULT_APP_PORT.local : DEFAULT_APP_PORT.docker),
     appHealthPath: resolvePath('appHealthPath', args.appHealthPath ?? DEFAULT_HEALTH_CHECK.path, issues),
     httpPort: args.httpPort ?? DEFAULT_HTTP_PORT,
@@ -100,7 +109,25 @@ function portIssues(args: ResolvedStackArgs): string[] {
     if (args.adminPort === args[field]) issues.push(`adminPort must differ from ${field}, both are ${args.adminPort}`);
   }
   if (args.target === 'local') issues.push(...localAppPortIssues(args));
+  const lastVmPort = args.appPort + args.instancesPerVm - 1;
+  if (args.target === 'aws' && lastVmPort > 65535) {
+    issues.push(`appPort ${args.appPort} leaves no room for ${args.instancesPerVm} instances per VM (ports ${args.appPort}-${lastVmPort})`);
+  }
   return issues;
+}
+
+/** Up to 100 app VMs: more is a typo, or a fleet that wants an autoscaling group instead. */
+function resolveAppVms(target: TargetName, value: number | undefined, issues: string[]): number {
+  if (value === undefined) return DEFAULT_APP_VMS;
+  if (target !== 'aws') {
+    issues.push(`appVms is for target aws (target ${target} runs every instance on one machine)`);
+    return DEFAULT_APP_VMS;
+  }
+  if (!Number.isInteger(value) || value < 1 || value > 100) {
+    issues.push(`appVms must be an integer from 1 to 100, got ${show(value)}`);
+    return DEFAULT_APP_VMS;
+  }
+  return value;
 }
 
 /** Locally every instance takes its own port on 127.0.0.1: they must all fit and not hit the proxy's. */
@@ -130,7 +157,9 @@ function tlsIssues(args: ResolvedStackArgs): string[] {
     }
   }
   if (args.acme === null) return issues;
-  if (args.target === 'local') issues.push('acme is for stacks with public names (docker, aws): a local stack has its local CA');
+  if (args.target === 'local') issues.push('acme is for stacks with public names (target docker): a local stack has its local CA');
+  // The aws target terminates TLS its own way (ACME by default): one setting, not two that could disagree.
+  if (args.target === 'aws') issues.push('acme is for target docker: on aws set aws.tls (mode acme is its default; awsTls, awsAcmeEmail in the stack config)');
   if (!Array.isArray(args.hostnames)) return issues;
   args.hostnames.forEach((name, i) => {
     if (typeof name === 'string' && !isPublicName(name)) {

@@ -10,10 +10,12 @@ export interface StackArgs {
   /** Prefix of every name (containers, network, certificates): lowercase letters, digits, dashes. */
   stackName: string;
   target: TargetName;
-  /** An explicit number of app instances; wins over `cores`. */
+  /** An explicit number of app instances (aws: on each app VM); wins over `cores`. */
   instances?: number;
-  /** Cores of the machine the apps run on; one instance per core when `instances` is absent. */
+  /** Cores of the machine the apps run on (aws: vCPUs of one app VM); one instance per core when `instances` is absent. */
   cores?: number;
+  /** aws: how many app VMs; each runs the instances `instances` / `cores` decide, on appPort, appPort + 1, … Default 1. */
+  appVms?: number;
   /** docker: the port inside each app container. local: the base port, instance i (from 0) listens on appPort + i. */
   appPort?: number;
   /** The app's readiness path: the containers' health check and the default of `healthCheck.path`. */
@@ -29,7 +31,7 @@ export interface StackArgs {
    */
   tlsFiles?: { cert: string; key: string };
   /**
-   * docker (and later aws): certificates from an ACME CA (Let's Encrypt by default) for stacks with
+   * docker only (aws terminates TLS by its own options): certificates from an ACME CA (Let's Encrypt by default) for stacks with
    * public names, instead of the stack's own CA. Every hostname must be a public DNS name (no
    * wildcard: HTTP-01 cannot prove one) whose DNS points at the host, whose port 80 reaches httpPort.
    * `true`: the defaults; `{ email, directory }`: the account's contact and another CA's directory URL.
@@ -73,6 +75,10 @@ export const DEFAULT_INSTANCES = 2;
 export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_HTTPS_PORT = 8443;
 export const DEFAULT_PUBLISH_HOST = '127.0.0.1';
+/** aws: one app VM unless the stack asks for more. */
+export const DEFAULT_APP_VMS = 1;
+/** aws: the proxy VM publishes the standard ports, whatever httpPort / httpsPort say (they are docker's host ports). */
+export const AWS_PUBLISH = { host: '0.0.0.0', http: 80, https: 443 } as const;
 export const DEFAULT_HOSTNAMES: readonly string[] = ['localhost'];
 /** Envoy's admin port, the proxy's own default (proxy/src/config/defaults.ts). */
 export const DEFAULT_ADMIN_PORT = 9901;

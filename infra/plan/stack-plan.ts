@@ -15,6 +15,8 @@ export interface StackPlan {
   network?: string;
   /** docker: the network the proxy is published on; only the proxy joins it. */
   edgeNetwork?: string;
+  /** aws: how many app VMs; app `vm` field says which one runs an instance. */
+  appVms?: number;
   certificates: CertificatePlan[];
   /** DNS records wanted; none for local and docker (`*.localhost` resolves without DNS). */
   dns: DnsRecordPlan[];
@@ -38,6 +40,8 @@ export interface AppInstancePlan {
   healthPath: string;
   /** `${host}:${port}`, as it appears in the proxy's upstream. */
   address: string;
+  /** aws: the 0-based app VM the instance runs on; `host` is that VM's name until bindVmAddresses. */
+  vm?: number;
   env: AppEnv;
 }
 

@@ -1,14 +1,13 @@
-// Which targets `pulumi up` can deploy. `local` runs without Pulumi (`npm start`); `aws` is planned.
+// Which targets `pulumi up` can deploy. `local` runs without Pulumi (`npm start`).
 import type { TargetName } from '../plan';
 
-export type PulumiTargetName = Extract<TargetName, 'docker'>;
+export type PulumiTargetName = Extract<TargetName, 'docker' | 'aws'>;
 
 export function requirePulumiTarget(target: TargetName | string): PulumiTargetName {
   switch (target) {
     case 'docker':
-      return target;
     case 'aws':
-      throw new Error('target aws is not implemented yet');
+      return target;
     case 'local':
       throw new Error('target local runs without Pulumi: use `npm start`');
     default:

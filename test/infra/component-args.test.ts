@@ -107,10 +107,23 @@ describe('Certificate args', () => {
 
 describe('WebStack args', () => {
   test.each([
-    ['aws', 'target aws is not implemented yet'],
     ['local', 'target local runs without Pulumi: use `npm start`'],
+    ['gcp', 'target must be one of docker, aws, local, got "gcp"'],
   ] as const)('target %s fails clearly', async (target, message) => {
     expect(() => new WebStack('w', { app, target, instances: 1 })).toThrow(message);
+    await nothingRegistered();
+  });
+
+  test.each([
+    ['sizeToEngine', { sizeToEngine: true }, 'sizeToEngine is for target docker: on aws each app VM runs one instance per vCPU'],
+    ['an unknown TLS mode', { aws: { tls: { mode: 'self-signed' } } }, 'aws.tls.mode must be one of acme, certificates, off, got "self-signed"'],
+    ['supplied certificates without the key', { aws: { tls: { mode: 'certificates', certificatePem: 'CERT' } } }, 'aws.tls.mode certificates needs aws.tls.certificatePem and aws.tls.privateKeyPem'],
+    ['a VPC without its subnets', { aws: { vpcId: 'vpc-1' } }, 'aws.vpcId and aws.subnetIds go together'],
+    ['zero proxy VMs', { aws: { proxyVms: 0 } }, 'aws.proxyVms must be an integer >= 1, got 0'],
+    ['app VMs past the limit', { aws: { appVms: 101 } }, 'appVms must be an integer from 1 to 100, got 101'],
+    ['ACME behind a load balancer without a zone', { aws: { proxyVms: 2 } }, 'ACME behind a load balancer (aws.proxyVms 2) uses dns-01: give aws.dns.zoneId or aws.dns.zoneName'],
+  ] as const)('target aws refuses %s before anything is created', async (_, args, message) => {
+    expect(() => new WebStack('w', { app, target: 'aws', ...args })).toThrow(message);
     await nothingRegistered();
   });
 

@@ -18,9 +18,8 @@ describe('dockerHostCpus', () => {
 });
 
 describe('requirePulumiTarget', () => {
-  test('accepts docker', () => expect(requirePulumiTarget('docker')).toBe('docker'));
+  test.each(['docker', 'aws'])('accepts %s', (target) => expect(requirePulumiTarget(target)).toBe(target));
   test.each([
-    ['aws', 'target aws is not implemented yet'],
     ['local', 'target local runs without Pulumi: use `npm start`'],
     ['gcp', 'target must be one of docker, aws, local, got "gcp"'],
   ])('refuses %s', (target, message) => expect(() => requirePulumiTarget(target)).toThrow(message));

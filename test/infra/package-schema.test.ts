@@ -96,9 +96,12 @@ test('Pulumi\'s own component analyzer turns the package into a schema', () => {
   const analyzer = new Analyzer(root, 'portico', packageJson, new Set(COMPONENTS));
   const { components, typeDefinitions } = analyzer.analyze();
   expect(Object.keys(components).sort()).toEqual(COMPONENTS);
-  expect(Object.keys(typeDefinitions).sort()).toEqual(['AppArgs', 'AppBuildArgs', 'ProxyImageArgs']);
+  expect(Object.keys(typeDefinitions).sort()).toEqual(['AppArgs', 'AppBuildArgs', 'AwsArgs', 'AwsDnsArgs', 'AwsTlsArgs', 'ProxyImageArgs']);
+  expect(components.WebStack.inputs.aws).toMatchObject({ $ref: '#/types/portico:index:AwsArgs', optional: true });
+  expect(typeDefinitions.AwsArgs.properties!.subnetIds).toMatchObject({ type: 'array', items: { type: 'string' } });
+  expect(typeDefinitions.AwsTlsArgs.properties!.mode).toMatchObject({ type: 'string' });
   expect(components.WebStack.inputs.app).toMatchObject({ $ref: '#/types/portico:index:AppArgs' });
   expect(components.WebStack.inputs.sticky).toMatchObject({ type: 'boolean', optional: true });
   expect(typeDefinitions.AppArgs.properties!.secretEnv).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
-  expect(Object.keys(components.WebStack.outputs)).toEqual(expect.arrayContaining(['urls', 'proxyUrl', 'dashboardUrl']));
+  expect(Object.keys(components.WebStack.outputs)).toEqual(expect.arrayContaining(['urls', 'proxyUrl', 'dashboardUrl', 'dashboardCommand', 'appVmIds']));
 }, 60_000);

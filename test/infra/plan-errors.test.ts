@@ -16,7 +16,10 @@ describe('planStack rejects bad args, naming the field', () => {
   test.each<[string, Partial<StackArgs>, string]>([
     ['a stack name Docker cannot use', { stackName: 'My_Stack' }, 'stackName must be 1-40 lowercase letters, digits or inner dashes, got "My_Stack"'],
     ['an unknown target', { target: 'gcp' as never }, 'target must be one of local, docker, aws, got "gcp"'],
-    ['the aws target', { target: 'aws' }, 'target aws is not implemented yet'],
+    ['app VMs on the docker target', { appVms: 2 }, 'appVms is for target aws (target docker runs every instance on one machine)'],
+    ['zero app VMs', { target: 'aws', appVms: 0 }, 'appVms must be an integer from 1 to 100, got 0'],
+    ['a fractional app VM count', { target: 'aws', appVms: 1.5 }, 'appVms must be an integer from 1 to 100, got 1.5'],
+    ['aws app ports past 65535', { target: 'aws', instances: 4, appPort: 65534 }, 'appPort 65534 leaves no room for 4 instances per VM (ports 65534-65537)'],
     ['zero instances', { instances: 0 }, 'instances: instance count must be a whole number >= 1, got 0'],
     ['a fractional count', { instances: 1.5 }, 'instances: instance count must be a whole number >= 1, got 1.5'],
     ['no count and no cores', { instances: undefined }, 'instances or cores must be given (the plan cannot count the cores of the machine the apps run on)'],
@@ -57,7 +60,10 @@ describe('planStack rejects bad args, naming the field', () => {
   });
 
   test('acme is for stacks with public names; tlsFiles must be absolute paths', () => {
-    expect(issuesOf(args({ target: 'local', acme: true, hostnames: ['a.example.com'] }))).toEqual(['acme is for stacks with public names (docker, aws): a local stack has its local CA']);
+    expect(issuesOf(args({ target: 'local', acme: true, hostnames: ['a.example.com'] }))).toEqual(['acme is for stacks with public names (target docker): a local stack has its local CA']);
+    expect(issuesOf(args({ target: 'aws', acme: true, hostnames: ['a.example.com'] }))).toEqual([
+      'acme is for target docker: on aws set aws.tls (mode acme is its default; awsTls, awsAcmeEmail in the stack config)',
+    ]);
     expect(issuesOf(args({ target: 'local', tlsFiles: { cert: 'cert.pem', key: '/k.pem' } }))).toEqual(['tlsFiles.cert must be an absolute path, got "cert.pem"']);
   });
 

@@ -191,6 +191,20 @@ describe('planStack for local', () => {
   });
 });
 
+describe('planStack for aws', () => {
+  const plan = planStack({ stackName: 'web', target: 'aws', instances: 1, hostnames: ['shop.example.com'] });
+
+  test('leaves HTTPS to the aws target: one plain listener, port 80 and 443 published, no https URLs of its own', () => {
+    expect(plan.proxy.config.listeners).toEqual([{ name: 'http', host: '0.0.0.0', port: 8080 }]);
+    expect(plan.proxy.config.acme).toBeUndefined();
+    expect([plan.proxy.tls, plan.proxy.httpsListenPort, plan.httpsUrls]).toEqual([null, null, []]);
+    expect(plan.proxy.publish).toEqual({ host: '0.0.0.0', http: 80, https: 443 });
+    expect(plan.urls).toEqual(['http://shop.example.com/']);
+    // The aws target reads the names to certify (ACME or given) and to point DNS at from here.
+    expect(plan.certificates).toEqual([{ name: 'web-tls', hostnames: ['shop.example.com'] }]);
+  });
+});
+
 describe('the app upstream\'s sticky cookie and readiness check', () => {
   const upstreamOf = (more: Partial<StackArgs>) => planStack(local({ instances: 2, ...more })).proxy.config.upstreams.app;
 

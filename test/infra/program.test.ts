@@ -32,7 +32,7 @@ test('deploys one WebStack named after the project and stack', () => {
 });
 
 test('runs the configured number of app containers on the stack network', async () => {
-  expect(program.instanceCount).toBe(3);
+  expect(await valueOf(program.instanceCount)).toBe(3);
   expect(await valueOf(program.appAddresses)).toEqual(['portico-dev-app-1:3000', 'portico-dev-app-2:3000', 'portico-dev-app-3:3000']);
   expect(await valueOf(program.networkName)).toBe('portico-dev-net');
 });

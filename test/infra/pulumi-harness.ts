@@ -62,10 +62,25 @@ export class ResourceGraph {
   }
 }
 
+/** What a provider computes for a resource of one type: its outputs beyond the echoed inputs. */
+export type ComputedOutputs = (name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+/** The answer of one invoke (data source), by token, e.g. aws:ec2/getInstanceType:getInstanceType. */
+export type InvokeAnswer = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+export interface MockOptions {
+  project?: string;
+  stack?: string;
+  config?: Record<string, string>;
+  /** Invoke answers by token; an unlisted invoke echoes its inputs. */
+  calls?: Record<string, InvokeAnswer>;
+  /** Computed outputs by resource type, on top of the built-in ones. */
+  outputs?: Record<string, ComputedOutputs>;
+}
+
 /** Sets the mocks and config, then wraps the monitor. Call before constructing any resource. */
-export function installPulumiMocks(options: { project?: string; stack?: string; config?: Record<string, string> } = {}): ResourceGraph {
+export function installPulumiMocks(options: MockOptions = {}): ResourceGraph {
   const project = options.project ?? 'portico';
-  void pulumi.runtime.setMocks(mocks, project, options.stack ?? 'test', false);
+  void pulumi.runtime.setMocks(mocksWith(options), project, options.stack ?? 'test', false);
   for (const [key, value] of Object.entries(options.config ?? {})) pulumi.runtime.setConfig(`${project}:${key}`, value);
   const graph = new ResourceGraph();
   wrapMonitor(graph);
@@ -93,18 +108,25 @@ export function plainInput<T>(value: unknown): T {
 
 // --- implementation ---
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    try {
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
-    } catch {
-      return { id: `${args.name}-id`, state: args.inputs ?? {} };
-    }
-  },
-  call(args) {
-    return args.inputs ?? {};
-  },
-};
+function mocksWith(options: MockOptions): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      try {
+        const extra = options.outputs?.[args.type]?.(args.name, args.inputs) ?? {};
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs), ...extra } };
+      } catch {
+        return { id: `${args.name}-id`, state: args.inputs ?? {} };
+      }
+    },
+    call(args) {
+      try {
+        return { ...args.inputs, ...options.calls?.[args.token]?.(args.inputs ?? {}) };
+      } catch {
+        return args.inputs ?? {};
+      }
+    },
+  };
+}
 
 /** What the real providers compute and the program reads. */
 function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {

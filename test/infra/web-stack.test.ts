@@ -220,7 +220,7 @@ describe('WebStack on docker', () => {
     expect(outputs.proxyHttpsUrl).toBe('https://127.0.0.1:8443/');
     expect(outputs.networkName).toBe('web-net');
     expect(Object.keys(graph.get(T.stack, 'web').outputs ?? {}).sort()).toEqual(
-      ['appAddresses', 'caCertPem', 'dashboardUrl', 'httpsUrls', 'instanceCount', 'networkName', 'proxyConfig', 'proxyHttpsUrl', 'proxyUrl', 'urls'],
+      ['appAddresses', 'appVmIds', 'caCertPem', 'dashboardCommand', 'dashboardUrl', 'httpsUrls', 'instanceCount', 'networkName', 'proxyConfig', 'proxyHttpsUrl', 'proxyUrl', 'urls'],
     );
   });
 });

@@ -1,0 +1,85 @@
+// Instance profiles with least privilege: SSM Session Manager (no SSH anywhere), pulling the one
+// image the VM runs from ECR, and for the proxy its own prefix of the stack bucket (and, for
+// dns-01, the ACME challenge records of its hosted zone).
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+/** AWS's managed policy for Session Manager (and port forwarding to the admin listener). */
+export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+
+export interface InstanceRoleArgs {
+  /** ECR repositories the VM pulls from (none for prebuilt images elsewhere). */
+  repositoryArns: pulumi.Input<string>[];
+  /**
+   * The role's objects: read under `prefix` (`versions`: a given version too, as the app VMs fetch
+   * their secret env file), write under `writablePrefix`.
+   */
+  bucket?: { arn: pulumi.Input<string>; prefix: string; writablePrefix?: string; versions?: boolean };
+  /** dns-01: the zone where the proxy writes `_acme-challenge` records. */
+  acmeZoneId?: pulumi.Input<string>;
+}
+
+export interface InstanceRole {
+  role: aws.iam.Role;
+  profile: aws.iam.InstanceProfile;
+}
+
+export function instanceRole(name: string, args: InstanceRoleArgs, parent: pulumi.Resource): InstanceRole {
+  const opts = { parent };
+  const role = new aws.iam.Role(
+    name,
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    },
+    opts,
+  );
+  new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: SSM_CORE_POLICY }, opts);
+  new aws.iam.RolePolicy(`${name}-access`, { role: role.id, policy: accessPolicy(args) }, opts);
+  const profile = new aws.iam.InstanceProfile(name, { role: role.name }, opts);
+  return { role, profile };
+}
+
+function accessPolicy(args: InstanceRoleArgs): pulumi.Output<string> {
+  return pulumi
+    .all([pulumi.all(args.repositoryArns), args.bucket ? pulumi.output(args.bucket.arn) : undefined, args.acmeZoneId])
+    .apply(([repos, bucketArn, zoneId]) => {
+      const statements: object[] = [];
+      if (repos.length) {
+        // The token call has no resource scope; the pulls are scoped to the VM's own repositories.
+        statements.push({ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+        statements.push({ Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: repos });
+      }
+      if (args.bucket && bucketArn) statements.push(...bucketStatements(bucketArn, args.bucket));
+      if (zoneId) statements.push(...acmeDnsStatements(zoneId));
+      // IAM refuses an empty policy; a VM with nothing to pull still needs a valid document.
+      if (!statements.length) statements.push({ Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' });
+      return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+    });
+}
+
+function bucketStatements(bucketArn: string, { prefix, writablePrefix: writable, versions }: NonNullable<InstanceRoleArgs['bucket']>): object[] {
+  return [
+    { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': [`${prefix}/*`] } } },
+    { Effect: 'Allow', Action: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : 's3:GetObject', Resource: `${bucketArn}/${prefix}/*` },
+    ...(writable ? [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucketArn}/${writable}/*` }] : []),
+  ];
+}
+
+/** Only TXT records named `_acme-challenge.…` in the one zone. */
+function acmeDnsStatements(zoneId: string): object[] {
+  return [
+    {
+      Effect: 'Allow',
+      Action: 'route53:ChangeResourceRecordSets',
+      Resource: `arn:aws:route53:::hostedzone/${zoneId}`,
+      Condition: {
+        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
+        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
+      },
+    },
+    { Effect: 'Allow', Action: 'route53:GetChange', Resource: 'arn:aws:route53:::change/*' },
+  ];
+}

@@ -1,0 +1,80 @@
+// EC2 machines of the AWS target (instances and launch templates): IMDSv2 only, encrypted volumes,
+// no SSH key pair (they are reached through SSM Session Manager).
+import type { ReportViolation, ResourceValidationPolicy } from '@pulumi/policy';
+
+export const INSTANCE = 'aws:ec2/instance:Instance';
+export const LAUNCH_TEMPLATE = 'aws:ec2/launchTemplate:LaunchTemplate';
+export const KEY_PAIR = 'aws:ec2/keyPair:KeyPair';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Props = Record<string, any>;
+
+export const imdsV2Required: ResourceValidationPolicy = {
+  name: 'portico-ec2-imdsv2-required',
+  description: 'EC2 instances and launch templates require IMDSv2 session tokens (metadataOptions.httpTokens "required").',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, reportViolation) => {
+    if (args.type !== INSTANCE && args.type !== LAUNCH_TEMPLATE) return;
+    const options = objectOf(args.props.metadataOptions);
+    // An instance made from a launch template takes its metadata options from it (checked itself).
+    if (!options && args.type === INSTANCE && args.props.launchTemplate) return;
+    const tokens = options ? options.httpTokens : undefined;
+    if (tokens !== 'required') {
+      reportViolation(`metadataOptions.httpTokens is ${JSON.stringify(tokens)}: set "required" so the instance role's credentials need an IMDSv2 session token`);
+    }
+  },
+};
+
+export const encryptedVolumes: ResourceValidationPolicy = {
+  name: 'portico-ec2-encrypted-volumes',
+  description: 'EC2 instances and launch templates encrypt their root and data volumes.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, reportViolation) => {
+    if (args.type === INSTANCE) checkInstanceVolumes(args.props, reportViolation);
+    else if (args.type === LAUNCH_TEMPLATE) checkTemplateVolumes(args.props, reportViolation);
+  },
+};
+
+export const noKeyPair: ResourceValidationPolicy = {
+  name: 'portico-ec2-no-key-pair',
+  description: 'No SSH key pair: EC2 instances are reached through SSM Session Manager.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, reportViolation) => {
+    if (args.type === KEY_PAIR) {
+      reportViolation('an EC2 key pair is created; the instances are reached through SSM Session Manager, not SSH');
+    } else if ((args.type === INSTANCE || args.type === LAUNCH_TEMPLATE) && args.props.keyName) {
+      reportViolation(`keyName ${JSON.stringify(args.props.keyName)} installs an SSH key; reach the instance through SSM Session Manager instead`);
+    }
+  },
+};
+
+function checkInstanceVolumes(props: Props, reportViolation: ReportViolation): void {
+  const root = objectOf(props.rootBlockDevice);
+  // Without its own root block device an instance from a launch template uses the template's.
+  if (!(root === undefined && props.launchTemplate) && (!root || root.encrypted !== true)) {
+    reportViolation('rootBlockDevice.encrypted must be true');
+  }
+  listOf(props.ebsBlockDevices).forEach((device, i) => {
+    if (objectOf(device)?.encrypted !== true) reportViolation(`ebsBlockDevices[${i}].encrypted must be true`);
+  });
+}
+
+function checkTemplateVolumes(props: Props, reportViolation: ReportViolation): void {
+  const mappings = listOf(props.blockDeviceMappings);
+  if (mappings.length === 0) {
+    reportViolation("blockDeviceMappings is empty, so the root volume's encryption is left to the AMI: map the root device with ebs.encrypted \"true\"");
+  }
+  mappings.forEach((mapping, i) => {
+    const ebs = objectOf(objectOf(mapping)?.ebs);
+    // The template's field is a string ("true"); accept the boolean too.
+    if (ebs && ebs.encrypted !== 'true' && ebs.encrypted !== true) reportViolation(`blockDeviceMappings[${i}].ebs.encrypted must be "true"`);
+  });
+}
+
+function objectOf(value: unknown): Props | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Props) : undefined;
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
