@@ -30,6 +30,10 @@ export interface StackConfig {
   healthCheckPath: string;
   healthCheckInterval: string;
   adminPort: number;
+  /** Certificates by ACME for public hostnames; `acmeEmail` / `acmeDirectory` absent when empty. */
+  acme: boolean;
+  acmeEmail?: string;
+  acmeDirectory?: string;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -51,6 +55,9 @@ export const CONFIG_DEFAULTS = {
   healthCheckPath: '/readyz',
   healthCheckInterval: '2s',
   adminPort: 9901,
+  acme: false,
+  acmeEmail: '',
+  acmeDirectory: '',
   // The aws target's keys (infra/targets/aws/config.ts reads them).
   ...AWS_CONFIG_DEFAULTS,
 } as const;
@@ -78,6 +85,9 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config()): St
     healthCheckPath: config.get('healthCheckPath') ?? d.healthCheckPath,
     healthCheckInterval: config.get('healthCheckInterval') ?? d.healthCheckInterval,
     adminPort: config.getNumber('adminPort') ?? d.adminPort,
+    acme: config.getBoolean('acme') ?? d.acme,
+    ...nonEmpty('acmeEmail', config.get('acmeEmail')),
+    ...nonEmpty('acmeDirectory', config.get('acmeDirectory')),
   };
 }
 
@@ -85,4 +95,9 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config()): St
 export function defaultStackName(project: string, stack: string): string {
   const name = `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
   return name.slice(0, 40).replace(/-+$/, '');
+}
+
+/** An empty string in the YAML means "not set". */
+function nonEmpty<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value ? ({ [key]: value } as Record<K, string>) : {};
 }

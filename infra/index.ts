@@ -40,6 +40,9 @@ const stack = new WebStack(config.stackName, {
   healthCheck: config.healthCheck,
   healthCheckInterval: config.healthCheckInterval,
   adminPort: config.adminPort,
+  acme: config.acme,
+  acmeEmail: config.acmeEmail,
+  acmeDirectory: config.acmeDirectory,
   ...(target === 'aws' && { aws: readAwsConfig(new pulumi.Config()) }),
 });
 
@@ -51,6 +54,8 @@ function sizing(c: StackConfig): { sizeToEngine: true } | { instances?: number }
 
 /** One URL per configured hostname (docker: http://<hostname>:<httpPort>/; aws: https unless awsTls is off). */
 export const urls = stack.urls;
+/** https://<hostname>:<httpsPort>/ for each configured hostname (h2 and HTTP/1.1; aws: with TLS on, 443). */
+export const httpsUrls = stack.httpsUrls;
 /** Where the proxy is reached even if no hostname resolves: the Docker host's port, or the Elastic IP / load balancer. */
 export const proxyUrl = stack.proxyUrl;
 /** The app instances the proxy balances over (docker: name:port on the apps' network; aws: private IP:port). */
@@ -66,5 +71,5 @@ export const dashboardUrl = stack.dashboardUrl;
 export const dashboardCommand = stack.dashboardCommand;
 /** aws: the app VMs' instance ids. */
 export const appVmIds = stack.appVmIds;
-/** docker: the local CA that signed the stack's certificate: trust it to trust https once TLS lands. */
+/** docker: the local CA that signed the stack's certificate: trust it to trust httpsUrls ('' with acme, and on aws). */
 export const caCertPem = stack.caCertPem;

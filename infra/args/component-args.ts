@@ -59,6 +59,10 @@ export interface EdgeProxyArgs extends ProxyListenArgs, UpstreamPolicyArgs {
   /** The container is named `${stackName}-proxy`. Default: the component's name. */
   readonly stackName?: string;
   readonly proxy?: ProxyImageArgs;
+  /** The HTTPS listener's certificate (PEM, chain after it), e.g. a Certificate's `certPem`. Required unless `acme`. */
+  readonly tlsCertPem?: pulumi.Input<string>;
+  /** Its private key (PEM), e.g. a Certificate's `privateKeyPem`; uploaded 0640, kept a secret in the state. */
+  readonly tlsKeyPem?: pulumi.Input<string>;
 }
 
 /** A local CA and a leaf certificate it signs for the stack's hostnames. */

@@ -19,12 +19,23 @@ export interface ProxyListenArgs {
   readonly hostnames?: string[];
   /** The HTTP port (docker: published on the host). Default: 8080. */
   readonly httpPort?: number;
-  /** Reserved for the HTTPS listener. Default: 8443. */
+  /** The HTTPS port (h2 and HTTP/1.1; docker: published on the host). Default: 8443. */
   readonly httpsPort?: number;
   /** docker: the host address the ports are published on. Default: `127.0.0.1`. */
   readonly publishHost?: string;
   /** The admin listener (dashboard, status, metrics), on loopback only, with a token. Default: 9901. */
   readonly adminPort?: number;
+  /**
+   * docker: certificates from an ACME CA (Let's Encrypt unless `acmeDirectory`) for stacks with
+   * public names: every hostname's DNS points at the host and its port 80 reaches `httpPort`. Plain
+   * HTTP then redirects to HTTPS, with HSTS. Default: false (the stack's own CA signs its
+   * certificate). aws: refused; its TLS is `aws.tls` (ACME by default).
+   */
+  readonly acme?: boolean;
+  /** The ACME account's contact email (expiry notices). */
+  readonly acmeEmail?: string;
+  /** Another ACME CA's directory URL, e.g. Let's Encrypt's staging one. */
+  readonly acmeDirectory?: string;
 }
 
 /** How the proxy balances over the app instances. Plain values: they are the proxy's config. */

@@ -13,7 +13,11 @@ export interface DeployedStack {
   /** The plan, or (aws sized by its VM type's vCPUs) the plan once the lookup answers. */
   plan: StackPlan | pulumi.Output<StackPlan>;
   urls: pulumi.Output<string[]>;
+  /** One https URL per hostname; empty when the stack serves no HTTPS (aws with TLS off). */
+  httpsUrls: pulumi.Output<string[]>;
   proxyUrl: pulumi.Output<string>;
+  /** '' when the stack serves no HTTPS. */
+  proxyHttpsUrl: pulumi.Output<string>;
   appAddresses: pulumi.Output<string[]>;
   instanceCount: pulumi.Output<number>;
   networkName: pulumi.Output<string>;

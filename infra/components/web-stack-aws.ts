@@ -18,27 +18,33 @@ export function awsDeployment(type: string, name: string, args: WebStackArgs): S
   // Checked now, before any resource: with a stand-in of one vCPU when the real count is looked up.
   const plan = planWith(sized ? undefined : 1);
   const options = awsStackOptions(type, name, args.aws, args.app, args.proxy, plan.certificates[0]?.hostnames ?? []);
+  const https = options.tls?.mode !== 'off';
   return {
     deploy(parent) {
-      if (sized) return outputsOf(plan, deployAwsStack(name, plan, options, parent));
+      if (sized) return outputsOf(plan, deployAwsStack(name, plan, options, parent), https);
       const appType = options.appInstanceType ?? AWS_DEFAULTS.appInstanceType;
       // The count decides how many containers exist, so the resources are made once it is known;
       // a data source answers in a preview too, so the preview shows them.
       const looked = instanceVcpusOutput(appType, { parent }).apply(planWith);
-      return outputsOf(looked, looked.apply((p) => deployAwsStack(name, p, options, parent)));
+      return outputsOf(looked, looked.apply((p) => deployAwsStack(name, p, options, parent)), https);
     },
   };
 }
 
-/** `stack` is an Output (not pulumi.output'ed: that would unwrap its resources) when it waits for the lookup. */
-function outputsOf(plan: StackPlan | pulumi.Output<StackPlan>, stack: AwsStack | pulumi.Output<AwsStack>): DeployedStack {
+/**
+ * `stack` is an Output (not pulumi.output'ed: that would unwrap its resources) when it waits for the
+ * lookup. `https`: TLS is on (aws.tls.mode not off), so the proxy serves 443 and `urls` are https.
+ */
+function outputsOf(plan: StackPlan | pulumi.Output<StackPlan>, stack: AwsStack | pulumi.Output<AwsStack>, https: boolean): DeployedStack {
   const pick = <T>(field: (s: AwsStack) => pulumi.Output<T>): pulumi.Output<T> =>
     pulumi.Output.isInstance(stack) ? stack.apply(field) : field(stack);
   const planned = pulumi.output(plan);
   return {
     plan,
     urls: pick((s) => s.urls),
+    httpsUrls: https ? pick((s) => s.urls) : pulumi.output([]),
     proxyUrl: pick((s) => s.proxyAddress.apply((address) => `http://${address}/`)),
+    proxyHttpsUrl: https ? pick((s) => s.proxyAddress.apply((address) => `https://${address}/`)) : pulumi.output(''),
     appAddresses: pick((s) => s.appAddresses),
     instanceCount: planned.apply((p) => p.apps.length),
     networkName: pick((s) => s.network.vpcId),

@@ -22,8 +22,12 @@ export class WebStack extends pulumi.ComponentResource {
 
   /** One URL per hostname, e.g. http://localhost:8080/ (aws: https://shop.example.com/). */
   readonly urls: pulumi.Output<string[]>;
+  /** One HTTPS URL per hostname (h2 and HTTP/1.1), e.g. https://localhost:8443/; empty when the stack serves no HTTPS (aws, TLS off). */
+  readonly httpsUrls: pulumi.Output<string[]>;
   /** The address the proxy is published on, reachable even when no hostname resolves (aws: the Elastic IP or load balancer). */
   readonly proxyUrl: pulumi.Output<string>;
+  /** The same for HTTPS (a client must then name a hostname by SNI, e.g. curl --resolve); '' without HTTPS. */
+  readonly proxyHttpsUrl: pulumi.Output<string>;
   /** The upstream addresses the proxy balances over, e.g. portico-dev-app-1:3000 (aws: private IP:port). */
   readonly appAddresses: pulumi.Output<string[]>;
   /** How many app instances run (aws: on all app VMs together). */
@@ -32,7 +36,7 @@ export class WebStack extends pulumi.ComponentResource {
   readonly networkName: pulumi.Output<string>;
   /** The proxy's config file, as the proxy reads it. */
   readonly proxyConfig: pulumi.Output<string>;
-  /** docker: trust this CA to trust the stack's certificate. aws: empty (Let's Encrypt, or the given certificate). */
+  /** docker: trust this CA to trust the stack's certificate; '' with acme (a public CA signs it). aws: '' (Let's Encrypt, or the given certificate). */
   readonly caCertPem: pulumi.Output<string>;
   /** The proxy's admin dashboard on loopback, `#token=…` included: a secret. aws: after dashboardCommand. */
   readonly dashboardUrl: pulumi.Output<string>;
@@ -50,7 +54,9 @@ export class WebStack extends pulumi.ComponentResource {
     else plans.set(this, deployed.plan);
 
     this.urls = deployed.urls;
+    this.httpsUrls = deployed.httpsUrls;
     this.proxyUrl = deployed.proxyUrl;
+    this.proxyHttpsUrl = deployed.proxyHttpsUrl;
     this.appAddresses = deployed.appAddresses;
     this.instanceCount = deployed.instanceCount;
     this.networkName = deployed.networkName;
@@ -63,7 +69,9 @@ export class WebStack extends pulumi.ComponentResource {
       dashboardUrl: this.dashboardUrl,
       dashboardCommand: this.dashboardCommand,
       urls: this.urls,
+      httpsUrls: this.httpsUrls,
       proxyUrl: this.proxyUrl,
+      proxyHttpsUrl: this.proxyHttpsUrl,
       appAddresses: this.appAddresses,
       appVmIds: this.appVmIds,
       instanceCount: this.instanceCount,

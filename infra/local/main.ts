@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { OptionsError, parseLocalOptions } from './options';
 import { answers200 } from './readiness';
 import { startLocalStack, type LocalStack } from './stack';
+import { trustInstructions } from './trust-instructions';
 
 /** dist/local-stack.js when bundled, infra/local/main.ts from source: both find the repo root. */
 const ROOT = existsSync(join(__dirname, '..', 'package.json')) ? join(__dirname, '..') : join(__dirname, '..', '..');
@@ -48,10 +49,15 @@ async function printSummary(stack: LocalStack, write: (line: string) => void): P
   write('');
   write(`Portico is running: ${plan.apps.length} app instance${plan.apps.length === 1 ? '' : 's'} behind the proxy`);
   const label = (text: string) => `  ${text.padEnd(LABEL_WIDTH)} `;
-  for (const url of plan.urls) write(`${label('open')}${url}`);
-  write(`${label('proxy')}http://127.0.0.1:${plan.proxy.publish.http}  (https on ${plan.proxy.publish.https} once TLS lands)`);
+  for (const url of [...plan.httpsUrls, ...plan.urls]) write(`${label('open')}${url}`);
+  write(`${label('proxy')}http://127.0.0.1:${plan.proxy.publish.http}  https://127.0.0.1:${plan.proxy.publish.https}  (h2 and HTTP/1.1)`);
+  write(`${label('local CA')}${stack.certificates.caFile}${stack.certificates.createdCa ? '' : '  (made at an earlier start: trust it once, see README)'}`);
   write(`${label('dashboard')}${plan.proxy.admin.url}  (status JSON: api/status, Prometheus: metrics)`);
   plan.apps.forEach((a, i) => write(`${label(a.id)}http://${a.address}  ${health[i] ? 'ready' : 'NOT READY'}`));
+  if (stack.certificates.createdCa) {
+    write('');
+    for (const line of trustInstructions(stack.certificates.caFile, plan.httpsUrls[0])) write(line);
+  }
   write('Ctrl-C stops everything.');
   write('');
 }

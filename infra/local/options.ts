@@ -1,5 +1,6 @@
 // `npm start` flags and environment: --instances, --http-port, --https-port, --app-port, --admin-port.
 import { parseArgs } from 'node:util';
+import { defaultCaDir } from './local-ca';
 
 export interface LocalOptions {
   /** Explicit instance count; absent: one per core (sizeToCores). */
@@ -10,6 +11,8 @@ export interface LocalOptions {
   appPort: number;
   /** The proxy's admin listener (dashboard, status JSON, metrics) on 127.0.0.1; absent: 9901. */
   adminPort?: number;
+  /** Where the local CA and the localhost certificate live (made at the first start, then reused). */
+  caDir: string;
 }
 
 export const LOCAL_USAGE = 'usage: npm start -- [--instances N] [--http-port P] [--https-port P] [--app-port P] [--admin-port P]   (env: PORTICO_INSTANCES, PORTICO_HTTP_PORT, PORTICO_HTTPS_PORT, PORTICO_APP_PORT, PORTICO_ADMIN_PORT)';
@@ -40,6 +43,7 @@ export function parseLocalOptions(argv: string[], env: NodeJS.ProcessEnv): Local
     httpsPort: whole('--https-port', values['https-port'] ?? env.PORTICO_HTTPS_PORT ?? '8443', 1, 65535),
     appPort: whole('--app-port', values['app-port'] ?? env.PORTICO_APP_PORT ?? '3001', 1, 65535),
     adminPort: whole('--admin-port', values['admin-port'] ?? env.PORTICO_ADMIN_PORT ?? '9901', 1, 65535),
+    caDir: defaultCaDir(env),
   };
 }
 

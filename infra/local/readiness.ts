@@ -1,22 +1,31 @@
 import http from 'node:http';
+import https from 'node:https';
 
 const READY_TIMEOUT_MS = 20_000;
 const POLL_MS = 100;
 
+/** What to poll; an https URL is verified against `ca` (PEM), the local CA. */
+export interface ReadyTarget {
+  what: string;
+  url: string;
+  ca?: string;
+}
+
 /** Polls each URL until it answers 200; throws naming what never became ready. */
-export async function waitUntilReady(targets: { what: string; url: string }[], timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+export async function waitUntilReady(targets: ReadyTarget[], timeoutMs = READY_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const t of targets) {
-    while (!(await answers200(t.url))) {
+    while (!(await answers200(t.url, t.ca))) {
       if (Date.now() > deadline) throw new Error(`${t.what} did not become ready at ${t.url} within ${timeoutMs / 1000}s`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
 }
 
-export function answers200(url: string): Promise<boolean> {
+export function answers200(url: string, ca?: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: 2000 }, (res) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, { agent: false, timeout: 2000, ...(ca !== undefined && { ca }) }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });

@@ -1,10 +1,11 @@
 // The local target: the plan rendered as processes on 127.0.0.1 (DESIGN "Where it runs").
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sizeToCores } from '../../proxy/src/cores';
 import { planStack, type StackPlan } from '../plan';
+import { ensureLocalCertificates, type LocalCertificates } from './local-ca';
 import type { LocalOptions } from './options';
 import { assertPortsFree } from './ports';
 import { SupervisedProcess } from './supervised-process';
@@ -12,6 +13,8 @@ import { waitUntilInService, waitUntilReady } from './readiness';
 
 export interface LocalStack {
   plan: StackPlan;
+  /** The local CA and the localhost certificate the HTTPS listener serves. */
+  certificates: LocalCertificates;
   proxy: SupervisedProcess;
   apps: SupervisedProcess[];
   stop(): Promise<void>;
@@ -28,6 +31,8 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
   for (const file of Object.values(programs)) {
     if (!existsSync(file)) throw new Error(`missing build: ${file}; run \`npm run build\` (npm start does it first)`);
   }
+  // Made at the first start, reused after: a browser told once to trust the CA keeps trusting it.
+  const certificates = await ensureLocalCertificates(options.caDir);
   const plan = planStack({
     stackName: 'local',
     target: 'local',
@@ -38,9 +43,12 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
     ...(options.adminPort !== undefined && { adminPort: options.adminPort }),
     // The proxy serves the sample app's page and assets itself (the app's own copy is the fallback).
     appPublicDir: join(env.root, 'app-sample', 'public'),
+    // HTTP stays open beside HTTPS, without a redirect or HSTS (see the plan's httpsRedirect).
+    tlsFiles: { cert: certificates.certFile, key: certificates.keyFile },
   });
   await assertPortsFree([
     { port: plan.proxy.publish.http, what: 'proxy http' },
+    { port: plan.proxy.publish.https, what: 'proxy https' },
     { port: plan.proxy.admin.listenPort, what: 'proxy admin' },
     ...plan.apps.map((a) => ({ port: a.port, what: `app ${a.id}` })),
   ]);
@@ -68,13 +76,15 @@ export async function startLocalStack(options: LocalOptions, env: LocalStackEnv)
     await waitUntilReady([
       ...plan.apps.map((a) => ({ what: a.id, url: `http://127.0.0.1:${a.port}/readyz` })),
       { what: 'proxy', url: `http://127.0.0.1:${plan.proxy.publish.http}/healthz` },
+      // The local certificate names localhost and 127.0.0.1: verified as a browser would.
+      { what: 'proxy https', url: `https://127.0.0.1:${plan.proxy.publish.https}/healthz`, ca: readFileSync(certificates.caFile, 'utf8') },
     ]);
     await waitUntilInService(`http://127.0.0.1:${plan.proxy.admin.listenPort}/api/status`);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { plan, proxy, apps, stop };
+  return { plan, certificates, proxy, apps, stop };
 }
 
 /**

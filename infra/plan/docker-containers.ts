@@ -1,7 +1,7 @@
 // The containers of a docker stack, as plain data. Two renderers read it and nothing else:
 // the Pulumi docker target (docker.Container args) and dockerRunArgs (the system test's
 // `docker run`), so what is tested by hand is what `pulumi up` deploys.
-import type { AppInstancePlan, SecretEnvPlan, StackPlan } from './stack-plan';
+import type { AppInstancePlan, ProxyTlsPlan, SecretEnvPlan, StackPlan } from './stack-plan';
 
 export type ContainerRole = 'proxy' | 'app';
 
@@ -20,8 +20,15 @@ export interface ContainerSpec {
   networks: ContainerNetwork[];
   ports: PublishedPort[];
   healthcheck: Healthcheck;
-  /** Files placed in the container before it starts (docker.Container `uploads`). */
+  /** Files placed in the container before it starts (docker.Container `uploads`), owned by root:root. */
   files: ContainerFile[];
+  /**
+   * Supplementary groups of the container's user: the proxy (user node) joins group 0 to read its
+   * key, which is uploaded root:root 0640, so no other user of the container can read it.
+   */
+  groups: string[];
+  /** Named volumes: kept when the container is replaced (the proxy's ACME account and certificates). */
+  volumes: ContainerVolume[];
   labels: Record<string, string>;
   restart: 'unless-stopped';
 }
@@ -31,9 +38,16 @@ export interface ContainerNetwork {
   aliases: string[];
 }
 
+export interface ContainerVolume {
+  /** The volume's name on the engine: `${stackName}-acme`. */
+  name: string;
+  /** Where it is mounted in the container. */
+  path: string;
+}
+
 export interface PublishedPort {
-  /** Which listener: the proxy's traffic or its admin port. */
-  name: 'http' | 'admin';
+  /** Which listener: the proxy's traffic (plain or TLS) or its admin port. */
+  name: 'http' | 'https' | 'admin';
   hostIp: string;
   hostPort: number;
   containerPort: number;
@@ -53,7 +67,12 @@ export interface Healthcheck {
 export interface ContainerFile {
   /** Absolute path inside the container. */
   path: string;
+  /** The file's content; '' for a file whose content the target supplies (`from`). */
   content: string;
+  /** Permission bits, e.g. 0o644; keys 0o640 (never world-readable). */
+  mode: number;
+  /** The stack's certificate or its key: content known to the target only (a Pulumi output, a test's file). */
+  from?: 'certificate' | 'certificateKey';
 }
 
 /** Each role's Dockerfile, relative to the repo root (the build context of both images). */
@@ -83,6 +102,8 @@ function appContainer(plan: StackPlan, network: string, app: AppInstancePlan): C
     ports: [],
     healthcheck: { shellCommand: httpProbe(app.port, app.healthPath), ...HEALTH_TIMING },
     files: [],
+    groups: [],
+    volumes: [],
     labels: { [LABELS.stack]: plan.stackName, [LABELS.role]: 'app', [LABELS.instance]: app.id },
     restart: 'unless-stopped',
   };
@@ -104,17 +125,33 @@ function proxyContainer(plan: StackPlan, network: string, edgeNetwork: string): 
       { name: edgeNetwork, aliases: [proxy.name] },
       { name: network, aliases: [proxy.name] },
     ],
-    // HTTPS is published once the proxy has a TLS listener; publishing a dead port would mislead.
     // The admin port goes to loopback only, whatever publishHost says: it changes the fleet.
     ports: [
       { name: 'http', hostIp: proxy.publish.host, hostPort: proxy.publish.http, containerPort: proxy.listenPort, protocol: 'tcp' },
+      ...(proxy.httpsListenPort === null
+        ? []
+        : [{ name: 'https' as const, hostIp: proxy.publish.host, hostPort: proxy.publish.https, containerPort: proxy.httpsListenPort, protocol: 'tcp' as const }]),
       { name: 'admin', hostIp: admin.publish.host, hostPort: admin.publish.port, containerPort: admin.listenPort, protocol: 'tcp' },
     ],
     healthcheck: { shellCommand: tcpProbe(proxy.listenPort), ...HEALTH_TIMING },
-    files: [{ path: proxy.configPath, content: JSON.stringify(proxy.config, null, 2) }],
+    files: [{ path: proxy.configPath, content: JSON.stringify(proxy.config, null, 2), mode: 0o644 }, ...tlsFiles(proxy.tls)],
+    groups: proxy.tls?.source === 'upload' ? [KEY_GROUP] : [],
+    volumes: proxy.tls?.source === 'acme' ? [{ name: `${plan.stackName}-acme`, path: proxy.tls.storage }] : [],
     labels: { [LABELS.stack]: plan.stackName, [LABELS.role]: 'proxy' },
     restart: 'unless-stopped',
   };
+}
+
+/** Group 0 (root): the group of every uploaded file. */
+const KEY_GROUP = '0';
+
+/** The stack's certificate (public) and its key (group-readable for the proxy, never world-readable). */
+function tlsFiles(tls: ProxyTlsPlan | null): ContainerFile[] {
+  if (tls?.source !== 'upload') return [];
+  return [
+    { path: tls.cert, content: '', mode: 0o644, from: 'certificate' },
+    { path: tls.key, content: '', mode: 0o640, from: 'certificateKey' },
+  ];
 }
 
 // Probes run with the image's own node: Node images carry neither curl nor wget. Apps are probed

@@ -1,12 +1,14 @@
 // A ContainerSpec as `docker run` arguments: the system test runs the plan's containers with the
 // docker CLI through this, never through a second description of them.
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerFile, ContainerSpec } from './docker-containers';
 
 export interface DockerRunOptions {
   /**
-   * A host folder holding each of the spec's files under `containerFileName(file)`. The CLI has no
-   * `uploads`; a read-only bind mount puts the same content at the same path.
+   * A host folder holding each of the spec's files under `containerFileName(file)`, owned by root
+   * with the file's `mode` (writeContainerFiles makes them). The CLI has no `uploads`; a read-only
+   * bind mount puts the same content at the same path.
    */
   filesDir?: string;
   /** The value of each of the spec's `secretEnv` variables (the CLI has no Pulumi to make them). */
@@ -36,7 +38,9 @@ export function dockerRunArgs(spec: ContainerSpec, image: string, options: Docke
   args.push('--health-retries', String(h.retries), '--health-start-period', h.startPeriod);
   for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
   args.push('--restart', spec.restart);
+  for (const group of spec.groups) args.push('--group-add', group);
   for (const file of spec.files) args.push('--mount', fileMount(spec, file, options.filesDir));
+  for (const volume of spec.volumes) args.push('--mount', `type=volume,source=${volume.name},target=${volume.path}`);
   args.push(image);
   return args;
 }
@@ -44,6 +48,20 @@ export function dockerRunArgs(spec: ContainerSpec, image: string, options: Docke
 /** `network connect` arguments for each network after the first (empty for a one-network spec). */
 export function dockerConnectArgs(spec: ContainerSpec): string[][] {
   return spec.networks.slice(1).map((n) => ['network', 'connect', ...n.aliases.flatMap((a) => ['--alias', a]), n.name, spec.name]);
+}
+
+/**
+ * Writes each of the spec's files into `filesDir` with its mode; `supplied` gives the content of
+ * the files the plan leaves to the target (the certificate and its key).
+ */
+export function writeContainerFiles(spec: ContainerSpec, filesDir: string, supplied: Partial<Record<NonNullable<ContainerFile['from']>, string>> = {}): void {
+  for (const file of spec.files) {
+    const content = file.from === undefined ? file.content : supplied[file.from];
+    if (content === undefined) throw new Error(`writeContainerFiles: container ${spec.name} needs the ${file.from} for ${file.path}`);
+    const target = path.join(filesDir, containerFileName(file));
+    writeFileSync(target, content, { mode: file.mode });
+    chmodSync(target, file.mode); // writeFileSync's mode is filtered by the umask and ignored for an existing file
+  }
 }
 
 function fileMount(spec: ContainerSpec, file: ContainerFile, filesDir: string | undefined): string {

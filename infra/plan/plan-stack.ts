@@ -7,13 +7,16 @@ import { resolveStackArgs, type ResolvedStackArgs } from './resolve-args';
 import {
   ADMIN_PUBLISH_HOST,
   AWS_PUBLISH,
+  PROXY_ACME_STORAGE,
   PROXY_CONFIG_PATH,
   PROXY_CONTAINER_ADMIN_PORT,
   PROXY_CONTAINER_HTTP_PORT,
+  PROXY_CONTAINER_HTTPS_PORT,
+  PROXY_TLS_PATHS,
   SECRET_ENV,
   type StackArgs,
 } from './stack-args';
-import type { AdminPlan, AppInstancePlan, ProxyPlan, SecretEnvPlan, StackPlan } from './stack-plan';
+import type { AdminPlan, AppInstancePlan, ProxyPlan, ProxyTlsPlan, SecretEnvPlan, StackPlan } from './stack-plan';
 
 /** Loopback only: a local stack is for the developer's machine. */
 const LOCAL_HOST = '127.0.0.1';
@@ -29,16 +32,19 @@ export function planStack(stackArgs: StackArgs, appAddresses?: readonly string[]
   const planned = Array.from({ length: args.instances }, (_, index) => planApp(args, index));
   const apps = appAddresses ? planned.map((app, i) => atAddress(app, appAddresses[i])) : planned;
   const docker = args.target === 'docker';
+  const proxy = planProxy(args, apps);
   return {
     stackName: args.stackName,
     target: args.target,
     apps,
-    proxy: planProxy(args, apps),
+    proxy,
     ...(docker && { network: `${args.stackName}-net`, edgeNetwork: `${args.stackName}-edge` }),
     ...(args.target === 'aws' && { appVms: args.appVms }),
-    certificates: [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
+    // An ACME stack's certificates come from the CA at run time: the stack makes none of its own.
+    certificates: args.acme ? [] : [{ name: `${args.stackName}-tls`, hostnames: [...args.hostnames] }],
     dns: [],
-    urls: args.hostnames.map((host) => (args.target === 'aws' ? `http://${urlHost(host)}/` : `http://${urlHost(host)}:${args.httpPort}/`)),
+    urls: args.hostnames.map((host) => urlOf('http', host, proxy.publish.http)),
+    httpsUrls: proxy.tls === null ? [] : args.hostnames.map((host) => urlOf('https', host, proxy.publish.https)),
   };
 }
 
@@ -112,21 +118,51 @@ function atAddress(app: AppInstancePlan, address: string): AppInstancePlan {
 
 function planProxy(args: ResolvedStackArgs, apps: AppInstancePlan[]): ProxyPlan {
   const local = args.target === 'local';
-  const listener: ListenerConfig = local
-    ? { name: 'http', host: LOCAL_HOST, port: args.httpPort }
-    : { name: 'http', host: CONTAINER_BIND_HOST, port: PROXY_CONTAINER_HTTP_PORT };
+  const host = local ? LOCAL_HOST : CONTAINER_BIND_HOST;
+  const tls = proxyTls(args);
+  const http: ListenerConfig = { name: 'http', host, port: local ? args.httpPort : PROXY_CONTAINER_HTTP_PORT, ...httpsRedirect(args) };
+  const https: ListenerConfig | null = tls === null ? null : { name: 'https', host, port: local ? args.httpsPort : PROXY_CONTAINER_HTTPS_PORT, tls: listenerTls(tls) };
   const admin = planAdmin(args);
   return {
     name: `${args.stackName}-proxy`,
     configPath: PROXY_CONFIG_PATH,
-    config: buildProxyConfig(args, apps, listener, admin),
-    listenPort: listener.port,
+    config: buildProxyConfig(args, apps, https === null ? [http] : [http, https], admin),
+    listenPort: http.port,
+    httpsListenPort: https?.port ?? null,
+    tls,
     publish: args.target === 'aws'
       ? { ...AWS_PUBLISH }
       : { host: local ? LOCAL_HOST : args.publishHost, http: args.httpPort, https: args.httpsPort },
     admin,
     secretEnv: secretEnv(args, admin),
   };
+}
+
+/**
+ * local: the given files, if any. docker: ACME when asked, else the stack's certificate, uploaded.
+ * aws: none here; the aws target adds its own HTTPS listener (targets/aws/proxy-tls.ts, awsTls).
+ */
+function proxyTls(args: ResolvedStackArgs): ProxyTlsPlan | null {
+  if (args.target === 'local') return args.tlsFiles && { source: 'files', ...args.tlsFiles };
+  if (args.target === 'aws') return null;
+  return args.acme ? { source: 'acme', storage: PROXY_ACME_STORAGE } : { source: 'upload', ...PROXY_TLS_PATHS };
+}
+
+/**
+ * Only a stack with public names (ACME) redirects HTTP to HTTPS and sends HSTS: a stack on
+ * localhost, trusted through its own CA, keeps HTTP working for clients that do not trust that CA,
+ * and HSTS for localhost would hold for every port of it (RFC 6797 §8.3: it ignores the port),
+ * forcing the developer's other local servers to HTTPS too.
+ */
+function httpsRedirect(args: ResolvedStackArgs): Pick<ListenerConfig, 'redirectToHttps'> {
+  if (args.acme === null) return {};
+  return { redirectToHttps: args.httpsPort === 443 ? true : args.httpsPort };
+}
+
+function listenerTls(tls: ProxyTlsPlan): NonNullable<ListenerConfig['tls']> {
+  if (tls.source !== 'acme') return { certificates: [{ cert: tls.cert, key: tls.key }] };
+  // Certificates for the top-level `acme` names, obtained by the proxy itself.
+  return { acme: true, hsts: {} };
 }
 
 /**
@@ -151,6 +187,12 @@ function secretEnv(args: ResolvedStackArgs, admin: AdminPlan): SecretEnvPlan[] {
   }
   if (admin.tokenEnv) secrets.push({ env: admin.tokenEnv, name: 'admin-token', description: 'bearer token of the admin listener' });
   return secrets;
+}
+
+const DEFAULT_PORTS: Record<'http' | 'https', number> = { http: 80, https: 443 };
+
+function urlOf(scheme: 'http' | 'https', hostname: string, port: number): string {
+  return `${scheme}://${urlHost(hostname)}${port === DEFAULT_PORTS[scheme] ? '' : `:${port}`}/`;
 }
 
 /** A wildcard name has no URL of its own: show one name it covers (`*.localhost` -> `www.localhost`). */

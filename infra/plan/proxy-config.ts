@@ -1,9 +1,10 @@
 // The ProxyConfig a stack runs: one upstream holding every app instance, the app's routes
 // (app-routes.ts: assets served or cached, everything compressed). Built with the proxy's own types, so a schema change breaks the build, not a deploy.
-import type { HealthCheckConfig, ListenerConfig, ProxyConfig, StickyConfig, UpstreamConfig } from '../../proxy/src/config/schema';
+import type { AcmeConfig, HealthCheckConfig, ListenerConfig, ProxyConfig, StickyConfig, UpstreamConfig } from '../../proxy/src/config/schema';
 import { DEFAULT_HEALTH_CHECK } from '../../proxy/src/config/defaults';
 import { cachedAppRoutes, cachedAppZones, localAppRoutes } from './app-routes';
 import type { ResolvedStackArgs } from './resolve-args';
+import { PROXY_ACME_STORAGE } from './stack-args';
 import type { AdminPlan, AppInstancePlan } from './stack-plan';
 
 const DEFAULT_CHECK_TIMEOUT_MS = DEFAULT_HEALTH_CHECK.timeout;
@@ -11,7 +12,9 @@ const DEFAULT_CHECK_TIMEOUT_MS = DEFAULT_HEALTH_CHECK.timeout;
 /** The upstream every route of a generated config proxies to. */
 export const APP_UPSTREAM = 'app';
 
-export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[], listener: ListenerConfig, admin: AdminPlan): ProxyConfig {
+/** `listeners`: HTTP first (its host is the admin listener's too), then HTTPS if any. */
+export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[], listeners: ListenerConfig[], admin: AdminPlan): ProxyConfig {
+  const [listener] = listeners;
   const upstream: UpstreamConfig = {
     // The id, not the address, names a server: sticky cookies then survive a move to another host.
     servers: apps.map((app) => ({ address: app.address, id: app.id })),
@@ -22,14 +25,20 @@ export function buildProxyConfig(args: ResolvedStackArgs, apps: AppInstancePlan[
     ...(args.healthCheck && { healthCheck: readinessCheck(args.healthCheck) }),
   };
   return {
-    listeners: [listener],
+    listeners,
     upstreams: { [APP_UPSTREAM]: upstream },
     ...(args.appPublicDir === null && { caches: cachedAppZones() }),
     routes: args.appPublicDir === null ? cachedAppRoutes(APP_UPSTREAM) : localAppRoutes(APP_UPSTREAM, args.appPublicDir),
     // The token, when one is needed, comes from the environment (AdminPlan.tokenEnv), never this file.
     admin: { listen: `${listener.host}:${admin.listenPort}`, ...(admin.tokenEnv !== undefined && { requireToken: true }) },
+    ...(args.acme && { acme: acmeConfig(args.hostnames, args.acme) }),
     log: { level: 'info' },
   };
+}
+
+/** Certificates by HTTP-01 on the plain listener, kept in the volume PROXY_ACME_STORAGE. */
+function acmeConfig(hostnames: string[], acme: { email?: string; directory?: string }): AcmeConfig {
+  return { hostnames: [...hostnames], ...acme, storage: PROXY_ACME_STORAGE };
 }
 
 /**

@@ -28,6 +28,7 @@ export function stackArgsOf(stackName: string, target: TargetName, args: PublicS
     sticky: args.sticky === false ? false : definedOnly({ cookieName: args.stickyCookieName }),
     healthCheck: args.healthCheck === false ? false : definedOnly({ path: args.healthCheckPath, interval: args.healthCheckInterval }),
     adminPort: args.adminPort,
+    ...(args.acme && { acme: definedOnly({ email: args.acmeEmail, directory: args.acmeDirectory }) }),
   };
 }
 

@@ -44,6 +44,10 @@ export interface ResolvedStackArgs {
   adminPort: number;
   /** null: the proxy cannot read the app's files (it caches the asset paths). */
   appPublicDir: string | null;
+  /** local: the HTTPS listener's files; null: no HTTPS listener (local) or the uploaded certificate (docker). */
+  tlsFiles: { cert: string; key: string } | null;
+  /** null: the stack's own certificate (its CA), not ACME. */
+  acme: { email?: string; directory?: string } | null;
 }
 
 /** A DNS label, so that `${stackName}-app-1` is a valid container name and network alias. */
@@ -81,8 +85,10 @@ export function resolveStackArgs(args: StackArgs): ResolvedStackArgs {
     healthCheck: resolveHealthCheck(args.healthCheck, args.appHealthPath ?? DEFAULT_HEALTH_CHECK.path, issues),
     adminPort: args.adminPort ?? DEFAULT_ADMIN_PORT,
     appPublicDir: args.appPublicDir ?? null,
+    tlsFiles: args.tlsFiles ?? null,
+    acme: resolveAcme(args.acme, issues),
   };
-  issues.push(...publicDirIssues(resolved));
+  issues.push(...publicDirIssues(resolved), ...tlsIssues(resolved));
   issues.push(...portIssues(resolved), ...hostIssues(resolved));
   if (resolved.balance !== undefined && !STACK_BALANCE_METHODS.includes(resolved.balance)) {
     issues.push(`balance must be one of ${STACK_BALANCE_METHODS.join(', ')}, got "${resolved.balance}"`);
@@ -139,6 +145,47 @@ function publicDirIssues(args: ResolvedStackArgs): string[] {
   if (dir === null) return [];
   if (args.target !== 'local') return [`appPublicDir is for the local target only: a ${args.target} proxy cannot read the app's files`];
   return typeof dir === 'string' && isAbsolute(dir) ? [] : [`appPublicDir must be an absolute path, got ${show(dir)}`];
+}
+
+function tlsIssues(args: ResolvedStackArgs): string[] {
+  const issues: string[] = [];
+  const files = args.tlsFiles;
+  if (files !== null) {
+    if (args.target !== 'local') issues.push(`tlsFiles is for the local target only: a ${args.target} proxy gets the stack's certificate uploaded`);
+    for (const field of ['cert', 'key'] as const) {
+      if (typeof files[field] !== 'string' || !isAbsolute(files[field])) issues.push(`tlsFiles.${field} must be an absolute path, got ${show(files[field])}`);
+    }
+  }
+  if (args.acme === null) return issues;
+  if (args.target === 'local') issues.push('acme is for stacks with public names (target docker): a local stack has its local CA');
+  // The aws target terminates TLS its own way (ACME by default): one setting, not two that could disagree.
+  if (args.target === 'aws') issues.push('acme is for target docker: on aws set aws.tls (mode acme is its default; awsTls, awsAcmeEmail in the stack config)');
+  if (!Array.isArray(args.hostnames)) return issues;
+  args.hostnames.forEach((name, i) => {
+    if (typeof name === 'string' && !isPublicName(name)) {
+      issues.push(`acme needs public DNS names (no wildcard, localhost or single label): hostnames[${i}] is "${name}"`);
+    }
+  });
+  return issues;
+}
+
+/** A name an ACME CA can issue for by HTTP-01: dotted, no wildcard, not under localhost (RFC 6761). */
+function isPublicName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return !lower.startsWith('*.') && lower.includes('.') && lower !== 'localhost' && !lower.endsWith('.localhost') && isIP(lower) === 0;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+function resolveAcme(value: StackArgs['acme'], issues: string[]): ResolvedStackArgs['acme'] {
+  if (value === undefined || value === false) return null;
+  const options = optionsOf('acme', value, ['email', 'directory'], issues) ?? {};
+  const { email, directory } = options;
+  if (email !== undefined && (typeof email !== 'string' || !EMAIL.test(email))) issues.push(`acme.email must be an email address, got ${show(email)}`);
+  if (directory !== undefined && (typeof directory !== 'string' || !directory.startsWith('https://'))) {
+    issues.push(`acme.directory must be an https:// URL, got ${show(directory)}`);
+  }
+  return { ...(email !== undefined && { email: String(email) }), ...(directory !== undefined && { directory: String(directory) }) };
 }
 
 function hostIssues(args: ResolvedStackArgs): string[] {

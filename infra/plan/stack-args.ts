@@ -22,8 +22,21 @@ export interface StackArgs {
   appHealthPath?: string;
   /** The proxy's HTTP port: local, the port it listens on; docker, the host port it is published on. */
   httpPort?: number;
-  /** The proxy's HTTPS port, reserved for the TLS listener (not published until the proxy serves TLS). */
+  /** The proxy's HTTPS port (TLS, h2 and HTTP/1.1): local, the port it listens on; docker, the host port it is published on. */
   httpsPort?: number;
+  /**
+   * local only: the certificate and key files (absolute paths, PEM) of the HTTPS listener, e.g.
+   * npm start's local CA's localhost certificate. Absent: a local stack serves plain HTTP only.
+   * docker: the target uploads the stack's certificate into the proxy container instead.
+   */
+  tlsFiles?: { cert: string; key: string };
+  /**
+   * docker only (aws terminates TLS by its own options): certificates from an ACME CA (Let's Encrypt by default) for stacks with
+   * public names, instead of the stack's own CA. Every hostname must be a public DNS name (no
+   * wildcard: HTTP-01 cannot prove one) whose DNS points at the host, whose port 80 reaches httpPort.
+   * `true`: the defaults; `{ email, directory }`: the account's contact and another CA's directory URL.
+   */
+  acme?: boolean | { email?: string; directory?: string };
   /** docker: the host address the proxy's ports are published on. */
   publishHost?: string;
   /** Names the stack answers to: URLs and the certificate. `*.localhost` needs no DNS. */
@@ -78,6 +91,15 @@ export const DEFAULT_STICKY_COOKIE = 'portico_server';
  */
 export const DEFAULT_HEALTH_CHECK = { path: '/readyz', interval: '2s' } as const;
 
+/** Where the proxy container reads its certificate and key (uploaded; the key is 0640 root:root). */
+export const PROXY_TLS_PATHS = { cert: '/etc/portico/tls/cert.pem', key: '/etc/portico/tls/key.pem' } as const;
+/**
+ * The proxy container's ACME storage (account key, certificates, keys): a named volume, so that a
+ * replaced container keeps its certificates instead of asking the CA again (its rate limits).
+ */
+export const PROXY_ACME_STORAGE = '/var/lib/portico/acme';
+/** The proxy's HTTPS port inside its container; the host port is `httpsPort`. */
+export const PROXY_CONTAINER_HTTPS_PORT = 8443;
 /** Where the proxy container reads its config (the image's PORTICO_CONFIG default). */
 export const PROXY_CONFIG_PATH = '/etc/portico/config.json';
 /** The proxy's HTTP port inside its container; the host port is `httpPort`. */

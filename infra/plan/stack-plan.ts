@@ -22,6 +22,8 @@ export interface StackPlan {
   dns: DnsRecordPlan[];
   /** Where users reach the stack: one HTTP URL per hostname, through the proxy. */
   urls: string[];
+  /** The same over HTTPS (h2 and HTTP/1.1); empty when the stack serves no HTTPS (a local plan without tlsFiles). */
+  httpsUrls: string[];
 }
 
 export interface AppInstancePlan {
@@ -64,6 +66,10 @@ export interface ProxyPlan {
   config: ProxyConfig;
   /** The port the proxy listens on (inside its container for docker). */
   listenPort: number;
+  /** The HTTPS listener's port (inside its container for docker); null when it has none. */
+  httpsListenPort: number | null;
+  /** Where the HTTPS listener's certificate comes from; null when it has none. */
+  tls: ProxyTlsPlan | null;
   /** docker: host address and ports the proxy is published on; local: where it listens. */
   publish: { host: string; http: number; https: number };
   admin: AdminPlan;
@@ -73,6 +79,13 @@ export interface ProxyPlan {
    */
   secretEnv: SecretEnvPlan[];
 }
+
+/**
+ * `files`: files the proxy reads where it runs (local). `upload`: the stack's certificate (its own
+ * CA), uploaded by the target at these container paths. `acme`: obtained by the proxy itself,
+ * kept in `storage` (a volume).
+ */
+export type ProxyTlsPlan = { source: 'files' | 'upload'; cert: string; key: string } | { source: 'acme'; storage: string };
 
 /** The proxy's admin listener: status JSON, Prometheus metrics, the live dashboard. */
 export interface AdminPlan {

@@ -54,8 +54,18 @@ describe('EdgeProxy args', () => {
     await nothingRegistered();
   });
 
+  test('needs a certificate unless acme, and not both', async () => {
+    expect(() => new EdgeProxy('p', { appAddresses: ['a:1'], networkName: 'n', tlsCertPem: 'C' })).toThrow(
+      'portico:index:EdgeProxy "p": tlsCertPem and tlsKeyPem are required (a Certificate\'s certPem and privateKeyPem), unless acme',
+    );
+    expect(() => new EdgeProxy('p', { appAddresses: ['a:1'], networkName: 'n', tlsCertPem: 'C', tlsKeyPem: 'K', acme: true, hostnames: ['a.example.com'] })).toThrow(
+      'portico:index:EdgeProxy "p": acme conflicts with tlsCertPem and tlsKeyPem: give one source of certificates',
+    );
+    await nothingRegistered();
+  });
+
   test('balances over the given addresses, with stable server ids', async () => {
-    const proxy = new EdgeProxy('edge', { appAddresses: ['shop-1:3000', 'shop-2:3000'], networkName: 'n', proxy: { image: 'portico:1' } });
+    const proxy = new EdgeProxy('edge', { appAddresses: ['shop-1:3000', 'shop-2:3000'], networkName: 'n', proxy: { image: 'portico:1' }, tlsCertPem: 'C', tlsKeyPem: 'K' });
     const config = JSON.parse(await valueOf(proxy.configJson));
     expect(config.upstreams.app.servers).toEqual([
       { address: 'shop-1:3000', id: 'app-1' },

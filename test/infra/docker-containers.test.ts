@@ -1,4 +1,7 @@
-import { containerFileName, dockerConnectArgs, dockerContainers, dockerRunArgs, planStack, type ContainerSpec } from '../../infra/plan';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { containerFileName, dockerConnectArgs, dockerContainers, dockerRunArgs, planStack, writeContainerFiles, type ContainerSpec } from '../../infra/plan';
 import { configIssues } from '../../proxy/src/config/load';
 
 const plan = planStack({ stackName: 'web', target: 'docker', instances: 2, httpPort: 18080 });
@@ -35,6 +38,7 @@ describe('dockerContainers', () => {
   test('publishes only the proxy, on the configured host address and port, and its admin port on loopback', () => {
     expect(proxy.ports).toEqual([
       { name: 'http', hostIp: '127.0.0.1', hostPort: 18080, containerPort: 8080, protocol: 'tcp' },
+      { name: 'https', hostIp: '127.0.0.1', hostPort: 8443, containerPort: 8443, protocol: 'tcp' },
       { name: 'admin', hostIp: '127.0.0.1', hostPort: 9901, containerPort: 9901, protocol: 'tcp' },
     ]);
   });
@@ -43,6 +47,7 @@ describe('dockerContainers', () => {
     const open = dockerContainers(planStack({ stackName: 'web', target: 'docker', instances: 1, publishHost: '0.0.0.0', adminPort: 19901 }));
     expect(open.at(-1)!.ports.map((p) => [p.name, p.hostIp, p.hostPort, p.containerPort])).toEqual([
       ['http', '0.0.0.0', 8080, 8080],
+      ['https', '0.0.0.0', 8443, 8443],
       ['admin', '127.0.0.1', 19901, 9901],
     ]);
   });
@@ -55,8 +60,27 @@ describe('dockerContainers', () => {
 
   test('hands the proxy its config as a file at PORTICO_CONFIG, with content that validates', () => {
     expect(proxy.env).toEqual({ PORTICO_CONFIG: '/etc/portico/config.json' });
-    expect(proxy.files).toEqual([{ path: '/etc/portico/config.json', content: JSON.stringify(plan.proxy.config, null, 2) }]);
+    expect(proxy.files[0]).toEqual({ path: '/etc/portico/config.json', content: JSON.stringify(plan.proxy.config, null, 2), mode: 0o644 });
     expect(configIssues(JSON.parse(proxy.files[0].content))).toEqual([]);
+  });
+
+  test('leaves the certificate and its key to the target, the key readable by group 0 only, which the proxy joins', () => {
+    expect(proxy.files.slice(1)).toEqual([
+      { path: '/etc/portico/tls/cert.pem', content: '', mode: 0o644, from: 'certificate' },
+      { path: '/etc/portico/tls/key.pem', content: '', mode: 0o640, from: 'certificateKey' },
+    ]);
+    expect(proxy.groups).toEqual(['0']);
+    expect([app1.groups, app1.files, proxy.volumes]).toEqual([[], [], []]);
+  });
+
+  test('with ACME: no certificate files, no extra group, and a volume for the ACME storage', () => {
+    const acme = dockerContainers(planStack({ stackName: 'shop', target: 'docker', instances: 1, hostnames: ['shop.example.com'], acme: true })).at(-1)!;
+    expect(acme.files.map((f) => f.path)).toEqual(['/etc/portico/config.json']);
+    expect(acme.groups).toEqual([]);
+    expect(acme.volumes).toEqual([{ name: 'shop-acme', path: '/var/lib/portico/acme' }]);
+    expect(dockerRunArgs(acme, 'img', { filesDir: '/f', secrets: { PORTICO_STICKY_KEY: 'k', PORTICO_ADMIN_TOKEN: 't' } })).toEqual(
+      expect.arrayContaining(['--mount', 'type=volume,source=shop-acme,target=/var/lib/portico/acme']),
+    );
   });
 
   test('health-checks apps on /readyz and the proxy on its listening port', () => {
@@ -105,8 +129,24 @@ describe('dockerRunArgs', () => {
     expect(args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:18080:8080/tcp']));
     expect(args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:9901:9901/tcp']));
     expect(args).toEqual(expect.arrayContaining(['--mount', 'type=bind,source=/tmp/files/config.json,target=/etc/portico/config.json,readonly']));
+    expect(args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:8443:8443/tcp']));
+    expect(args).toEqual(expect.arrayContaining(['--mount', 'type=bind,source=/tmp/files/key.pem,target=/etc/portico/tls/key.pem,readonly']));
+    expect(args).toEqual(expect.arrayContaining(['--group-add', '0']));
     expect(args.at(-1)).toBe('web-proxy:test');
-    expect(containerFileName(proxy.files[0])).toBe('config.json');
+    expect(proxy.files.map(containerFileName)).toEqual(['config.json', 'cert.pem', 'key.pem']);
+  });
+
+  test('writes the files into filesDir with their modes, the certificate and key as given', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-files-'));
+    try {
+      expect(() => writeContainerFiles(proxy, dir)).toThrow('writeContainerFiles: container web-proxy needs the certificate for /etc/portico/tls/cert.pem');
+      writeContainerFiles(proxy, dir, { certificate: 'CERT', certificateKey: 'KEY' });
+      const file = (name: string) => [readFileSync(path.join(dir, name), 'utf8').slice(0, 4), statSync(path.join(dir, name)).mode & 0o777];
+      expect([file('cert.pem'), file('key.pem')]).toEqual([['CERT', 0o644], ['KEY', 0o640]]);
+      expect(file('config.json')[1]).toBe(0o644);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('passes the secrets as env vars', () => {

@@ -46,7 +46,7 @@ describe('the example stack under mocks', () => {
   test('checks the app on its own health path, in the container and from the proxy', () => {
     for (const c of apps()) expect(c.inputs.healthcheck.tests[1]).toContain("fetch('http://127.0.0.1:8000/ready')");
     const proxy = containers().find((c) => c.name === 'shop-proxy')!;
-    const config = JSON.parse(proxy.inputs.uploads[0].content);
+    const config = JSON.parse(plainInput<{ content: string }[]>(proxy.inputs.uploads)[0].content);
     expect(config.upstreams.app.healthCheck).toMatchObject({ uri: '/ready', interval: '1s' });
   });
 

@@ -48,8 +48,23 @@ describe('planStack rejects bad args, naming the field', () => {
     ['an interval too short', { healthCheck: { interval: '10ms' } }, 'healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got "10ms"'],
     ['an interval too long', { healthCheck: { interval: '1h' } }, 'healthCheck.interval must be a duration from 100ms to 5m like "2s" or "500ms", got "1h"'],
     ['balance hash (needs a key)', { balance: 'hash' }, 'balance must be one of round-robin, least-conn, ip-hash, random-two, got "hash"'],
+    ['tlsFiles for docker', { tlsFiles: { cert: '/c.pem', key: '/k.pem' } }, "tlsFiles is for the local target only: a docker proxy gets the stack's certificate uploaded"],
+    ['acme for a local name', { acme: true }, 'acme needs public DNS names (no wildcard, localhost or single label): hostnames[0] is "localhost"'],
+    ['acme for a wildcard', { acme: true, hostnames: ['*.example.com'] }, 'acme needs public DNS names (no wildcard, localhost or single label): hostnames[0] is "*.example.com"'],
+    ['acme for a .localhost name', { acme: true, hostnames: ['a.example.com', 'shop.localhost'] }, 'acme needs public DNS names (no wildcard, localhost or single label): hostnames[1] is "shop.localhost"'],
+    ['an acme email without @', { acme: { email: 'ops' }, hostnames: ['a.example.com'] }, 'acme.email must be an email address, got "ops"'],
+    ['an acme directory over http', { acme: { directory: 'http://ca.example.com/dir' }, hostnames: ['a.example.com'] }, 'acme.directory must be an https:// URL, got "http://ca.example.com/dir"'],
+    ['an acme field that does not exist', { acme: { contact: 'x' } as never, hostnames: ['a.example.com'] }, 'acme has unknown field "contact" (known: email, directory)'],
   ])('%s', (_, more, issue) => {
     expect(issuesOf(args(more))).toEqual([issue]);
+  });
+
+  test('acme is for stacks with public names; tlsFiles must be absolute paths', () => {
+    expect(issuesOf(args({ target: 'local', acme: true, hostnames: ['a.example.com'] }))).toEqual(['acme is for stacks with public names (target docker): a local stack has its local CA']);
+    expect(issuesOf(args({ target: 'aws', acme: true, hostnames: ['a.example.com'] }))).toEqual([
+      'acme is for target docker: on aws set aws.tls (mode acme is its default; awsTls, awsAcmeEmail in the stack config)',
+    ]);
+    expect(issuesOf(args({ target: 'local', tlsFiles: { cert: 'cert.pem', key: '/k.pem' } }))).toEqual(['tlsFiles.cert must be an absolute path, got "cert.pem"']);
   });
 
   test('local app ports must fit below 65536 and miss the proxy ports', () => {

@@ -50,9 +50,12 @@ describe('planStack for docker', () => {
     });
   });
 
-  test('generates a proxy config that balances over every app, listening on 0.0.0.0:8080', () => {
+  test('generates a proxy config that balances over every app, listening on 0.0.0.0:8080 and with TLS on 0.0.0.0:8443', () => {
     expect(plan.proxy.config).toEqual({
-      listeners: [{ name: 'http', host: '0.0.0.0', port: 8080 }],
+      listeners: [
+        { name: 'http', host: '0.0.0.0', port: 8080 },
+        { name: 'https', host: '0.0.0.0', port: 8443, tls: { certificates: [{ cert: '/etc/portico/tls/cert.pem', key: '/etc/portico/tls/key.pem' }] } },
+      ],
       upstreams: {
         app: {
           servers: [
@@ -83,7 +86,9 @@ describe('planStack for docker', () => {
 
   test('keeps every secret out of the config: the proxy reads them from its env', () => {
     const json = JSON.stringify(plan.proxy.config);
-    expect(json).not.toMatch(/"key"|"token"|"tokenFile"/);
+    expect(json).not.toMatch(/"token"|"tokenFile"|PRIVATE KEY/);
+    // The TLS key is a file the target uploads, named by path.
+    expect(plan.proxy.config.listeners[1].tls!.certificates![0].key).toBe('/etc/portico/tls/key.pem');
     expect(plan.proxy.secretEnv).toEqual([
       { env: 'PORTICO_STICKY_KEY', name: 'sticky-key', description: 'HMAC key of the sticky cookie' },
       { env: 'PORTICO_ADMIN_TOKEN', name: 'admin-token', description: 'bearer token of the admin listener' },
@@ -109,6 +114,42 @@ describe('planStack for docker', () => {
     expect(custom.proxy.listenPort).toBe(8080);
     expect(custom.proxy.config.upstreams.app.balance).toBe('least-conn');
     expect(custom.urls).toEqual(['http://localhost:9080/']);
+    expect(custom.httpsUrls).toEqual(['https://localhost:9443/']);
+    expect([custom.proxy.httpsListenPort, custom.proxy.tls]).toEqual([8443, { source: 'upload', cert: '/etc/portico/tls/cert.pem', key: '/etc/portico/tls/key.pem' }]);
+  });
+
+  test('neither redirects HTTP nor sends HSTS for a stack on its own CA: clients that do not trust it keep HTTP', () => {
+    const [http, https] = plan.proxy.config.listeners;
+    expect(http.redirectToHttps).toBeUndefined();
+    expect(https.tls!.hsts).toBeUndefined();
+  });
+});
+
+describe('planStack for docker with ACME', () => {
+  const acme = (more: Partial<StackArgs> = {}) => planStack(docker({ instances: 1, hostnames: ['shop.example.com', 'www.example.com'], acme: true, ...more }));
+
+  test('renders the proxy\'s acme settings for the hostnames, stored in a volume, and a TLS listener that takes its certificates', () => {
+    const plan = acme({ acme: { email: 'ops@example.com', directory: 'https://acme-staging-v02.api.letsencrypt.org/directory' } });
+    expect(plan.proxy.config.acme).toEqual({
+      hostnames: ['shop.example.com', 'www.example.com'],
+      email: 'ops@example.com',
+      directory: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+      storage: '/var/lib/portico/acme',
+    });
+    expect(plan.proxy.config.listeners[1]).toEqual({ name: 'https', host: '0.0.0.0', port: 8443, tls: { acme: true, hsts: {} } });
+    expect(plan.proxy.tls).toEqual({ source: 'acme', storage: '/var/lib/portico/acme' });
+    expect(plan.certificates).toEqual([]);
+    expect(acme().proxy.config.acme).toEqual({ hostnames: ['shop.example.com', 'www.example.com'], storage: '/var/lib/portico/acme' });
+  });
+
+  test('redirects HTTP to HTTPS (the published port, none on 443), with HSTS', () => {
+    expect(acme().proxy.config.listeners[0].redirectToHttps).toBe(8443);
+    const standard = acme({ httpPort: 80, httpsPort: 443, publishHost: '0.0.0.0' });
+    expect(standard.proxy.config.listeners[0].redirectToHttps).toBe(true);
+    expect([standard.urls, standard.httpsUrls]).toEqual([
+      ['http://shop.example.com/', 'http://www.example.com/'],
+      ['https://shop.example.com/', 'https://www.example.com/'],
+    ]);
   });
 });
 
@@ -127,8 +168,19 @@ describe('planStack for local', () => {
     expect(planStack(local({ instances: 1, adminPort: 19901 })).proxy.config.admin).toEqual({ listen: '127.0.0.1:19901' });
   });
 
-  test('has the proxy listen on 127.0.0.1:httpPort and no network', () => {
+  test('serves HTTPS on 127.0.0.1:httpsPort from the given files, without redirect or HSTS', () => {
+    const tls = planStack(local({ instances: 1, tlsFiles: { cert: '/home/u/ca/localhost.pem', key: '/home/u/ca/localhost.key' } }));
+    expect(tls.proxy.config.listeners).toEqual([
+      { name: 'http', host: '127.0.0.1', port: 8080 },
+      { name: 'https', host: '127.0.0.1', port: 8443, tls: { certificates: [{ cert: '/home/u/ca/localhost.pem', key: '/home/u/ca/localhost.key' }] } },
+    ]);
+    expect([tls.httpsUrls, tls.proxy.httpsListenPort]).toEqual([['https://localhost:8443/'], 8443]);
+    expect(configIssues(tls.proxy.config)).toEqual([]);
+  });
+
+  test('has the proxy listen on 127.0.0.1:httpPort and no network (no HTTPS without tlsFiles)', () => {
     expect(plan.proxy.config.listeners).toEqual([{ name: 'http', host: '127.0.0.1', port: 8080 }]);
+    expect([plan.httpsUrls, plan.proxy.httpsListenPort, plan.proxy.tls]).toEqual([[], null, null]);
     expect(plan.proxy.listenPort).toBe(8080);
     expect(plan.network).toBeUndefined();
     expect(plan.proxy.config.upstreams.app.servers.map((s) => s.address)).toEqual(plan.apps.map((a) => a.address));
@@ -136,6 +188,20 @@ describe('planStack for local', () => {
 
   test('starts the app ports at the configured base', () => {
     expect(planStack(local({ instances: 2, appPort: 5000 })).apps.map((a) => a.port)).toEqual([5000, 5001]);
+  });
+});
+
+describe('planStack for aws', () => {
+  const plan = planStack({ stackName: 'web', target: 'aws', instances: 1, hostnames: ['shop.example.com'] });
+
+  test('leaves HTTPS to the aws target: one plain listener, port 80 and 443 published, no https URLs of its own', () => {
+    expect(plan.proxy.config.listeners).toEqual([{ name: 'http', host: '0.0.0.0', port: 8080 }]);
+    expect(plan.proxy.config.acme).toBeUndefined();
+    expect([plan.proxy.tls, plan.proxy.httpsListenPort, plan.httpsUrls]).toEqual([null, null, []]);
+    expect(plan.proxy.publish).toEqual({ host: '0.0.0.0', http: 80, https: 443 });
+    expect(plan.urls).toEqual(['http://shop.example.com/']);
+    // The aws target reads the names to certify (ACME or given) and to point DNS at from here.
+    expect(plan.certificates).toEqual([{ name: 'web-tls', hostnames: ['shop.example.com'] }]);
   });
 });
 
@@ -247,6 +313,9 @@ describe('planStack outputs for every target', () => {
     ['local with sticky and checks off', local({ instances: 2, sticky: false, healthCheck: false })],
     ['local serving the app\'s files', local({ instances: 2, appPublicDir: '/srv/app/public' })],
     ['docker with a renamed cookie and a fast check', docker({ instances: 2, sticky: { cookieName: 'srv' }, healthCheck: { interval: '100ms' } })],
+    ['docker with ACME', docker({ instances: 1, hostnames: ['shop.example.com'], acme: { email: 'ops@example.com' } })],
+    ['docker with ACME on 80 and 443', docker({ instances: 1, hostnames: ['shop.example.com'], acme: true, httpPort: 80, httpsPort: 443 })],
+    ['local with TLS files', local({ instances: 1, tlsFiles: { cert: '/ca/localhost.pem', key: '/ca/localhost.key' } })],
   ])('a %s config passes the proxy schema and its semantic checks', (_, args) => {
     expect(configIssues(planStack(args).proxy.config)).toEqual([]);
   });

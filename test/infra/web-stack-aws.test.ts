@@ -14,7 +14,9 @@ describe('WebStack on aws, sized by the app VM type', () => {
   let stack: WebStack;
   let out: {
     urls: string[];
+    httpsUrls: string[];
     proxyUrl: string;
+    proxyHttpsUrl: string;
     appAddresses: string[];
     instanceCount: number;
     networkName: string;
@@ -38,9 +40,11 @@ describe('WebStack on aws, sized by the app VM type', () => {
       hostnames: ['shop.example.com'],
       aws: { appVms: 2, appInstanceType: 'c7i.xlarge', dns: { zoneId: 'ZSHOP', ttl: 60 }, tls: { staging: true } },
     });
-    const [urls, proxyUrl, appAddresses, instanceCount, networkName, proxyConfig, caCertPem, dashboardUrl, dashboardCommand, appVmIds] = await Promise.all([
+    const [urls, httpsUrls, proxyUrl, proxyHttpsUrl, appAddresses, instanceCount, networkName, proxyConfig, caCertPem, dashboardUrl, dashboardCommand, appVmIds] = await Promise.all([
       valueOf(stack.urls),
+      valueOf(stack.httpsUrls),
       valueOf(stack.proxyUrl),
+      valueOf(stack.proxyHttpsUrl),
       valueOf(stack.appAddresses),
       valueOf(stack.instanceCount),
       valueOf(stack.networkName),
@@ -50,7 +54,7 @@ describe('WebStack on aws, sized by the app VM type', () => {
       valueOf(stack.dashboardCommand),
       valueOf(stack.appVmIds),
     ]);
-    out = { urls, proxyUrl, appAddresses, instanceCount, networkName, proxyConfig, caCertPem, dashboardUrl, dashboardCommand, appVmIds };
+    out = { urls, httpsUrls, proxyUrl, proxyHttpsUrl, appAddresses, instanceCount, networkName, proxyConfig, caCertPem, dashboardUrl, dashboardCommand, appVmIds };
     await graph.settled();
   });
 
@@ -157,7 +161,9 @@ describe('WebStack on aws, sized by the app VM type', () => {
 
   test('outputs resolve: https URL, the Elastic IP, addresses, count, VPC, VM ids, the dashboard through SSM', () => {
     expect(out.urls).toEqual(['https://shop.example.com/']);
+    expect(out.httpsUrls).toEqual(['https://shop.example.com/']);
     expect(out.proxyUrl).toBe(`http://${ELASTIC_IP}/`);
+    expect(out.proxyHttpsUrl).toBe(`https://${ELASTIC_IP}/`);
     expect(out.instanceCount).toBe(8);
     expect(out.networkName).toBe('shop-vpc-id');
     expect(out.appVmIds).toEqual(['shop-vm-1-id', 'shop-vm-2-id']);
@@ -167,7 +173,7 @@ describe('WebStack on aws, sized by the app VM type', () => {
     expect(out.dashboardUrl).toBe(`http://127.0.0.1:9901/#token=${token}`);
     const registered = root().outputs ?? {};
     expect(Object.keys(registered).sort()).toEqual(
-      ['appAddresses', 'appVmIds', 'caCertPem', 'dashboardCommand', 'dashboardUrl', 'instanceCount', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
+      ['appAddresses', 'appVmIds', 'caCertPem', 'dashboardCommand', 'dashboardUrl', 'httpsUrls', 'instanceCount', 'networkName', 'proxyConfig', 'proxyHttpsUrl', 'proxyUrl', 'urls'],
     );
     expect(isSecretInput(registered.dashboardUrl)).toBe(true);
   });
@@ -207,6 +213,8 @@ describe('WebStack on aws with an explicit instance count', () => {
 
   test('TLS off: http URLs and port 80 only', async () => {
     expect(await valueOf(stack.urls)).toEqual(['http://localhost/']);
+    expect(await valueOf(stack.httpsUrls)).toEqual([]);
+    expect(await valueOf(stack.proxyHttpsUrl)).toBe('');
     expect(ingressRules(graph).filter((r) => r.startsWith('fixed-')).sort()).toEqual(['fixed-app tcp 3000-3000 sg:fixed-proxy', 'fixed-proxy tcp 80-80 0.0.0.0/0']);
   });
 });

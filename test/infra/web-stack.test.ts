@@ -22,7 +22,9 @@ describe('WebStack on docker', () => {
   let stack: WebStack;
   let outputs: {
     urls: string[];
+    httpsUrls: string[];
     proxyUrl: string;
+    proxyHttpsUrl: string;
     appAddresses: string[];
     networkName: string;
     proxyConfig: string;
@@ -45,7 +47,9 @@ describe('WebStack on docker', () => {
     });
     outputs = {
       urls: await valueOf(stack.urls),
+      httpsUrls: await valueOf(stack.httpsUrls),
       proxyUrl: await valueOf(stack.proxyUrl),
+      proxyHttpsUrl: await valueOf(stack.proxyHttpsUrl),
       appAddresses: await valueOf(stack.appAddresses),
       networkName: await valueOf(stack.networkName),
       proxyConfig: await valueOf(stack.proxyConfig),
@@ -59,6 +63,8 @@ describe('WebStack on docker', () => {
   const proxy = () => graph.get(T.container, 'web-proxy');
   const network = () => graph.get(T.network, 'web-net');
   const edgeNetwork = () => graph.get(T.network, 'web-proxy-edge');
+  /** The proxy's uploads: sent as a secret as a whole, since the key is one. */
+  const uploads = () => plainInput<{ file: string; content: string; permissions: string }[]>(proxy().inputs.uploads);
 
   test('runs as many app containers as the plan sized', () => {
     expect(apps().map((c) => c.inputs.name)).toEqual(['web-app-1', 'web-app-2', 'web-app-3']);
@@ -93,23 +99,36 @@ describe('WebStack on docker', () => {
   });
 
   test('lists every app container\'s address in the proxy\'s upstream', () => {
-    const config = JSON.parse(proxy().inputs.uploads[0].content);
+    const config = JSON.parse(uploads()[0].content);
     const upstream = config.upstreams.app.servers.map((s: { address: string }) => s.address);
     expect(upstream).toEqual(apps().map((c) => `${c.inputs.name}:${envOf(c).PORT}`));
     expect(outputs.appAddresses).toEqual(upstream);
   });
 
   test('uploads a proxy config file that validates against the proxy\'s schema', () => {
-    const uploads = proxy().inputs.uploads;
-    expect(uploads).toHaveLength(1);
-    expect(uploads[0].file).toBe(envOf(proxy()).PORTICO_CONFIG);
-    expect(configIssues(JSON.parse(uploads[0].content))).toEqual([]);
-    expect(outputs.proxyConfig).toBe(uploads[0].content);
+    const [config] = uploads();
+    expect([config.file, config.permissions]).toEqual([envOf(proxy()).PORTICO_CONFIG, '0644']);
+    expect(configIssues(JSON.parse(config.content))).toEqual([]);
+    expect(outputs.proxyConfig).toBe(config.content);
   });
+
+  test('uploads the stack certificate and its key (0640, readable through group 0, which the proxy joins), as a secret', async () => {
+    expect(isSecretInput(proxy().inputs.uploads)).toBe(true);
+    const [, cert, key] = uploads();
+    expect([cert.file, cert.permissions, key.file, key.permissions]).toEqual(['/etc/portico/tls/cert.pem', '0644', '/etc/portico/tls/key.pem', '0640']);
+    // The mocks' fake PEMs name the resource: the leaf certificate and the leaf's key, not the CA's.
+    expect(cert.content).toBe('-----BEGIN CERTIFICATE-----\nfake web-tls\n-----END CERTIFICATE-----\n');
+    expect(key.content).toBe('-----BEGIN PRIVATE KEY-----\nfake web-tls-key\n-----END PRIVATE KEY-----\n');
+    expect(proxy().inputs.groupAdds).toEqual(['0']);
+    const https = JSON.parse(config0()).listeners.find((l: { name: string }) => l.name === 'https');
+    expect(https).toEqual({ name: 'https', host: '0.0.0.0', port: 8443, tls: { certificates: [{ cert: cert.file, key: key.file }] } });
+  });
+  const config0 = () => uploads()[0].content;
 
   test('publishes the proxy as configured, its admin port on 127.0.0.1 only, and no app', () => {
     expect(proxy().inputs.ports).toEqual([
       { ip: '127.0.0.1', external: 18080, internal: 8080, protocol: 'tcp' },
+      { ip: '127.0.0.1', external: 8443, internal: 8443, protocol: 'tcp' },
       { ip: '127.0.0.1', external: 19901, internal: 9901, protocol: 'tcp' },
     ]);
     for (const c of apps()) expect(c.inputs.ports).toEqual([]);
@@ -130,7 +149,7 @@ describe('WebStack on docker', () => {
     expect(env.PORTICO_ADMIN_TOKEN).toMatch(/^[0-9a-zA-Z]{32}$/);
     expect(env.PORTICO_STICKY_KEY).toMatch(/^[0-9a-zA-Z]{32}$/);
     expect(env.PORTICO_ADMIN_TOKEN).not.toBe(env.PORTICO_STICKY_KEY);
-    const content: string = proxy().inputs.uploads[0].content;
+    const content: string = uploads()[0].content;
     expect(content).not.toContain(env.PORTICO_ADMIN_TOKEN);
     expect(content).not.toContain(env.PORTICO_STICKY_KEY);
     const config = JSON.parse(content);
@@ -139,7 +158,7 @@ describe('WebStack on docker', () => {
   });
 
   test('turns on the sticky cookie and the /readyz check for the app upstream', () => {
-    const upstream = JSON.parse(proxy().inputs.uploads[0].content).upstreams.app;
+    const upstream = JSON.parse(uploads()[0].content).upstreams.app;
     expect(upstream.sticky).toEqual({ cookie: { name: 'portico_server', path: '/', httpOnly: true, sameSite: 'lax' } });
     expect(upstream.healthCheck).toMatchObject({ uri: '/readyz', mandatory: true });
   });
@@ -196,10 +215,12 @@ describe('WebStack on docker', () => {
 
   test('resolves the outputs a user needs and registers them', () => {
     expect(outputs.urls).toEqual(['http://localhost:18080/', 'http://web.localhost:18080/']);
+    expect(outputs.httpsUrls).toEqual(['https://localhost:8443/', 'https://web.localhost:8443/']);
     expect(outputs.proxyUrl).toBe('http://127.0.0.1:18080/');
+    expect(outputs.proxyHttpsUrl).toBe('https://127.0.0.1:8443/');
     expect(outputs.networkName).toBe('web-net');
     expect(Object.keys(graph.get(T.stack, 'web').outputs ?? {}).sort()).toEqual(
-      ['appAddresses', 'appVmIds', 'caCertPem', 'dashboardCommand', 'dashboardUrl', 'instanceCount', 'networkName', 'proxyConfig', 'proxyUrl', 'urls'],
+      ['appAddresses', 'appVmIds', 'caCertPem', 'dashboardCommand', 'dashboardUrl', 'httpsUrls', 'instanceCount', 'networkName', 'proxyConfig', 'proxyHttpsUrl', 'proxyUrl', 'urls'],
     );
   });
 });
@@ -213,6 +234,28 @@ describe('WebStack with sticky sessions off', () => {
     const upstream = JSON.parse(await valueOf(stack.proxyConfig)).upstreams.app;
     expect(upstream.sticky).toBeUndefined();
     expect(upstream.healthCheck).toBeUndefined();
+  });
+});
+
+describe('WebStack with ACME', () => {
+  test('makes no certificate of its own: the proxy gets them by ACME, kept in a volume of the stack', async () => {
+    const stack = new WebStack('shop', { app, instances: 1, hostnames: ['shop.example.com'], acme: true, acmeEmail: 'ops@example.com', httpPort: 80, httpsPort: 443, publishHost: '0.0.0.0' });
+    const config = JSON.parse(await valueOf(stack.proxyConfig));
+    expect(await valueOf(stack.caCertPem)).toBe('');
+    await graph.settled();
+    expect(graph.ofType(T.cert).filter((c) => c.name.startsWith('shop'))).toEqual([]);
+    expect(config.acme).toEqual({ hostnames: ['shop.example.com'], email: 'ops@example.com', storage: '/var/lib/portico/acme' });
+    expect(config.listeners.map((l: object) => l)).toEqual([
+      { name: 'http', host: '0.0.0.0', port: 8080, redirectToHttps: true },
+      { name: 'https', host: '0.0.0.0', port: 8443, tls: { acme: true, hsts: {} } },
+    ]);
+    const volume = graph.get('docker:index/volume:Volume', 'shop-proxy-acme');
+    expect(volume.inputs.name).toBe('shop-acme');
+    const container = graph.get(T.container, 'shop-proxy');
+    expect(container.inputs.volumes).toEqual([{ volumeName: 'shop-acme', containerPath: '/var/lib/portico/acme' }]);
+    expect(container.dependencies).toContain(volume.urn);
+    expect(container.inputs.groupAdds).toBeUndefined();
+    expect(await valueOf(stack.httpsUrls)).toEqual(['https://shop.example.com/']);
   });
 });
 

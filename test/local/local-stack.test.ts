@@ -1,9 +1,12 @@
 // `npm start`'s stack for real: the built bundles, processes on 127.0.0.1, driven through the proxy.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import zlib from 'node:zlib';
 import { io } from 'socket.io-client';
 import { startLocalStack } from '../../infra/local/stack';
@@ -18,15 +21,20 @@ beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
 });
 
-/** Free ports for the proxy, its admin listener and `count` consecutive app ports. */
-async function freePorts(count: number): Promise<{ http: number; admin: number; app: number }> {
+/** Free ports for the proxy (http, https), its admin listener and `count` consecutive app ports. */
+async function freePorts(count: number): Promise<{ http: number; https: number; admin: number; app: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const ports = [base, base + 1, ...Array.from({ length: count }, (_, i) => base + 2 + i)];
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return { http: base, admin: base + 1, app: base + 2 };
+    const ports = Array.from({ length: 3 + count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return { http: base, https: base + 1, admin: base + 2, app: base + 3 };
   }
   throw new Error('no free ports');
 }
+
+/** Each run's local CA lives in its own PORTICO_HOME: the user's own CA is never touched. */
+const PORTICO_HOME = mkdtempSync(join(tmpdir(), 'portico-home-'));
+const CA_DIR = join(PORTICO_HOME, 'local-ca');
+afterAll(() => rmSync(PORTICO_HOME, { recursive: true, force: true }));
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -44,7 +52,7 @@ interface Stack {
 }
 
 async function startStack(args: string[]): Promise<Stack> {
-  const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT });
+  const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, env: { ...process.env, PORTICO_HOME } });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
@@ -73,11 +81,13 @@ const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(
 describe('npm start (local stack)', () => {
   let stack: Stack;
   let pids: number[];
-  let ports: { http: number; admin: number; app: number };
+  let ports: { http: number; https: number; admin: number; app: number };
 
   beforeAll(async () => {
     ports = await freePorts(3);
-    stack = await startStack(['--instances', '3', '--http-port', String(ports.http), '--app-port', String(ports.app), '--admin-port', String(ports.admin)]);
+    stack = await startStack([
+      '--instances', '3', '--http-port', String(ports.http), '--https-port', String(ports.https), '--app-port', String(ports.app), '--admin-port', String(ports.admin),
+    ]);
     pids = childPids(stack.child.pid!);
   });
 
@@ -92,6 +102,50 @@ describe('npm start (local stack)', () => {
     expect(out).toMatch(/open +http:\/\/localhost:\d+\//);
     for (const id of ['app-1', 'app-2', 'app-3']) expect(out).toMatch(new RegExp(`${id} +http://127\\.0\\.0\\.1:\\d+ +ready`));
     expect(pids).toHaveLength(4);
+  });
+
+  it('prints the https URL, the local CA it made and, this once, how to trust it', () => {
+    const out = stack.output();
+    const caFile = join(CA_DIR, 'ca.pem');
+    expect(out).toContain(`open      https://localhost:${ports.https}/`);
+    expect(out).toContain(`local CA  ${caFile}\n`);
+    expect(out).toContain(`certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n portico-local -i ${caFile}`);
+    expect(out).toContain(`security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${caFile}`);
+    expect(out).toContain(`certutil -user -addstore Root ${caFile}`);
+    expect(out).toContain(`curl --cacert ${caFile} https://localhost:${ports.https}/`);
+    expect(out.match(/Trust it once/g)).toHaveLength(1);
+  });
+
+  it('serves HTTPS with the local certificate, verified against the local CA, offering h2 by ALPN', async () => {
+    const ca = readFileSync(join(CA_DIR, 'ca.pem'));
+    const socket = tls.connect({ host: '127.0.0.1', port: ports.https, servername: 'localhost', ca, ALPNProtocols: ['h2', 'http/1.1'] });
+    await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+    try {
+      expect([socket.authorized, socket.alpnProtocol]).toEqual([true, 'h2']);
+      const served = new X509Certificate(socket.getPeerCertificate(true).raw);
+      expect(served.fingerprint256).toBe(new X509Certificate(readFileSync(join(CA_DIR, 'localhost.pem'))).fingerprint256);
+    } finally {
+      socket.destroy();
+    }
+    const session = http2.connect(`https://localhost:${ports.https}`, { ca });
+    try {
+      const answer = await new Promise<{ status: number; instance: string; body: string }>((resolve, reject) => {
+        const req = session.request({ ':path': '/api/whoami' });
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('response', (h) => req.on('data', (c: string) => (body += c)).on('end', () => resolve({ status: Number(h[':status']), instance: String(h['x-instance']), body })));
+        req.on('error', reject);
+      });
+      expect([answer.status, answer.instance]).toEqual([200, JSON.parse(answer.body).instance]);
+      expect(answer.instance).toMatch(/^app-[123]$/);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('keeps plain HTTP working beside HTTPS: no redirect, no HSTS', async () => {
+    const res = await request(`${stack.url}/api/whoami`);
+    expect([res.status, res.headers.location, res.headers['strict-transport-security']]).toEqual([200, undefined, undefined]);
   });
 
   it('spreads requests across the instances', async () => {
@@ -287,7 +341,7 @@ function readmeCurlPaths(): { file: string; path: string }[] {
 describe('npm start errors', () => {
   const run = (args: string[]) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT });
+      const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, env: { ...process.env, PORTICO_HOME } });
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
       child.on('exit', (code) => resolve({ code, stderr }));
@@ -305,7 +359,7 @@ describe('npm start errors', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const free = await freePorts(1);
-      const { code, stderr } = await run(['--instances', '1', '--http-port', String(free.http), '--app-port', String(free.app), '--admin-port', String(port)]);
+      const { code, stderr } = await run(['--instances', '1', '--http-port', String(free.http), '--https-port', String(free.https), '--app-port', String(free.app), '--admin-port', String(port)]);
       expect(code).toBe(1);
       expect(stderr).toBe(`portico: port ${port} (proxy admin) is already in use; pick another with --admin-port\n`);
     } finally {
@@ -317,6 +371,20 @@ describe('npm start errors', () => {
     const { code, stderr } = await run(['--admin-port', '0']);
     expect(code).toBe(2);
     expect(stderr).toBe('portico: --admin-port must be a whole number from 1 to 65535, got "0"\n');
+  });
+
+  it('names an https port already in use and the flag that moves it', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const free = await freePorts(1);
+      const { code, stderr } = await run(['--instances', '1', '--http-port', String(free.http), '--https-port', String(port), '--app-port', String(free.app), '--admin-port', String(free.admin)]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`portico: port ${port} (proxy https) is already in use; pick another with --https-port\n`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('names a port already in use and exits 1', async () => {
@@ -336,7 +404,7 @@ describe('npm start errors', () => {
 describe('startLocalStack', () => {
   it('says which build is missing', async () => {
     const root = mkdtempSync(join(tmpdir(), 'portico-nobuild-'));
-    await expect(startLocalStack({ httpPort: 8080, httpsPort: 8443, appPort: 3001, instances: 1 }, { root, write: () => undefined })).rejects.toThrow(
+    await expect(startLocalStack({ httpPort: 8080, httpsPort: 8443, appPort: 3001, instances: 1, caDir: CA_DIR }, { root, write: () => undefined })).rejects.toThrow(
       `missing build: ${join(root, 'dist', 'portico-proxy.js')}; run \`npm run build\` (npm start does it first)`,
     );
   });

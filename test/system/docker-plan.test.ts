@@ -1,14 +1,15 @@
 // What no mock can show: the containers the plan describes, built from the repo's Dockerfiles and
 // started with the docker CLI exactly as dockerRunArgs renders them (same names, env, network,
-// config file as `pulumi up` would create), serve traffic through the proxy to every instance.
+// config file as `pulumi up` would create), serve traffic through the proxy to every instance,
+// over HTTP and over HTTPS (h2) with the stack's certificate.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureLocalCertificates, type LocalCertificates } from '../../infra/local/local-ca';
 import {
-  containerFileName,
   dockerConnectArgs,
   dockerContainers,
   dockerRunArgs,
@@ -18,6 +19,7 @@ import {
   type ContainerRole,
   type ContainerSpec,
   type StackPlan,
+  writeContainerFiles,
 } from '../../infra/plan';
 import { buildImage, describeWithDocker, docker, LOCAL_NODE_IMAGE, waitFor } from '../helpers/docker';
 
@@ -30,13 +32,17 @@ describeWithDocker('a docker stack run from its plan', () => {
   const images: Record<ContainerRole, string> = { proxy: `${stackName}-proxy:test`, app: `${stackName}-app:test` };
   const filesDir = mkdtempSync(path.join(os.tmpdir(), `${stackName}-`));
   let plan: StackPlan;
+  /** The stack's CA and its certificate for localhost (what the Certificate component makes under Pulumi). */
+  let tls: LocalCertificates;
   let specs: ContainerSpec[];
   // What `pulumi up` makes with RandomPassword resources; the CLI gets them as values.
   const secrets = { PORTICO_STICKY_KEY: randomBytes(24).toString('hex'), PORTICO_ADMIN_TOKEN: randomBytes(24).toString('hex') };
 
   beforeAll(async () => {
-    plan = planStack({ stackName, target: 'docker', instances: INSTANCES, httpPort: await freePort(), adminPort: await freePort(), publishHost: '127.0.0.1' });
+    plan = planStack({ stackName, target: 'docker', instances: INSTANCES, httpPort: await freePort(), httpsPort: await freePort(), adminPort: await freePort(), publishHost: '127.0.0.1' });
     specs = dockerContainers(plan);
+    tls = await ensureLocalCertificates(path.join(filesDir, 'ca'));
+    const supplied = { certificate: readFileSync(tls.certFile, 'utf8'), certificateKey: readFileSync(tls.keyFile, 'utf8') };
     // Sequential builds share the npm ci layer; NODE_IMAGE as TESTING.md says for this offline engine.
     for (const role of ['proxy', 'app'] as const) {
       await buildImage({ dockerfile: DOCKERFILES[role], tag: images[role], buildArgs: { NODE_IMAGE: LOCAL_NODE_IMAGE }, network: 'host' });
@@ -45,7 +51,8 @@ describeWithDocker('a docker stack run from its plan', () => {
     await docker(['network', 'create', '--driver', 'bridge', '--internal', '--label', `${LABELS.stack}=${stackName}`, plan.network!]);
     await docker(['network', 'create', '--driver', 'bridge', '--label', `${LABELS.stack}=${stackName}`, plan.edgeNetwork!]);
     for (const spec of specs) {
-      for (const file of spec.files) writeFileSync(path.join(filesDir, containerFileName(file)), file.content, { mode: 0o644 });
+      // Owned by this (root) user with the spec's modes, as the provider's uploads are: root:root.
+      writeContainerFiles(spec, filesDir, supplied);
       // One network: `run`. More: `create`, connect the others, then `start` (what the provider does).
       await docker(dockerRunArgs(spec, images[spec.role], { filesDir, secrets }));
       for (const connect of dockerConnectArgs(spec)) await docker(connect);
@@ -90,6 +97,34 @@ describeWithDocker('a docker stack run from its plan', () => {
     }
     expect([...seen.keys()].sort()).toEqual(plan.apps.map((a) => a.id).sort());
   }, 60_000);
+
+  test('serves HTTPS with the stack\'s certificate on the published port, h2 offered, verified against the stack\'s CA', async () => {
+    const port = plan.proxy.publish.https;
+    const curl = (...args: string[]) =>
+      execFileSync('curl', ['-sS', '--max-time', '5', '--cacert', tls.caFile, '--resolve', `localhost:${port}:127.0.0.1`, ...args], { stdio: 'pipe' }).toString();
+    const answers200 = () => {
+      try {
+        return curl('-o', '/dev/null', '-w', '%{http_code}', `https://localhost:${port}/healthz`) === '200';
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(answers200, {
+      timeoutMs: 30_000,
+      what: `https://localhost:${port}/healthz to answer 200 through the proxy`,
+      describe: () => docker(['logs', '--tail', '30', plan.proxy.name]).catch((e: Error) => e.message),
+    });
+    const [version, status, instance] = curl('--http2', '-o', '/dev/null', '-w', '%{http_version} %{http_code} %header{x-instance}', `https://localhost:${port}/api/whoami`).split(' ');
+    expect([version, status]).toEqual(['2', '200']);
+    expect(plan.apps.map((a) => a.id)).toContain(instance);
+    expect(curl('--http1.1', '-o', '/dev/null', '-w', '%{http_version}', `https://localhost:${port}/healthz`)).toBe('1.1');
+  }, 60_000);
+
+  test('keeps the key out of reach of other users in the proxy container, which runs as node', async () => {
+    const inProxy = (code: string) => docker(['exec', plan.proxy.name, 'node', '-e', code]);
+    expect(await inProxy("const s = require('fs').statSync('/etc/portico/tls/key.pem'); console.log((s.mode & 0o777).toString(8), s.uid, s.gid)")).toBe('640 0 0');
+    expect(await inProxy("console.log(process.getuid() === 0 ? 'root' : require('os').userInfo().username)")).toBe('node');
+  });
 
   test('keeps a client on one instance with the sticky cookie', async () => {
     const url = `http://127.0.0.1:${plan.proxy.publish.http}/api/whoami`;

@@ -2,7 +2,7 @@
 // the same spec, so `pulumi up` and the system test's `docker run` start the same container.
 import type * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
-import type { ContainerSpec } from '../../plan';
+import type { ContainerFile, ContainerSpec } from '../../plan';
 
 export interface ContainerInputs {
   /** The image to run (an image id, so a rebuilt image replaces the container). */
@@ -17,8 +17,13 @@ export interface ContainerInputs {
   secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** `pulumi up` waits until the container's health check passes before it counts as created. */
   waitHealthy?: boolean;
-  /** Overrides the spec's files' contents, path by path (content known only once outputs resolve). */
+  /**
+   * Overrides the spec's files' contents, path by path (content known only once outputs resolve);
+   * required for the files the plan leaves to the target (`from`: the certificate and its key).
+   */
   fileContents?: Record<string, pulumi.Input<string>>;
+  /** The Pulumi name of each of the spec's volumes, in the spec's order (so the container depends on them). */
+  volumes?: pulumi.Input<string>[];
 }
 
 /** How long `waitHealthy` waits: the health check's start period and a few failed intervals. */
@@ -52,11 +57,32 @@ export function containerArgs(spec: ContainerSpec, inputs: ContainerInputs): doc
       startPeriod: h.startPeriod,
     },
     ...(inputs.waitHealthy && { wait: true, waitTimeout: WAIT_TIMEOUT_SECONDS }),
-    // Uploaded before the container starts; a changed file replaces the container (infra/README.md).
-    uploads: spec.files.map((f) => ({ file: f.path, content: inputs.fileContents?.[f.path] ?? f.content })),
+    // Uploaded (root:root, with the spec's mode) before the container starts; a changed file
+    // replaces the container (infra/README.md).
+    uploads: spec.files.map((f) => ({ file: f.path, content: fileContent(spec, f, inputs.fileContents), permissions: octal(f.mode) })),
+    ...(spec.groups.length > 0 && { groupAdds: [...spec.groups] }),
+    ...(spec.volumes.length > 0 && { volumes: spec.volumes.map((v, i) => ({ volumeName: volumeName(spec, i, inputs.volumes), containerPath: v.path })) }),
     labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
     restart: spec.restart,
   };
+}
+
+function fileContent(spec: ContainerSpec, file: ContainerFile, contents: ContainerInputs['fileContents']): pulumi.Input<string> {
+  const given = contents?.[file.path];
+  if (given !== undefined) return file.from === 'certificateKey' ? pulumi.secret(given) : given;
+  if (file.from !== undefined) throw new Error(`containerArgs: container ${spec.name} needs the ${file.from} for ${file.path}`);
+  return file.content;
+}
+
+function volumeName(spec: ContainerSpec, index: number, names: pulumi.Input<string>[] | undefined): pulumi.Input<string> {
+  const name = names?.[index];
+  if (name === undefined) throw new Error(`containerArgs: container ${spec.name} needs volume ${spec.volumes[index].name}`);
+  return name;
+}
+
+/** The provider's permission string: 0o640 -> "0640". */
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
 }
 
 function secretUserEnv(spec: ContainerSpec, env: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined): pulumi.Output<string[]> {

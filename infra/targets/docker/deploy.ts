@@ -12,6 +12,9 @@ import { appNetwork } from './network';
 export interface DockerStackOptions extends ProxyListenArgs, UpstreamPolicyArgs {
   app: AppArgs;
   proxy?: ProxyImageArgs;
+  /** The stack's certificate (absent for an ACME stack). */
+  tlsCertPem?: pulumi.Input<string>;
+  tlsKeyPem?: pulumi.Input<string>;
 }
 
 export interface DockerStack {

@@ -14,6 +14,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
 
   /** Where the proxy is published on the Docker host, e.g. http://127.0.0.1:8080/. */
   readonly url: pulumi.Output<string>;
+  /** The same over HTTPS (h2 and HTTP/1.1), e.g. https://127.0.0.1:8443/. */
+  readonly httpsUrl: pulumi.Output<string>;
   /** The ProxyConfig file the container runs with, as uploaded. */
   readonly configJson: pulumi.Output<string>;
   /** The admin dashboard on the Docker host's loopback, with `#token=…`: a secret. */
@@ -35,13 +37,16 @@ export class EdgeProxy extends pulumi.ComponentResource {
     // is created after them (and, as AppFleet waits for health, after they are ready).
     const config = pulumi.output(args.appAddresses).apply((addresses) => configFor(name, stackArgs, addresses));
     const configPath = spec.env.PORTICO_CONFIG;
+    const fileContents = { [configPath]: config, ...tlsFileContents(spec, args) };
+    const volumes = namedVolumes(this, name, spec);
     const container = new docker.Container(
       spec.name,
-      containerArgs(spec, { image, networks: [edge.name, args.networkName], secrets, fileContents: { [configPath]: config } }),
+      containerArgs(spec, { image, networks: [edge.name, args.networkName], secrets, fileContents, volumes }),
       { parent: this, deleteBeforeReplace: true },
     );
     // Tied to the container, so a URL is only reported once the container exists.
     this.url = container.id.apply(() => portUrl(spec, 'http'));
+    this.httpsUrl = container.id.apply(() => portUrl(spec, 'https'));
     this.configJson = pulumi.all([container.id, config]).apply(([, c]) => c);
     this.containerName = container.name;
     this.edgeNetworkName = edge.name;
@@ -51,6 +56,7 @@ export class EdgeProxy extends pulumi.ComponentResource {
     );
     this.registerOutputs({
       url: this.url,
+      httpsUrl: this.httpsUrl,
       configJson: this.configJson,
       dashboardUrl: this.dashboardUrl,
       adminToken: this.adminToken,
@@ -78,7 +84,28 @@ function planProxy(name: string, args: EdgeProxyArgs): { stackArgs: StackArgs; s
   }
   const stackArgs = stackArgsOf(args.stackName ?? name, 'docker', { ...args, instances: 1 });
   const spec = dockerContainers(planStack(stackArgs)).find((c) => c.role === 'proxy')!;
+  const needsCertificate = spec.files.some((f) => f.from !== undefined);
+  if (needsCertificate && (args.tlsCertPem === undefined || args.tlsKeyPem === undefined)) {
+    throw new ComponentArgsError(EdgeProxy.type, name, "tlsCertPem and tlsKeyPem are required (a Certificate's certPem and privateKeyPem), unless acme");
+  }
+  if (!needsCertificate && (args.tlsCertPem !== undefined || args.tlsKeyPem !== undefined)) {
+    throw new ComponentArgsError(EdgeProxy.type, name, 'acme conflicts with tlsCertPem and tlsKeyPem: give one source of certificates');
+  }
   return { stackArgs, spec };
+}
+
+/** `${name}-acme` for the volume `${stackName}-acme`: kept across container replacements, gone with the stack. */
+function namedVolumes(parent: pulumi.Resource, name: string, spec: ContainerSpec): pulumi.Output<string>[] {
+  const stack = spec.labels[LABELS.stack];
+  return spec.volumes.map(
+    (v) => new docker.Volume(`${name}${v.name.slice(stack.length)}`, { name: v.name, labels: [{ label: LABELS.stack, value: stack }] }, { parent }).name,
+  );
+}
+
+/** The stack's certificate and key, at the paths the plan gave them. */
+function tlsFileContents(spec: ContainerSpec, args: EdgeProxyArgs): Record<string, pulumi.Input<string>> {
+  const given = { certificate: args.tlsCertPem, certificateKey: args.tlsKeyPem };
+  return Object.fromEntries(spec.files.filter((f) => f.from !== undefined).map((f) => [f.path, given[f.from!]!]));
 }
 
 function configFor(name: string, stackArgs: StackArgs, addresses: string[]): string {
@@ -109,10 +136,10 @@ function tokenEnv(spec: ContainerSpec): string {
   return spec.secretEnv.find((s) => s.name === ADMIN_TOKEN)!.env;
 }
 
-/** http://host:port/ of a published port. */
-function portUrl(spec: ContainerSpec, name: 'http' | 'admin'): string {
+/** http://host:port/ of a published port (https:// for the TLS one). */
+function portUrl(spec: ContainerSpec, name: 'http' | 'https' | 'admin'): string {
   const port = spec.ports.find((p) => p.name === name)!;
-  return `http://${urlHost(port.hostIp)}:${port.hostPort}/`;
+  return `${name === 'https' ? 'https' : 'http'}://${urlHost(port.hostIp)}:${port.hostPort}/`;
 }
 
 /** A wildcard bind address is reached through loopback from the Docker host itself. */
