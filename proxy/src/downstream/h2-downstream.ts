@@ -31,6 +31,8 @@ export class H2Downstream implements Downstream {
   private body: PassThrough | null = null;
   private closeListener: DownstreamCloseListener | null = null;
   private drainListener: DownstreamDrainListener | null = null;
+  /** The stream's 'timeout' listener (the body timeout) is bound. */
+  private timed = false;
 
   constructor(
     readonly stream: ServerHttp2Stream,
@@ -98,6 +100,25 @@ export class H2Downstream implements Downstream {
     if (stream.writableEnded || stream.destroyed) return; // 204, 304 and HEAD answers end with their head
     if (last === null) stream.end();
     else stream.end(last);
+  }
+
+  /** NGINX client_body_timeout: this long without a byte of a body still due resets the stream. */
+  timeBody(ms: number): void {
+    if (ms <= 0 || this.endStream) return;
+    const stream = this.stream;
+    if (!this.timed) {
+      this.timed = true;
+      stream.on('timeout', onBodyTimeout); // node's stream timer: refreshed by each DATA frame read
+    }
+    stream.setTimeout(ms);
+  }
+
+  bodyTimedOut(): void {
+    const stream = this.stream;
+    if (stream.destroyed) return;
+    // The body is all in: waiting for the upstream is the upstream's timeouts' business.
+    if (stream.state.remoteClose === 1) stream.setTimeout(0);
+    else this.reset();
   }
 
   awaitDrain(listener: DownstreamDrainListener): void {
@@ -175,6 +196,10 @@ export class H2Downstream implements Downstream {
     if (this.hsts !== null && out['strict-transport-security'] === undefined) out['strict-transport-security'] = this.hsts;
     return out;
   }
+}
+
+function onBodyTimeout(this: H2Carrier): void {
+  this[kH2Downstream]?.bodyTimedOut();
 }
 
 function onDrain(this: H2Carrier): void {

@@ -54,6 +54,7 @@ function request(
     return;
   }
   const ds = new H2Downstream(stream, head, headers, peer, endStream, settings.hsts);
+  ds.timeBody(runtime.config.timeouts.clientBody);
   const refused = checkRequestHead(head.raw);
   if (refused !== null) {
     ds.fail(refused.status, refused.code);
