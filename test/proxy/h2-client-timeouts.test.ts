@@ -56,4 +56,16 @@ describe('HTTP/2 client timeouts', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.toString()).toBe('late');
   });
+
+  it('resets a stream whose client never opens its window for a whole (held) answer after timeouts.clientSend', async () => {
+    const backend = await startBackend((_q, res) => {
+      res.setHeader('content-length', 1024 * 1024);
+      res.end(Buffer.alloc(1024 * 1024, 'x'));
+    });
+    const { port } = await proxyTo([backend.address], { clientSend: 300, clientKeepAlive: 5000 });
+    const client = await rawH2(port);
+    client.socket.write(frame(FRAME.SETTINGS, 0, 0, Buffer.from([0, 4, 0, 0, 0, 0]))); // SETTINGS_INITIAL_WINDOW_SIZE 0
+    client.socket.write(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1, request('GET', '/big')));
+    expect(await resetOf(client, 1, 3000)).toBe(constants.NGHTTP2_CANCEL);
+  });
 });

@@ -33,6 +33,10 @@ export class H2Downstream implements Downstream {
   private drainListener: DownstreamDrainListener | null = null;
   /** The stream's 'timeout' listener (the body timeout) is bound. */
   private timed = false;
+  /** Runs from end() until the answer is all sent (send_timeout). */
+  private sendTimer: NodeJS.Timeout | null = null;
+  /** Bytes of the answer not yet taken by the stream when the send timer was last armed. */
+  private unsent = 0;
 
   constructor(
     readonly stream: ServerHttp2Stream,
@@ -42,6 +46,8 @@ export class H2Downstream implements Downstream {
     /** The HEADERS frame ended the stream: no body. */
     private readonly endStream: boolean,
     private readonly hsts: string | null,
+    /** NGINX send_timeout for an answer written whole; 0: none. */
+    private readonly sendTimeout: number,
   ) {
     this.method = head.method;
     this.url = head.url;
@@ -100,6 +106,13 @@ export class H2Downstream implements Downstream {
     if (stream.writableEnded || stream.destroyed) return; // 204, 304 and HEAD answers end with their head
     if (last === null) stream.end();
     else stream.end(last);
+    // What is written whole waits on the client's window: one that never opens it would pin the
+    // answer's memory and the session (whose close waits for its streams) for ever. node's own
+    // stream timer is no use here: any frame on the session (a PING) defers it while data is queued.
+    if (this.sendTimeout > 0 && !stream.writableFinished) {
+      this.unsent = stream.writableLength;
+      this.sendTimer = setTimeout(onSendTimeout, this.sendTimeout, this);
+    }
   }
 
   /** NGINX client_body_timeout: this long without a byte of a body still due resets the stream. */
@@ -119,6 +132,20 @@ export class H2Downstream implements Downstream {
     // The body is all in: waiting for the upstream is the upstream's timeouts' business.
     if (stream.state.remoteClose === 1) stream.setTimeout(0);
     else this.reset();
+  }
+
+  sendTimedOut(): void {
+    const stream = this.stream;
+    if (stream.destroyed || stream.writableFinished) return;
+    const unsent = stream.writableLength;
+    if (unsent < this.unsent) {
+      // Some of it went: send_timeout is between two writes, not for the whole answer.
+      this.unsent = unsent;
+      this.sendTimer!.refresh();
+      return;
+    }
+    this.sendTimer = null;
+    this.reset();
   }
 
   awaitDrain(listener: DownstreamDrainListener): void {
@@ -171,6 +198,10 @@ export class H2Downstream implements Downstream {
   // ---- events ----
 
   closed(): void {
+    if (this.sendTimer !== null) {
+      clearTimeout(this.sendTimer);
+      this.sendTimer = null;
+    }
     this.body?.destroy();
     this.closeListener?.downstreamClosed();
   }
@@ -200,6 +231,10 @@ export class H2Downstream implements Downstream {
 
 function onBodyTimeout(this: H2Carrier): void {
   this[kH2Downstream]?.bodyTimedOut();
+}
+
+function onSendTimeout(ds: H2Downstream): void {
+  ds.sendTimedOut();
 }
 
 function onDrain(this: H2Carrier): void {
