@@ -2,7 +2,7 @@
 import { connect, type TLSSocket } from 'node:tls';
 import { registerCleanup } from './servers';
 
-export const FRAME = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, GOAWAY: 7, CONTINUATION: 9 } as const;
+export const FRAME = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, CONTINUATION: 9 } as const;
 export const FLAG = { END_STREAM: 0x1, END_HEADERS: 0x4 } as const;
 
 export interface Frame {
@@ -23,6 +23,20 @@ export function frame(type: number, flags: number, stream: number, payload: Buff
 
 /** HPACK for GET / https, :authority localhost (indexed and literal fields, no Huffman). */
 export const GET_ROOT = Buffer.concat([Buffer.from([0x82, 0x87, 0x84, 0x01, 9]), Buffer.from('localhost')]);
+
+/** HPACK literal fields without indexing, no Huffman: any name and value, as a hostile client sends them. */
+export function literalHeaders(fields: readonly (readonly [string, string])[]): Buffer {
+  return Buffer.concat(fields.flatMap(([name, value]) => [Buffer.from([0]), hpackLength(name.length), Buffer.from(name, 'latin1'), hpackLength(value.length), Buffer.from(value, 'latin1')]));
+}
+
+/** An HPACK integer with a 7-bit prefix (RFC 7541 §5.1), for a string length. */
+function hpackLength(n: number): Buffer {
+  if (n < 127) return Buffer.from([n]);
+  const out = [127];
+  for (n -= 127; n >= 128; n >>= 7) out.push((n & 127) | 128);
+  out.push(n);
+  return Buffer.from(out);
+}
 
 export interface RawH2 {
   socket: TLSSocket;

@@ -112,6 +112,22 @@ describe('ACME certificates on TLS listeners', () => {
     expect(reply.body.toString()).toBe('app /.well-known/acme-challenge/abc');
   });
 
+  it('redirects to https a challenge-looking path that is no token (dot segments, encoded slashes) when ACME is off; a token path is routed', async () => {
+    const backend = await startBackend((req, res) => res.end(`app ${req.url}`));
+    const config = { listeners: [{ port: 0, host: '127.0.0.1', redirectToHttps: 8443 }], upstreams: { app: { servers: [{ address: backend.address }] } }, routes: [{ proxy: { upstream: 'app' } }], log: { level: 'silent' } };
+    const proxy = await PorticoProxy.start(resolveConfig(config, 'test'), { logger: createLogger('silent'), shutdownGraceMs: 100 });
+    registerCleanup(() => proxy.close(100));
+    const port = proxy.addresses()[0].port;
+    // The app (an external ACME client's webroot) answers its own tokens over plain HTTP.
+    expect((await request(`http://127.0.0.1:${port}/.well-known/acme-challenge/tok-EN_1`)).body.toString()).toBe('app /.well-known/acme-challenge/tok-EN_1');
+    // Anything else under the prefix would reach the app over plain HTTP past the redirect.
+    for (const url of ['/.well-known/acme-challenge/../../account', '/.well-known/acme-challenge/..%2f..%2faccount', '/.well-known/acme-challenge/a/b', '/.well-known/acme-challenge/']) {
+      const reply = await request(`http://127.0.0.1:${port}/`, { path: url, headers: { host: 'www.portico.test' } }); // as sent: no URL normalization
+      expect([url, reply.status, reply.headers.location]).toEqual([url, 301, `https://www.portico.test:8443${url}`]);
+    }
+    expect(backend.requests.map((r) => r.url)).toEqual(['/.well-known/acme-challenge/tok-EN_1']);
+  });
+
   it("reports each name's state in the admin status, and stops when a reload removes acme", async () => {
     const { proxy, ports, config } = await startWithAcme([{ port: 0, host: '127.0.0.1' }], { admin: { listen: '127.0.0.1:0' } });
     const admin = proxy.adminAddress()!.port;

@@ -33,3 +33,8 @@ export class ChallengeTokens {
 export function isChallengePath(url: string): boolean {
   return url.startsWith(CHALLENGE_PREFIX);
 }
+
+/** A challenge path as a validation server sends it: the prefix and one token, nothing else. */
+export function isChallengeRequest(url: string): boolean {
+  return url.startsWith(CHALLENGE_PREFIX) && TOKEN.test(url.slice(CHALLENGE_PREFIX.length));
+}

@@ -31,6 +31,12 @@ export class H2Downstream implements Downstream {
   private body: PassThrough | null = null;
   private closeListener: DownstreamCloseListener | null = null;
   private drainListener: DownstreamDrainListener | null = null;
+  /** The stream's 'timeout' listener (the body timeout) is bound. */
+  private timed = false;
+  /** Runs from end() until the answer is all sent (send_timeout). */
+  private sendTimer: NodeJS.Timeout | null = null;
+  /** Bytes of the answer not yet taken by the stream when the send timer was last armed. */
+  private unsent = 0;
 
   constructor(
     readonly stream: ServerHttp2Stream,
@@ -40,6 +46,8 @@ export class H2Downstream implements Downstream {
     /** The HEADERS frame ended the stream: no body. */
     private readonly endStream: boolean,
     private readonly hsts: string | null,
+    /** NGINX send_timeout for an answer written whole; 0: none. */
+    private readonly sendTimeout: number,
   ) {
     this.method = head.method;
     this.url = head.url;
@@ -98,6 +106,46 @@ export class H2Downstream implements Downstream {
     if (stream.writableEnded || stream.destroyed) return; // 204, 304 and HEAD answers end with their head
     if (last === null) stream.end();
     else stream.end(last);
+    // What is written whole waits on the client's window: one that never opens it would pin the
+    // answer's memory and the session (whose close waits for its streams) for ever. node's own
+    // stream timer is no use here: any frame on the session (a PING) defers it while data is queued.
+    if (this.sendTimeout > 0 && !stream.writableFinished) {
+      this.unsent = stream.writableLength;
+      this.sendTimer = setTimeout(onSendTimeout, this.sendTimeout, this);
+    }
+  }
+
+  /** NGINX client_body_timeout: this long without a byte of a body still due resets the stream. */
+  timeBody(ms: number): void {
+    if (ms <= 0 || this.endStream) return;
+    const stream = this.stream;
+    if (!this.timed) {
+      this.timed = true;
+      stream.on('timeout', onBodyTimeout); // node's stream timer: refreshed by each DATA frame read
+    }
+    stream.setTimeout(ms);
+  }
+
+  bodyTimedOut(): void {
+    const stream = this.stream;
+    if (stream.destroyed) return;
+    // The body is all in: waiting for the upstream is the upstream's timeouts' business.
+    if (stream.state.remoteClose === 1) stream.setTimeout(0);
+    else this.reset();
+  }
+
+  sendTimedOut(): void {
+    const stream = this.stream;
+    if (stream.destroyed || stream.writableFinished) return;
+    const unsent = stream.writableLength;
+    if (unsent < this.unsent) {
+      // Some of it went: send_timeout is between two writes, not for the whole answer.
+      this.unsent = unsent;
+      this.sendTimer!.refresh();
+      return;
+    }
+    this.sendTimer = null;
+    this.reset();
   }
 
   awaitDrain(listener: DownstreamDrainListener): void {
@@ -150,6 +198,10 @@ export class H2Downstream implements Downstream {
   // ---- events ----
 
   closed(): void {
+    if (this.sendTimer !== null) {
+      clearTimeout(this.sendTimer);
+      this.sendTimer = null;
+    }
     this.body?.destroy();
     this.closeListener?.downstreamClosed();
   }
@@ -175,6 +227,14 @@ export class H2Downstream implements Downstream {
     if (this.hsts !== null && out['strict-transport-security'] === undefined) out['strict-transport-security'] = this.hsts;
     return out;
   }
+}
+
+function onBodyTimeout(this: H2Carrier): void {
+  this[kH2Downstream]?.bodyTimedOut();
+}
+
+function onSendTimeout(ds: H2Downstream): void {
+  ds.sendTimedOut();
 }
 
 function onDrain(this: H2Carrier): void {

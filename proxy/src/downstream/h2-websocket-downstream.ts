@@ -23,9 +23,11 @@ export class H2WebSocketDownstream extends H2Downstream {
     private readonly upgraded: UpgradedSockets,
     /** A tunnel with no byte either way for this long is closed; 0: never. */
     private readonly tunnelIdle: number,
+    /** For an answer other than 101 (the upgrade refused). */
+    sendTimeout: number,
   ) {
     // The upstream sees the HTTP/1.1 handshake: GET, and a key (the client sent none over h2).
-    super(stream, { ...head, method: 'GET', raw: withKey(head.raw) }, headers, peer, true, null);
+    super(stream, { ...head, method: 'GET', raw: withKey(head.raw) }, headers, peer, true, null, sendTimeout);
   }
 
   upgrade(_status: number, headers: string[], upstream: Socket, head: Buffer): Tunnel | null {

@@ -53,7 +53,8 @@ function request(
     answerBare(stream, head.status);
     return;
   }
-  const ds = new H2Downstream(stream, head, headers, peer, endStream, settings.hsts);
+  const ds = new H2Downstream(stream, head, headers, peer, endStream, settings.hsts, runtime.config.timeouts.clientSend);
+  ds.timeBody(runtime.config.timeouts.clientBody);
   const refused = checkRequestHead(head.raw);
   if (refused !== null) {
     ds.fail(refused.status, refused.code);
@@ -79,7 +80,7 @@ function connect(source: RuntimeSource, upgraded: UpgradedSockets, stream: Serve
   }
   upgraded.hold(stream); // shutdown waits for it (and cuts it after the grace), as for HTTP/1.1 upgrades
   const t = runtime.config.timeouts;
-  const ds = new H2WebSocketDownstream(stream, head, headers, peer, upgraded, t.tunnelIdle);
+  const ds = new H2WebSocketDownstream(stream, head, headers, peer, upgraded, t.tunnelIdle, t.clientSend);
   const refused = checkRequestHead(head.raw);
   if (refused !== null) {
     ds.fail(refused.status, refused.code);
