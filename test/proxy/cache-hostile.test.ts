@@ -19,6 +19,13 @@ describe('cache against hostile clients', () => {
     const victim = await get(`${url}/admin/x`, { host: 'victim.test' });
     expect([victim.headers['x-cache-status'], victim.body]).toEqual(['MISS', 'page /admin/x']);
   });
+
+  it('refuses a Host with userinfo ("user:pw@a.test"): RFC 9110 §4.2.4, RFC 9113 §8.3.1', async () => {
+    const backend = await startBackend((q, res) => res.end(`page ${q.headers.host}`));
+    const { url } = await cachedProxy(backend.address);
+    expect((await get(`${url}/x`, { host: 'user:pw@victim.test' })).status).toBe(400);
+    expect((await get(`${url}/x`, { host: 'victim.test' })).status).toBe(200);
+  });
 });
 
 describe('cache variants', () => {

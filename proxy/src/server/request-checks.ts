@@ -69,11 +69,11 @@ export function checkRequestHead(raw: readonly string[], maxHeaders = DEFAULT_MA
   return null;
 }
 
-/** NGINX ngx_http_validate_host: no path separator, no "..", nothing at or below space, no DEL. */
+/** NGINX ngx_http_validate_host (no path separator, no "..", nothing at or below space, no DEL), and no userinfo. */
 function invalidHost(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 47 || c <= 32 || c === 127) return true; // '/'
+    if (c === 47 || c === 64 || c <= 32 || c === 127) return true; // '/', '@' (userinfo: never part of a Host)
     if (c === 46 && i > 0 && value.charCodeAt(i - 1) === 46) return true; // ".."
   }
   return false;
