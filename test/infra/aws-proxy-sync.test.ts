@@ -60,3 +60,9 @@ test('never downloads the ACME state over what the running proxy wrote (a renewe
   expect(periodic.filter(isDown)).toEqual([]);
   expect(periodic.filter(isUp)).toHaveLength(1);
 });
+
+test('uploads the ACME folder without following symlinks the unprivileged proxy could plant there', () => {
+  const [up] = syncs(runSync()).filter(isUp);
+  expect(up).toContain('--no-follow-symlinks');
+  expect(up).toContain('--exclude *.tmp');
+});

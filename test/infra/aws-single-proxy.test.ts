@@ -140,7 +140,7 @@ describe('aws target, one proxy VM with an Elastic IP', () => {
     expect(run.at(-1)).toMatch(/\/web-proxy@sha256:[0-9a-f]{64}$/);
     const sync = config.write_files!.find((f) => f.path === '/usr/local/bin/portico-sync')!;
     expect(sync.content).toContain("BASE='s3://web-files-bucket/proxy'");
-    expect(sync.content).toContain(`aws s3 sync --only-show-errors --exclude '*.tmp' /var/lib/portico/acme "$BASE/acme"`);
+    expect(sync.content).toContain(`aws s3 sync --only-show-errors --no-follow-symlinks --exclude '*.tmp' /var/lib/portico/acme "$BASE/acme"`);
     expect(sync.content).toContain('docker kill --signal HUP portico-proxy');
     expect(config.write_files!.map((f) => f.path)).toContain('/etc/systemd/system/portico-sync.timer');
     expect(config.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'portico-sync.timer']);

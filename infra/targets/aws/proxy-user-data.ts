@@ -118,7 +118,8 @@ function syncScript(data: ProxyVmUserData): CloudFile {
       ? [
           `if [ "\${1:-}" = --boot ]; then aws s3 sync --only-show-errors "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir}; fi`,
           `chown -R ${owner} ${PROXY_TLS_PATHS.acmeDir}`,
-          `aws s3 sync --only-show-errors --exclude '*.tmp' ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
+          // Root uploads what the unprivileged proxy wrote: a symlink it planted (to a host file) stays a link.
+          `aws s3 sync --only-show-errors --no-follow-symlinks --exclude '*.tmp' ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
         ]
       : []),
     'if [ "${1:-}" = --boot ]; then exit 0; fi',
