@@ -5,6 +5,7 @@ export { PlanError } from './plan-error';
 export { instanceCount } from './sizing';
 export { buildProxyConfig, APP_UPSTREAM } from './proxy-config';
 export { dockerContainers, DOCKERFILES, LABELS } from './docker-containers';
+export { PACKAGE_ROOT } from './package-root';
 export { dockerRunArgs, dockerConnectArgs, containerFileName, writeContainerFiles } from './docker-run-args';
 export * from './stack-args';
 export type * from './stack-plan';

@@ -1,10 +1,12 @@
-// The ingress rules of the three AWS resources that open a security group, in one shape: an inline
-// `ingress` list on aws.ec2.SecurityGroup, aws.vpc.SecurityGroupIngressRule (one rule, one source)
+// The ingress rules of the AWS resources that open a security group, in one shape: an inline
+// `ingress` list on aws.ec2.SecurityGroup (and DefaultSecurityGroup), aws.vpc.SecurityGroupIngressRule (one rule, one source)
 // and aws.ec2.SecurityGroupRule of type "ingress". Values as the provider receives them; anything
 // missing or malformed is read as the widest thing it could mean.
 import { known, NOT_KNOWN } from './known';
 
 export const SECURITY_GROUP = 'aws:ec2/securityGroup:SecurityGroup';
+/** The VPC's default group: the same inline `ingress`, and every instance launched without a group joins it. */
+export const DEFAULT_SECURITY_GROUP = 'aws:ec2/defaultSecurityGroup:DefaultSecurityGroup';
 export const SECURITY_GROUP_INGRESS_RULE = 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule';
 export const SECURITY_GROUP_RULE = 'aws:ec2/securityGroupRule:SecurityGroupRule';
 
@@ -29,6 +31,7 @@ type Props = Record<string, any>;
 export function ingressRulesOf(type: string, props: Props): IngressRule[] {
   switch (type) {
     case SECURITY_GROUP:
+    case DEFAULT_SECURITY_GROUP:
       // Indexed as written, so a message names the rule the program wrote.
       return (Array.isArray(props.ingress) ? props.ingress : []).flatMap((rule: Props | null | undefined, i: number) =>
         rule === null || rule === undefined
@@ -71,7 +74,7 @@ export function ingressRulesOf(type: string, props: Props): IngressRule[] {
 }
 
 export function isIngressType(type: string): boolean {
-  return type === SECURITY_GROUP || type === SECURITY_GROUP_INGRESS_RULE || type === SECURITY_GROUP_RULE;
+  return type === SECURITY_GROUP || type === DEFAULT_SECURITY_GROUP || type === SECURITY_GROUP_INGRESS_RULE || type === SECURITY_GROUP_RULE;
 }
 
 /** Whether TCP traffic to this port passes the rule. */

@@ -1,8 +1,10 @@
-// EC2 machines of the AWS target (instances and launch templates): IMDSv2 only, encrypted volumes,
+// EC2 machines of the AWS target (instances, spot requests, launch templates and configurations): IMDSv2 only, encrypted volumes,
 // no SSH key pair (they are reached through SSM Session Manager).
 import type { ReportViolation, ResourceValidationPolicy } from '@pulumi/policy';
 
 export const INSTANCE = 'aws:ec2/instance:Instance';
+/** Resources that launch machines with the instance's own fields (metadataOptions, rootBlockDevice, keyName). */
+export const INSTANCE_LIKE = [INSTANCE, 'aws:ec2/spotInstanceRequest:SpotInstanceRequest', 'aws:ec2/launchConfiguration:LaunchConfiguration'];
 export const LAUNCH_TEMPLATE = 'aws:ec2/launchTemplate:LaunchTemplate';
 export const KEY_PAIR = 'aws:ec2/keyPair:KeyPair';
 
@@ -14,10 +16,11 @@ export const imdsV2Required: ResourceValidationPolicy = {
   description: 'EC2 instances and launch templates require IMDSv2 session tokens (metadataOptions.httpTokens "required").',
   enforcementLevel: 'mandatory',
   validateResource: (args, reportViolation) => {
-    if (args.type !== INSTANCE && args.type !== LAUNCH_TEMPLATE) return;
+    const instanceLike = INSTANCE_LIKE.includes(args.type);
+    if (!instanceLike && args.type !== LAUNCH_TEMPLATE) return;
     const options = objectOf(args.props.metadataOptions);
     // An instance made from a launch template takes its metadata options from it (checked itself).
-    if (!options && args.type === INSTANCE && args.props.launchTemplate) return;
+    if (!options && instanceLike && args.props.launchTemplate) return;
     const tokens = options ? options.httpTokens : undefined;
     if (tokens !== 'required') {
       reportViolation(`metadataOptions.httpTokens is ${JSON.stringify(tokens)}: set "required" so the instance role's credentials need an IMDSv2 session token`);
@@ -30,7 +33,7 @@ export const encryptedVolumes: ResourceValidationPolicy = {
   description: 'EC2 instances and launch templates encrypt their root and data volumes.',
   enforcementLevel: 'mandatory',
   validateResource: (args, reportViolation) => {
-    if (args.type === INSTANCE) checkInstanceVolumes(args.props, reportViolation);
+    if (INSTANCE_LIKE.includes(args.type)) checkInstanceVolumes(args.props, reportViolation);
     else if (args.type === LAUNCH_TEMPLATE) checkTemplateVolumes(args.props, reportViolation);
   },
 };
@@ -42,7 +45,7 @@ export const noKeyPair: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     if (args.type === KEY_PAIR) {
       reportViolation('an EC2 key pair is created; the instances are reached through SSM Session Manager, not SSH');
-    } else if ((args.type === INSTANCE || args.type === LAUNCH_TEMPLATE) && args.props.keyName) {
+    } else if ((INSTANCE_LIKE.includes(args.type) || args.type === LAUNCH_TEMPLATE) && args.props.keyName) {
       reportViolation(`keyName ${JSON.stringify(args.props.keyName)} installs an SSH key; reach the instance through SSM Session Manager instead`);
     }
   },

@@ -140,7 +140,7 @@ describe('aws target, one proxy VM with an Elastic IP', () => {
     expect(run.at(-1)).toMatch(/\/web-proxy@sha256:[0-9a-f]{64}$/);
     const sync = config.write_files!.find((f) => f.path === '/usr/local/bin/portico-sync')!;
     expect(sync.content).toContain("BASE='s3://web-files-bucket/proxy'");
-    expect(sync.content).toContain(`aws s3 sync --only-show-errors --exclude '*.tmp' /var/lib/portico/acme "$BASE/acme"`);
+    expect(sync.content).toContain(`aws s3 sync --only-show-errors --no-follow-symlinks --exclude '*.tmp' /var/lib/portico/acme "$BASE/acme"`);
     expect(sync.content).toContain('docker kill --signal HUP portico-proxy');
     expect(config.write_files!.map((f) => f.path)).toContain('/etc/systemd/system/portico-sync.timer');
     expect(config.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'portico-sync.timer']);
@@ -152,7 +152,7 @@ describe('aws target, one proxy VM with an Elastic IP', () => {
     expect(flagValues(run, '--user')).toEqual(['1000:1000']);
     expect(flagValues(run, '--mount')).toContain('type=bind,source=/var/lib/portico/acme,target=/var/lib/portico/acme');
     const sync = config.write_files!.find((f) => f.path === '/usr/local/bin/portico-sync')!.content.split('\n');
-    const down = sync.findIndex((l) => l.includes('aws s3 sync --no-progress "$BASE/acme" /var/lib/portico/acme'));
+    const down = sync.findIndex((l) => l.includes('aws s3 sync --only-show-errors "$BASE/acme" /var/lib/portico/acme'));
     const chown = sync.indexOf('chown -R 1000:1000 /var/lib/portico/acme');
     const bootExit = sync.indexOf('if [ "${1:-}" = --boot ]; then exit 0; fi');
     expect(down).toBeGreaterThan(0);

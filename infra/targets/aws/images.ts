@@ -6,13 +6,11 @@ import * as dockerBuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
 import path from 'node:path';
 import type { AppBuildArgs } from '../../args';
-import { DOCKERFILES } from '../../plan';
+import { DOCKERFILES, PACKAGE_ROOT } from '../../plan';
 import { dockerPlatform, type Architecture } from './machine-types';
 
 /** The Dockerfiles' own `ARG NODE_IMAGE` default. */
 export const DEFAULT_BASE_IMAGE = 'node:24-slim';
-/** The repo root, the build context of both images. */
-const REPO_ROOT = path.resolve(__dirname, '../../..');
 /** Older images are expired; a VM still running one keeps its local copy. */
 const KEEP_IMAGES = 10;
 
@@ -31,7 +29,7 @@ export interface ImageSource {
 
 /** This repo's own Dockerfile of a role, built FROM `baseImage` (the proxy; app-sample by default). */
 export function repoBuild(role: 'app' | 'proxy', baseImage: pulumi.Input<string> | undefined): AppBuildArgs {
-  return { context: relativeToCwd(REPO_ROOT), dockerfile: DOCKERFILES[role], args: { NODE_IMAGE: baseImage ?? DEFAULT_BASE_IMAGE } };
+  return { context: relativeToCwd(PACKAGE_ROOT), dockerfile: DOCKERFILES[role], args: { NODE_IMAGE: baseImage ?? DEFAULT_BASE_IMAGE } };
 }
 
 export function awsImage(name: string, arch: pulumi.Input<Architecture>, source: ImageSource, parent: pulumi.Resource): AwsImage {

@@ -3,6 +3,10 @@
 // user data that replaces the VM when it changes (cloud-init runs at first boot only).
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { gzipSync } from 'node:zlib';
+
+/** EC2 refuses user data over 16 KB (before base64). */
+export const EC2_USER_DATA_LIMIT = 16 * 1024;
 
 export interface VmArgs {
   ami: pulumi.Input<string>;
@@ -28,7 +32,7 @@ export function vm(name: string, args: VmArgs, opts: pulumi.CustomResourceOption
       iamInstanceProfile: args.profileName,
       associatePublicIpAddress: true,
       ...(args.ipv6 && { ipv6AddressCount: 1 }),
-      userData: args.userData,
+      ...userDataInputs(name, args.userData),
       userDataReplaceOnChange: true,
       metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
       rootBlockDevice: { encrypted: true, volumeType: 'gp3', volumeSize: args.rootVolumeGiB, deleteOnTermination: true },
@@ -36,4 +40,23 @@ export function vm(name: string, args: VmArgs, opts: pulumi.CustomResourceOption
     },
     { ...opts, ...(args.amiLookedUp && { ignoreChanges: ['ami'] }) },
   );
+}
+
+/**
+ * The user data as it is while it fits EC2's limit; gzip-compressed past it (an app VM of 32 vCPUs
+ * and up runs a `docker run` per vCPU), which cloud-init reads as it is. Only big VMs pay for the
+ * unreadable form; a user data too big even compressed fails the deployment, naming the VM.
+ */
+function userDataInputs(name: string, userData: pulumi.Input<string>): Pick<aws.ec2.InstanceArgs, 'userData' | 'userDataBase64'> {
+  const text = pulumi.output(userData);
+  const fits = (t: string) => Buffer.byteLength(t) <= EC2_USER_DATA_LIMIT;
+  return {
+    userData: text.apply((t) => (fits(t) ? t : undefined)) as pulumi.Output<string>,
+    userDataBase64: text.apply((t) => {
+      if (fits(t)) return undefined;
+      const zipped = gzipSync(t, { level: 9 });
+      if (zipped.length > EC2_USER_DATA_LIMIT) throw new Error(`${name}: its user data is ${zipped.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}; use a smaller instance type or fewer instances per VM`);
+      return zipped.toString('base64');
+    }) as pulumi.Output<string>,
+  };
 }

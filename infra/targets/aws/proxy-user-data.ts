@@ -110,13 +110,16 @@ function syncScript(data: ProxyVmUserData): CloudFile {
           `chown ${owner} ${PROXY_TLS_PATHS.certFile} ${PROXY_TLS_PATHS.keyFile}`,
         ]
       : []),
-    // ACME state outlives the VM: down first (a replaced VM finds its account and certificates),
-    // then up what the proxy wrote (not its half-written temporary files).
+    // ACME state outlives the VM: down at boot only (a replaced VM finds its account and
+    // certificates), before the proxy starts; from then on the proxy's disk is the newer copy (an S3
+    // -> disk sync would put an older certificate back over a renewed one), so only up, without
+    // its half-written temporary files.
     ...(acme
       ? [
-          `if [ -n "$(aws s3 sync --no-progress "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir})" ]; then changed=1; fi`,
+          `if [ "\${1:-}" = --boot ]; then aws s3 sync --only-show-errors "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir}; fi`,
           `chown -R ${owner} ${PROXY_TLS_PATHS.acmeDir}`,
-          `aws s3 sync --only-show-errors --exclude '*.tmp' ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
+          // Root uploads what the unprivileged proxy wrote: a symlink it planted (to a host file) stays a link.
+          `aws s3 sync --only-show-errors --no-follow-symlinks --exclude '*.tmp' ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
         ]
       : []),
     'if [ "${1:-}" = --boot ]; then exit 0; fi',

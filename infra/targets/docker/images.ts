@@ -2,26 +2,15 @@
 // package's own proxy/Dockerfile, the app from the user's build context and Dockerfile.
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppBuildArgs, ProxyImageArgs } from '../../args';
-import { DOCKERFILES } from '../../plan';
+import { DOCKERFILES, PACKAGE_ROOT } from '../../plan';
 
 /** The Dockerfiles' `ARG NODE_IMAGE` base: a current LTS, on any machine with registry access. */
 export const DEFAULT_BASE_IMAGE = 'node:22-slim';
 
-/**
- * This package's root, the proxy image's build context: the nearest folder up holding the proxy's
- * Dockerfile (from the sources, or from the compiled dist/package).
- */
-export const PACKAGE_ROOT = packageRoot(__dirname);
-
-function packageRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, DOCKERFILES.proxy))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(__dirname, '../../..');
-  }
-}
+/** This package's root, the proxy image's build context. */
+export { PACKAGE_ROOT };
 
 /** The proxy image `${tag}:latest`, from proxy/Dockerfile with this package as context. */
 export function buildProxyImage(name: string, tag: string, args: ProxyImageArgs, opts: pulumi.CustomResourceOptions): docker.Image {
