@@ -7,7 +7,7 @@ import { DEFAULT_DRAIN_TIMEOUT } from './config/defaults';
 import type { ResolvedConfig } from './config/resolved';
 import type { Logger } from './log';
 import { Runtime } from './runtime';
-import { Listener, listenerKey } from './server/listener';
+import { listenerKey, listenerKind, openListener, type TrafficListener } from './server/listener';
 import type { RuntimeSource } from './server/request-handler';
 import { HealthMonitor } from './upstream/health/health-monitor';
 import { DrainTimers } from './upstream/drain';
@@ -28,7 +28,7 @@ export interface BoundAddress {
 
 export class PorticoProxy implements RuntimeSource {
   runtime: Runtime;
-  private readonly listeners = new Map<string, Listener>();
+  private readonly listeners = new Map<string, TrafficListener>();
   /** Active health checks of the current runtime's upstreams. */
   private readonly health: HealthMonitor;
   private admin: AdminListener | null = null;
@@ -165,16 +165,19 @@ export class PorticoProxy implements RuntimeSource {
 
   private async syncListeners(config: ResolvedConfig): Promise<void> {
     const wanted = new Map(config.listeners.map((l) => [listenerKey(l), l]));
-    const kept = new Set<string>();
-    const opened: [string, Listener][] = [];
+    const kept = new Map<string, () => void>();
+    const opened: [string, TrafficListener][] = [];
     try {
       for (const [key, l] of wanted) {
         const running = this.listeners.get(key);
         if (running) {
-          kept.add(key);
+          // Certificates are built here: a listener that cannot take the new config fails the
+          // reload before anything changed.
+          if (running.kind !== listenerKind(l)) throw new Error(`listener ${key}: cannot change from ${running.kind} to ${listenerKind(l)} on reload; restart the proxy`);
+          kept.set(key, running.prepare(l, config.timeouts));
           continue;
         }
-        const listener = await Listener.open(l, config.timeouts, this);
+        const listener = await openListener(l, config.timeouts, this, this.options.logger);
         // Keyed by the bound address, so a later config naming the port a `port: 0` got matches it.
         const bound = listenerKey({ host: l.host, port: (listener.server.address() as AddressInfo).port });
         opened.push([bound, listener]);
@@ -184,11 +187,12 @@ export class PorticoProxy implements RuntimeSource {
       throw err;
     }
     for (const [key, l] of this.listeners) {
-      if (!kept.has(key)) {
+      const apply = kept.get(key);
+      if (apply === undefined) {
         this.listeners.delete(key);
         void l.close(this.options.shutdownGraceMs ?? 10_000);
       } else {
-        l.applyTimeouts(config.timeouts);
+        apply();
       }
     }
     for (const [key, l] of opened) this.listeners.set(key, l);

@@ -14,7 +14,7 @@ const minimal = {
 describe('config validation', () => {
   it('accepts a minimal config and applies NGINX-like defaults', () => {
     const c = resolveConfig(minimal);
-    expect(c.listeners).toEqual([{ name: 'listener-0', host: '0.0.0.0', port: 8080 }]);
+    expect(c.listeners).toEqual([{ name: 'listener-0', host: '0.0.0.0', port: 8080, tls: null, redirectToHttps: null }]);
     const api = c.upstreams.get('api')!;
     expect(api.balance).toBe('round-robin');
     expect(api.servers[0]).toMatchObject({ id: '127.0.0.1:3000', host: '127.0.0.1', port: 3000, weight: 1, maxFails: 1, failTimeout: 10_000, backup: false });

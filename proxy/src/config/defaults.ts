@@ -115,3 +115,11 @@ export const DEFAULT_ACME_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/dire
 export const DEFAULT_ACME_RENEW_BEFORE = 30 * 24 * 3_600_000;
 export const DEFAULT_ACME_RETRY_MIN = 60_000;
 export const DEFAULT_ACME_RETRY_MAX = 24 * 3_600_000;
+/** HSTS max-age when not given: one year (what hstspreload.org asks for). */
+export const DEFAULT_HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600;
+/** NGINX http2_max_concurrent_streams 128. */
+export const DEFAULT_H2_MAX_CONCURRENT_STREAMS = 128;
+/** HTTP/2 header list bound: twice the 16 KiB HTTP/1.1 head limit (HPACK adds 32 bytes a field). */
+export const DEFAULT_H2_MAX_HEADER_LIST_SIZE = 32 * 1024;
+/** The port redirectToHttps: true sends clients to. */
+export const DEFAULT_HTTPS_PORT = 443;

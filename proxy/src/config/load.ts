@@ -7,6 +7,7 @@ import { normalizeConfig } from './normalize';
 import type { ResolvedConfig } from './resolved';
 import type { ProxyConfig } from './schema';
 import { resolveSecrets } from './secrets';
+import { loadListenerCertificates } from './tls-files';
 import { schemaIssues, semanticIssues } from './validate';
 
 export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
@@ -40,8 +41,9 @@ export function resolveConfig(value: unknown, source = 'config', env: NodeJS.Pro
   if (meaning.length) throw new ConfigError(source, meaning);
   const secretIssues: ConfigIssue[] = [];
   const secrets = resolveSecrets(value as ProxyConfig, env, secretIssues);
+  const certificates = loadListenerCertificates(value as ProxyConfig, secretIssues);
   if (secretIssues.length) throw new ConfigError(source, secretIssues);
-  return normalizeConfig(value as ProxyConfig, secrets);
+  return normalizeConfig(value as ProxyConfig, secrets, certificates);
 }
 
 /** The list of problems, empty when valid: for infra/ and tests that check a config without loading it. */

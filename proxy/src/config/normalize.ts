@@ -36,16 +36,14 @@ import type {
   ResolvedUpstream,
 } from './resolved';
 import type { Secrets } from './secrets';
+import { normalizeListener } from './normalize-listener';
+import type { ListenerCertificates } from './tls-files';
 
-export function normalizeConfig(config: ProxyConfig, secrets: Secrets): ResolvedConfig {
+export function normalizeConfig(config: ProxyConfig, secrets: Secrets, certificates: ListenerCertificates = new Map()): ResolvedConfig {
   const t = config.timeouts ?? {};
   const ms = (v: number | string | undefined, fallback: number) => (v === undefined ? fallback : toMilliseconds(v));
   return {
-    listeners: config.listeners.map((l, i) => ({
-      name: l.name ?? `listener-${i}`,
-      host: l.host ?? D.DEFAULT_LISTEN_HOST,
-      port: l.port,
-    })),
+    listeners: config.listeners.map((l, i) => normalizeListener(l, i, certificates.get(i))),
     upstreams: new Map(Object.entries(config.upstreams).map(([name, u]) => [name, normalizeUpstream(name, u, secrets)])),
     routes: config.routes.map((r, i) => normalizeRoute(r, i, config)),
     caches: new Map(Object.entries(config.caches ?? {}).map(([name, z]) => [name, normalizeCacheZone(name, z)])),

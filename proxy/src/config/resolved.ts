@@ -6,6 +6,33 @@ export interface ResolvedListener {
   name: string;
   host: string;
   port: number;
+  /** null: plain HTTP. */
+  tls: ResolvedTls | null;
+  /** Plain listeners: the HTTPS port every request is redirected to (301); null: no redirect. */
+  redirectToHttps: number | null;
+}
+
+export interface ResolvedTls {
+  /** Read and checked at load; the first is the default. */
+  certificates: LoadedCertificate[];
+  /** The Strict-Transport-Security value; null: none. */
+  hsts: string | null;
+  http2: boolean;
+  maxConcurrentStreams: number;
+  /** Bytes (HPACK-decoded, 32 per field counted as RFC 9113 says). */
+  maxHeaderListSize: number;
+}
+
+/** A certificate and key read from their files, with the DNS names it serves (from its SAN). */
+export interface LoadedCertificate {
+  certFile: string;
+  keyFile: string;
+  cert: Buffer;
+  key: Buffer;
+  /** Lowercased DNS names: exact ("a.example.com") or wildcard ("*.example.com"). */
+  names: string[];
+  /** When it expires (epoch ms). */
+  notAfter: number;
 }
 
 export interface ResolvedTimeouts {

@@ -39,11 +39,50 @@ export const HostPort = Type.String({
   description: 'host:port, e.g. "10.0.0.5:3000", "app-1:3000", "[::1]:3000"',
 });
 
+export const ListenerCertificate = Type.Object(
+  {
+    cert: Type.String({ minLength: 1, description: 'PEM file: the certificate, then its chain' }),
+    key: Type.String({ minLength: 1, description: 'PEM file: the private key (unencrypted)' }),
+  },
+  strict,
+);
+
+export const Hsts = Type.Object(
+  {
+    maxAge: opt({ ...Duration, description: 'default 1 year' }),
+    includeSubDomains: opt(Type.Boolean({ default: false })),
+    preload: opt(Type.Boolean({ default: false, description: 'needs includeSubDomains and a maxAge of a year or more' })),
+  },
+  { ...strict, description: 'Strict-Transport-Security on proxied answers and redirects over TLS (RFC 6797; never over plain HTTP)' },
+);
+
+export const ListenerTls = Type.Object(
+  {
+    certificates: Type.Array(ListenerCertificate, {
+      minItems: 1,
+      errorMessage: 'expected at least one certificate',
+      description: "chosen by SNI from each certificate's DNS names (exact, then *.wildcard); the first is the default",
+    }),
+    hsts: opt(Hsts),
+    http2: opt(Type.Boolean({ default: true, description: 'offer h2 by ALPN (HTTP/1.1 always works)' })),
+    maxConcurrentStreams: opt(Type.Integer({ minimum: 1, maximum: 10_000, default: 128, description: 'per HTTP/2 connection (NGINX http2_max_concurrent_streams)' })),
+    maxHeaderListSize: opt({ ...Size, description: 'HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE; default 32k' }),
+  },
+  { ...strict, description: 'terminate TLS (1.2 and 1.3, forward-secret AEAD suites only) on this listener' },
+);
+
 export const Listener = Type.Object(
   {
     port: Type.Integer({ minimum: 0, maximum: 65535, errorMessage: 'expected a port number 0-65535' }),
     host: opt(Type.String({ minLength: 1, default: '0.0.0.0', description: 'address to bind' })),
     name: opt(Type.String({ minLength: 1 })),
+    tls: opt(ListenerTls),
+    redirectToHttps: opt(
+      Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 65535 })], {
+        errorMessage: 'expected true, false or the HTTPS port',
+        description: 'plain listeners: answer every request with 301 to https://host/uri (a number: to that port), except /.well-known/acme-challenge/',
+      }),
+    ),
   },
   strict,
 );
@@ -413,6 +452,7 @@ export const ProxyConfig = Type.Object(
 
 export type ProxyConfig = Static<typeof ProxyConfig>;
 export type ListenerConfig = Static<typeof Listener>;
+export type ListenerTlsConfig = Static<typeof ListenerTls>;
 export type UpstreamConfig = Static<typeof Upstream>;
 export type UpstreamServerConfig = Static<typeof UpstreamServer>;
 export type RouteConfig = Static<typeof Route>;

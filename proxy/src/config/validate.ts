@@ -8,6 +8,7 @@ import { ProxyConfig, UpstreamServer, type BalanceMethodName, type RouteConfig, 
 import { pointerToPath, type ConfigIssue } from './config-error';
 import { parseCidr } from '../net/cidr';
 import { compileTemplate } from '../template';
+import { listenerTlsIssues } from './validate-listeners';
 
 const checker = TypeCompiler.Compile(ProxyConfig);
 const serverChecker = TypeCompiler.Compile(UpstreamServer);
@@ -63,6 +64,7 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if (l.port !== 0 && bound.has(key)) add(`listeners[${i}]`, `duplicate listener ${key}`);
     bound.add(key);
   });
+  listenerTlsIssues(config, add);
 
   for (const [name, upstream] of Object.entries(config.upstreams)) {
     const ids = new Set<string>();

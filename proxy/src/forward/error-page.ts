@@ -11,16 +11,12 @@ export function sendError(req: IncomingMessage, res: ServerResponse, status: num
     return;
   }
   const reason = STATUS_CODES[status] ?? 'Error';
-  const json = prefersJson(req.headers.accept);
-  const body = json
-    ? `{"status":${status},"error":"${reason}","code":"${code}"}\n`
-    : `<!doctype html><html><head><title>${status} ${reason}</title></head>` +
-      `<body><h1>${status} ${reason}</h1><p>${code}</p><hr><p>portico</p></body></html>\n`;
+  const { contentType, body } = errorPage(status, code, req.headers.accept);
   try {
     // The reason is passed explicitly: a writeHead that threw earlier left its own statusMessage
     // behind ("502 OK").
     res.writeHead(status, reason, {
-      'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
+      'content-type': contentType,
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
     });
@@ -29,6 +25,16 @@ export function sendError(req: IncomingMessage, res: ServerResponse, status: num
     return;
   }
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** The error body for a client that accepts `accept`: JSON when it prefers it, else HTML. */
+export function errorPage(status: number, code: string, accept: string | undefined): { contentType: string; body: string } {
+  const reason = STATUS_CODES[status] ?? 'Error';
+  if (prefersJson(accept)) return { contentType: 'application/json', body: `{"status":${status},"error":"${reason}","code":"${code}"}\n` };
+  return {
+    contentType: 'text/html; charset=utf-8',
+    body: `<!doctype html><html><head><title>${status} ${reason}</title></head><body><h1>${status} ${reason}</h1><p>${code}</p><hr><p>portico</p></body></html>\n`,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-// One HTTP/1.1 listening socket: its node:http server, the client-side timeouts of the config
+// One plain HTTP/1.1 listening socket (TLS ones: secure-listener.ts): its node:http server, the client-side timeouts of the config
 // (applied again on reload), and the tunnels its upgrades opened.
 import http, { type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -7,23 +7,53 @@ import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
 import { listen } from '../net/listen';
 import { ClientIdleSweeper } from './client-idle';
 import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
-import { createHandlers, type RuntimeSource } from './request-handler';
+import type { Server as NetServer } from 'node:net';
+import type { Logger } from '../log';
+import { createHandlers, type ListenerSettings, type RuntimeSource } from './request-handler';
+import { SecureListener } from './secure-listener';
 import { UpgradedSockets } from './tunnels';
 
 export function listenerKey(l: Pick<ResolvedListener, 'host' | 'port'>): string {
   return `${l.host}:${l.port}`;
 }
 
-export class Listener {
+/** What cannot change on a running listener (a reload that changes it is refused): plain, TLS, TLS with h2. */
+export function listenerKind(l: Pick<ResolvedListener, 'tls'>): 'http' | 'https' | 'h2' {
+  return l.tls === null ? 'http' : l.tls.http2 ? 'h2' : 'https';
+}
+
+/** A traffic listener, plain (this file) or TLS (secure-listener.ts), as the proxy manages them. */
+export interface TrafficListener {
+  readonly name: string;
+  readonly kind: 'http' | 'https' | 'h2';
+  readonly server: NetServer;
+  /**
+   * Checks a reloaded config for this listener (certificates are built here) and returns how to
+   * apply it; throws when it cannot be applied, and then nothing changed.
+   */
+  prepare(config: ResolvedListener, timeouts: ResolvedTimeouts): () => void;
+  close(graceMs: number): Promise<void>;
+}
+
+/** Opens a plain or TLS listener as its config says. */
+export function openListener(config: ResolvedListener, timeouts: ResolvedTimeouts, source: RuntimeSource, log: Logger): Promise<TrafficListener> {
+  return config.tls === null ? Listener.open(config, timeouts, source) : SecureListener.open(config, config.tls, timeouts, source, log);
+}
+
+export class Listener implements TrafficListener {
+  readonly kind = 'http';
   readonly upgraded = new UpgradedSockets();
   private readonly idle: ClientIdleSweeper;
+  private readonly settings: ListenerSettings;
 
   private constructor(
     readonly name: string,
     readonly server: Server,
     timeouts: ResolvedTimeouts,
+    config: ResolvedListener,
   ) {
     this.idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
+    this.settings = { redirectToHttps: config.redirectToHttps, hsts: null };
     this.applyTimeouts(timeouts);
   }
 
@@ -37,8 +67,8 @@ export class Listener {
     // Above the limit, so the request handler sees the excess and answers 431: at its own limit
     // node:http silently drops the fields beyond it and the request goes on without them.
     server.maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
-    const listener = new Listener(config.name, server, timeouts);
-    const handlers = createHandlers(source, 'http', listener.upgraded);
+    const listener = new Listener(config.name, server, timeouts, config);
+    const handlers = createHandlers(source, 'http', listener.upgraded, listener.settings);
     server.on('request', handlers.request);
     server.on('connection', (socket: Socket) => listener.idle.watch(socket));
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -48,6 +78,13 @@ export class Listener {
     });
     await listen(server, config.port, config.host);
     return listener;
+  }
+
+  prepare(config: ResolvedListener, timeouts: ResolvedTimeouts): () => void {
+    return () => {
+      this.settings.redirectToHttps = config.redirectToHttps;
+      this.applyTimeouts(timeouts);
+    };
   }
 
   /** The client timeouts of a (re)loaded config; connections already open follow them too. */
@@ -79,7 +116,7 @@ export class Listener {
  * min(30 s, limit / 2) let it fire at 89 s) and 300 ms by 375 ms. Fixed when the listener opens:
  * a reload that shortens clientHeader keeps the old interval (at most 1 s).
  */
-function headerCheckInterval(clientHeader: number): number {
+export function headerCheckInterval(clientHeader: number): number {
   if (clientHeader <= 0) return 1000; // no head timeout: the check has nothing to do
   return Math.max(25, Math.min(1000, Math.floor(clientHeader / 4)));
 }

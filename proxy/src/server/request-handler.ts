@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Downstream } from '../downstream/downstream';
 import { H1Downstream } from '../downstream/h1-downstream';
+import { HstsH1Downstream } from '../downstream/hsts-h1-downstream';
 import { UpgradeDownstream } from '../downstream/upgrade-downstream';
 import { ClientWriter } from '../forward/client-writer';
 import { Dispatch } from '../forward/dispatch';
@@ -16,6 +17,7 @@ import { stickyLink } from '../forward/sticky-handler';
 import { hostName } from '../router';
 import type { Runtime, RuntimeRoute } from '../runtime';
 import { checkRequest, refuseRequest, rejectsHeaderValues } from './request-checks';
+import { httpsLocation } from './https-redirect';
 import type { UpgradedSockets } from './tunnels';
 
 export interface RuntimeSource {
@@ -27,7 +29,15 @@ export interface ListenerHandlers {
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
-export function createHandlers(source: RuntimeSource, scheme: string, upgraded: UpgradedSockets): ListenerHandlers {
+/** What a listener's config says about every request on it; changed in place on reload. */
+export interface ListenerSettings {
+  /** Plain listeners: the HTTPS port to redirect to (301); null: none. */
+  redirectToHttps: number | null;
+  /** TLS listeners: the Strict-Transport-Security value; null: none. */
+  hsts: string | null;
+}
+
+export function createHandlers(source: RuntimeSource, scheme: string, upgraded: UpgradedSockets, settings: ListenerSettings): ListenerHandlers {
   return {
     request(req: IncomingMessage, res: ServerResponse): void {
       const runtime = source.runtime;
@@ -41,7 +51,10 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
         return;
       }
       const rawHost = findHost(req.rawHeaders);
-      const ds = new H1Downstream(req, res, scheme, rawHost, req.socket.remoteAddress ?? '');
+      const hsts = settings.hsts;
+      const peer = req.socket.remoteAddress ?? '';
+      const ds = hsts === null ? new H1Downstream(req, res, scheme, rawHost, peer) : new HstsH1Downstream(req, res, scheme, rawHost, peer, hsts);
+      if (settings.redirectToHttps !== null && redirectedToHttps(ds, settings.redirectToHttps)) return;
       ds.remoteAddr = clientAddress(req.rawHeaders, ds.peer, runtime.trusted);
       const route = matchRoute(runtime, req, rawHost);
       if (route === null) {
@@ -65,6 +78,7 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
       ds.remoteAddr = clientAddress(req.rawHeaders, ds.peer, runtime.trusted);
       const refused = checkRequest(req);
       if (refused !== null) ds.fail(refused.status, refused.code);
+      else if (settings.redirectToHttps !== null && redirectedToHttps(ds, settings.redirectToHttps)) return;
       else if (route === null) ds.fail(isOriginForm(req) ? 404 : 400, isOriginForm(req) ? 'NO_ROUTE' : 'BAD_REQUEST');
       else if (hasBody(req)) ds.fail(400, 'UPGRADE_WITH_BODY'); // what follows the head would be a second request
       // An Upgrade the route does not allow (h2c from curl --http2, say) is ignored, as RFC 9110
@@ -74,7 +88,17 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
   };
 }
 
-function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: string | null): void {
+/** Answers with a 301 to https unless the path is an ACME challenge (then the request goes on). */
+function redirectedToHttps(ds: Downstream, port: number): boolean {
+  const location = httpsLocation(ds.host, ds.url, port);
+  if (location === null) return false;
+  if (location === '') ds.fail(400, 'BAD_HOST');
+  else sendRedirect(ds, 301, location);
+  return true;
+}
+
+/** A routed request on any Downstream (HTTP/1.1, an upgrade, HTTP/2): its route's action. */
+export function handle(runtime: Runtime, route: RuntimeRoute, ds: Downstream, upgrade: string | null): void {
   const action = route.action;
   route.stats.requests++;
   if (action.kind === 'redirect') {
@@ -125,7 +149,11 @@ function isOriginForm(req: IncomingMessage): boolean {
 }
 
 function matchRoute(runtime: Runtime, req: IncomingMessage, rawHost: string): RuntimeRoute | null {
-  const url = req.url ?? '/';
+  return routeFor(runtime, rawHost, req.url ?? '/');
+}
+
+/** The route for a Host (or :authority) as received and a request target. */
+export function routeFor(runtime: Runtime, rawHost: string, url: string): RuntimeRoute | null {
   const q = url.indexOf('?');
   return runtime.router.match(hostName(rawHost), q === -1 ? url : url.slice(0, q));
 }

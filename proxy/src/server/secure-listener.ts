@@ -1,0 +1,224 @@
+// One TLS listening socket. With http2 (the default): node:http2's secure server with allowHTTP1,
+// so ALPN offers h2 and http/1.1 on one port; h2 streams go to h2-streams.ts, HTTP/1.1 requests and
+// upgrades to the same handlers as a plain listener. Without: an https server (http/1.1 only).
+// Certificates (SNI), ticket keys and the session cache belong to the listener and survive
+// reloads; a reload or a change of the files builds new secure contexts once, and connections
+// already open keep theirs.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import http2, { type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { LoadedCertificate, ResolvedListener, ResolvedTimeouts, ResolvedTls } from '../config/resolved';
+import type { Logger } from '../log';
+import { listen } from '../net/listen';
+import { loadCertificate } from '../tls/certificate-files';
+import { CertificateStore } from '../tls/certificate-store';
+import { CertificateWatcher } from '../tls/certificate-watcher';
+import { SessionCache } from '../tls/session-cache';
+import { newTicketKeys, TicketKeyRotation } from '../tls/ticket-keys';
+import { ClientIdleSweeper } from './client-idle';
+import { kGuard, SessionGuard, type GuardedSession } from './h2-session-guard';
+import { createStreamHandler } from './h2-streams';
+import { headerCheckInterval, type TrafficListener } from './listener';
+import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
+import { createHandlers, type ListenerSettings, type RuntimeSource } from './request-handler';
+import { UpgradedSockets } from './tunnels';
+
+type SecureServer = Http2SecureServer | https.Server;
+
+export class SecureListener implements TrafficListener {
+  readonly kind: 'https' | 'h2';
+  readonly upgraded = new UpgradedSockets();
+  private readonly settings: ListenerSettings;
+  private readonly idle: ClientIdleSweeper;
+  private readonly sessions = new Set<ServerHttp2Session>();
+  private readonly sockets = new Set<TLSSocket>();
+  private readonly sessionCache = new SessionCache();
+  private ticketKeys = newTicketKeys();
+  private readonly rotation: TicketKeyRotation;
+  private watcher: CertificateWatcher | null = null;
+  private keepAlive: number;
+  private closing = false;
+
+  private constructor(
+    readonly name: string,
+    readonly server: SecureServer,
+    private store: CertificateStore,
+    tls: ResolvedTls,
+    timeouts: ResolvedTimeouts,
+    private readonly log: Logger,
+  ) {
+    this.kind = tls.http2 ? 'h2' : 'https';
+    this.settings = { redirectToHttps: null, hsts: tls.hsts };
+    this.keepAlive = timeouts.clientKeepAlive;
+    this.idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
+    this.rotation = new TicketKeyRotation((keys) => this.rotateTicketKeys(keys));
+    this.watch();
+  }
+
+  static async open(config: ResolvedListener, tls: ResolvedTls, timeouts: ResolvedTimeouts, source: RuntimeSource, log: Logger): Promise<SecureListener> {
+    const ticketKeys = newTicketKeys();
+    const store = new CertificateStore(tls.certificates, ticketKeys);
+    let listener: SecureListener | null = null;
+    const options = {
+      ...store.defaultOptions,
+      // Node calls this only when the client sent SNI; without, the default context answers.
+      SNICallback: (servername: string, cb: (err: Error | null, ctx?: import('node:tls').SecureContext) => void) => cb(null, listener!.store.select(servername)),
+    };
+    const server: SecureServer = tls.http2
+      ? http2.createSecureServer({
+          ...options,
+          allowHTTP1: true,
+          maxSessionMemory: 32, // MiB of outgoing buffers per session before new streams are refused
+          settings: {
+            maxConcurrentStreams: tls.maxConcurrentStreams,
+            maxHeaderListSize: tls.maxHeaderListSize,
+            enableConnectProtocol: true, // RFC 8441 WebSocket over HTTP/2
+          },
+          // Room above our own 431 limit, so that limit answers rather than a bare reset.
+          maxHeaderListPairs: DEFAULT_MAX_REQUEST_HEADERS + 16,
+        })
+      : https.createServer({ ...options, ALPNProtocols: ['http/1.1'], keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
+    listener = new SecureListener(config.name, server, store, tls, timeouts, log);
+    listener.ticketKeys = ticketKeys;
+    listener.attach(source, timeouts);
+    await listen(server, config.port, config.host);
+    return listener;
+  }
+
+  prepare(config: ResolvedListener, timeouts: ResolvedTimeouts): () => void {
+    const tls = config.tls!;
+    const store = new CertificateStore(tls.certificates, this.ticketKeys); // throws: the reload is refused
+    return () => {
+      this.settings.hsts = tls.hsts;
+      this.keepAlive = timeouts.clientKeepAlive;
+      this.applyTimeouts(timeouts);
+      if (this.kind === 'h2') {
+        (this.server as Http2SecureServer).updateSettings({ maxConcurrentStreams: tls.maxConcurrentStreams, maxHeaderListSize: tls.maxHeaderListSize });
+      }
+      this.useStore(store);
+      this.watch();
+    };
+  }
+
+  async close(graceMs: number): Promise<void> {
+    this.closing = true;
+    this.rotation.stop();
+    this.watcher?.close();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const session of this.sessions) session.close(); // GOAWAY: streams in flight finish
+    (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    const timer = setTimeout(() => {
+      for (const session of this.sessions) session.destroy();
+      for (const socket of this.sockets) socket.destroy();
+      this.upgraded.closeAll();
+    }, graceMs);
+    timer.unref();
+    await Promise.all([closed, this.upgraded.whenEmpty()]);
+    clearTimeout(timer);
+  }
+
+  private attach(source: RuntimeSource, timeouts: ResolvedTimeouts): void {
+    const server = this.server;
+    const handlers = createHandlers(source, 'https', this.upgraded, this.settings);
+    if (this.kind === 'h2' && isHttp2(server)) {
+      // A 'request' listener would make node build compatibility objects for every h2 stream and
+      // answer them too (its 'newListener' hook): drop that hook first. Should a Node version wire
+      // it otherwise, h2 requests still reach only the stream handler (the check below).
+      server.removeAllListeners('newListener');
+      server.on('stream', createStreamHandler(source, this.upgraded, this.settings));
+      server.on('session', (session: ServerHttp2Session) => this.sessionOpened(session));
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (req.httpVersionMajor !== 2) handlers.request(req, res);
+      });
+      // allowHTTP1's own HTTP/1.1 limits (5 min per request, a 30 s check interval) give way to ours.
+      Object.assign(server, { requestTimeout: 0, connectionsCheckingInterval: headerCheckInterval(timeouts.clientHeader) });
+    } else {
+      server.on('request', handlers.request);
+    }
+    (server as https.Server).maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.idle.forget(socket as Socket);
+      this.upgraded.hold(socket);
+      handlers.upgrade(req, socket, head);
+    });
+    server.on('secureConnection', (socket: TLSSocket) => this.connectionOpened(socket));
+    server.on('tlsClientError', ignore); // a failed handshake (refused protocol or suite): the socket is closed by node
+    server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
+      this.sessionCache.store(id, data);
+      done();
+    });
+    server.on('resumeSession', (id: Buffer, done: (err: Error | null, data: Buffer | null) => void) => done(null, this.sessionCache.find(id)));
+    this.applyTimeouts(timeouts);
+  }
+
+  private connectionOpened(socket: TLSSocket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    if (socket.alpnProtocol !== 'h2') this.idle.watch(socket); // h2 sessions have their own idle timer
+  }
+
+  private sessionOpened(session: ServerHttp2Session): void {
+    (session as GuardedSession)[kGuard] = new SessionGuard(session);
+    session.on('error', ignore); // a broken session ends itself; its streams see their own close
+    this.sessions.add(session);
+    session.once('close', () => this.sessions.delete(session));
+    // NGINX keepalive_timeout for h2: no frame either way for this long closes the session (GOAWAY, then
+    // the streams in flight finish).
+    if (this.keepAlive > 0) session.setTimeout(this.keepAlive, () => session.close());
+  }
+
+  private applyTimeouts(timeouts: ResolvedTimeouts): void {
+    (this.server as https.Server).headersTimeout = timeouts.clientHeader;
+    this.idle.setLimits({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
+  }
+
+  /** New contexts for new handshakes; open connections keep theirs. */
+  private useStore(store: CertificateStore): void {
+    this.store = store;
+    this.server.setSecureContext(store.defaultOptions);
+  }
+
+  private rotateTicketKeys(keys: Buffer): void {
+    try {
+      const store = new CertificateStore(this.store.certificates, keys);
+      this.ticketKeys = keys;
+      this.useStore(store);
+    } catch (err) {
+      this.log.warn({ listener: this.name, error: (err as Error).message }, 'ticket key rotation failed; the current keys stay');
+    }
+  }
+
+  /** Watches the files of the current certificates; a change reads them again. */
+  private watch(): void {
+    this.watcher?.close();
+    this.watcher = new CertificateWatcher(this.store.files(), () => this.reloadFiles());
+  }
+
+  private reloadFiles(): void {
+    let certificates: LoadedCertificate[];
+    let store: CertificateStore;
+    try {
+      certificates = this.store.certificates.map((c) => loadCertificate(c.certFile, c.keyFile));
+      store = new CertificateStore(certificates, this.ticketKeys);
+    } catch (err) {
+      // Half-written files, a key that no longer matches: the running certificates stay.
+      this.log.warn({ listener: this.name, error: (err as Error).message }, 'certificate files changed but cannot be used; the current certificates stay');
+      return;
+    }
+    this.useStore(store);
+    this.log.info({ listener: this.name, names: certificates.flatMap((c) => c.names) }, 'certificates reloaded');
+  }
+}
+
+function ignore(): void {}
+
+function isHttp2(server: SecureServer): server is Http2SecureServer {
+  return !(server instanceof https.Server);
+}
