@@ -67,9 +67,15 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
+/**
+ * A zero masking key (RFC 6455 lets the client pick any; ws then skips masking and the copy it
+ * makes): the shared load core does less per message, and the proxies forward frames unchanged.
+ */
+const zeroMask = (mask: Buffer) => void mask.fill(0);
+
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: OPEN_TIMEOUT_MS });
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: OPEN_TIMEOUT_MS, generateMask: zeroMask });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`${url} answered ${res.statusCode} to the upgrade`)));
