@@ -2,7 +2,9 @@ import { connect as tlsConnect } from 'node:tls';
 import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../proxy/src/config/load';
-import { request, simpleConfig, startBackend, startProxy } from '../helpers/servers';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { registerCleanup, request, simpleConfig, startBackend, startProxy } from '../helpers/servers';
 import { certDir, filesOf, makeCertificate, type TestCertificate } from '../helpers/tls-certs';
 import { curl, h2connect, h2request, sClient, startTlsProxy } from '../helpers/tls-clients';
 
@@ -184,6 +186,22 @@ describe('TLS listener', () => {
     writeFileSync(live.key, 'garbage');
     await new Promise((r) => setTimeout(r, 400)); // past the watcher's settle time: nothing may change
     expect(await servedName(port)).toBe('new');
+  });
+
+  it('tunnels an HTTP/1.1 WebSocket over TLS (wss) to the upstream', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo ${m}`)));
+    registerCleanup(async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    });
+    const { port } = await startTlsProxy(simpleConfig([`127.0.0.1:${(wss.address() as AddressInfo).port}`]), { certificates: [filesOf(ec)] });
+    const client = new WebSocket(`wss://127.0.0.1:${port}/ws`, { rejectUnauthorized: false });
+    registerCleanup(async () => client.terminate());
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    client.send('hi');
+    expect(String(await new Promise((r) => client.once('message', r)))).toBe('echo hi');
   });
 
   it('refuses a reload that turns a plain listener into a TLS one, and keeps running', async () => {

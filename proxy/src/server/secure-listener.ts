@@ -111,9 +111,13 @@ export class SecureListener implements TrafficListener {
     for (const session of this.sessions) session.close(); // GOAWAY: streams in flight finish
     (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     const timer = setTimeout(() => {
-      for (const session of this.sessions) session.destroy();
-      for (const socket of this.sockets) socket.destroy();
+      // Tunnels first: a WebSocket gets its Close 1001 on its stream or socket before the
+      // connections under them are cut.
       this.upgraded.closeAll();
+      void this.upgraded.whenEmpty().then(() => {
+        for (const session of this.sessions) session.destroy();
+        for (const socket of this.sockets) socket.destroy();
+      });
     }, graceMs);
     timer.unref();
     await Promise.all([closed, this.upgraded.whenEmpty()]);
