@@ -2,20 +2,16 @@
 // nginx-https (loaded by h2load --h1) and nginx-h2 run the same config, each in its own process.
 // Same certificate as Portico (tls-cert.ts), and Portico's policy: TLS 1.2/1.3, ECDHE AEAD suites,
 // the client's preference (ssl_prefer_server_ciphers off), a session cache.
+import { TLS_CIPHERS } from '../../proxy/src/tls/tls-settings';
 import { benchCertificate } from '../tls-cert';
 import type { TargetName } from '../settings';
 import { NGINX_PROXY, startVariant } from './nginx';
 import type { StartTarget, TargetContext } from './types';
 
-/** TLS 1.2 suites as proxy/src/tls/tls-settings.ts lists them; TLS 1.3 uses OpenSSL's three, as Node does. */
-const TLS12_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
+/** Portico's own TLS 1.2 suites (ssl_ciphers); TLS 1.3 uses OpenSSL's three, as Node does. */
+const TLS12_CIPHERS = TLS_CIPHERS.split(':')
+  .filter((suite) => !suite.startsWith('TLS_'))
+  .join(':');
 
 function startTls(ctx: TargetContext, name: TargetName) {
   const { cert, key } = benchCertificate(ctx.dir);
