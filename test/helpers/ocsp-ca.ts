@@ -3,9 +3,9 @@
 // responder certificate (OCSP signing), and the responder process itself on 127.0.0.1.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
 
 export interface OcspCa {
   dir: string;
@@ -18,16 +18,6 @@ export interface OcspCa {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startOcspCa(): Promise<OcspCa> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-ocsp-'));

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describeIfAvailable } from './docker';
+import { freePort } from './free-port';
 
 export const PEBBLE = '/usr/bin/pebble';
 export const CHALLTESTSRV = '/usr/bin/pebble-challtestsrv';
@@ -27,16 +28,6 @@ export interface Pebble {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function serverCertificate(dir: string): { caFile: string; certFile: string; keyFile: string } {
   const f = (n: string) => path.join(dir, n);

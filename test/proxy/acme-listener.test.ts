@@ -3,7 +3,6 @@
 // certificates, HTTP-01 answers on plain listeners before routing and redirects, and the admin
 // status. Issuance itself: test/system/acme-proxy.test.ts (pebble).
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -12,6 +11,7 @@ import { createLogger } from '../../proxy/src/log';
 import { PorticoProxy } from '../../proxy/src/proxy';
 import { registerCleanup, request, startBackend } from '../helpers/servers';
 import { certDir, filesOf, makeCertificate } from '../helpers/tls-certs';
+import { freePort } from '../helpers/free-port';
 
 /** The subject of the certificate served for `servername` (none: no SNI). */
 function servedSubject(port: number, servername?: string): Promise<string> {
@@ -25,14 +25,6 @@ function servedSubject(port: number, servername?: string): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function startWithAcme(listeners: unknown[], extra: Record<string, unknown> = {}) {
   const storage = await mkdtemp(path.join(os.tmpdir(), 'portico-acme-listener-'));

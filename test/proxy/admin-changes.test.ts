@@ -5,6 +5,7 @@ import type { ProxyConfig } from '../../proxy/src/config/schema';
 import { PorticoProxy } from '../../proxy/src/proxy';
 import { registerCleanup, request, startBackend, type Backend } from '../helpers/servers';
 import { call, reload, startWithAdmin, until, type AdminProxy } from './admin-support';
+import { freePort } from '../helpers/free-port';
 
 /** A backend answering its name; requests to /hold wait until `release()`. */
 async function named(name: string) {
@@ -263,13 +264,6 @@ describe('admin listener across reloads', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('admin changes: the log', () => {
   it('logs each change once with who made it, and an override the file overrode', async () => {

@@ -6,7 +6,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -16,20 +15,11 @@ import { PorticoProxy } from '../../proxy/src/proxy';
 import { describeWithPebble, startPebble, type Pebble } from '../helpers/pebble';
 import { registerCleanup, request, startBackend } from '../helpers/servers';
 import { run } from '../helpers/tls-clients';
+import { freePort } from '../helpers/free-port';
 
 const HOST = 'www.portico.test';
 const FAST_ISSUER = { backoffMin: 50, backoffMax: 200, backoffAttempts: 5, networkRetries: 1, networkRetryDelaySeconds: 0.01 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The certificate the listener presents for `servername` (not verified). */
 function servedCertificate(port: number, servername = HOST): Promise<X509Certificate> {

@@ -5,7 +5,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureLocalCertificates, type LocalCertificates } from '../../infra/local/local-ca';
@@ -22,6 +21,7 @@ import {
   writeContainerFiles,
 } from '../../infra/plan';
 import { buildImage, describeWithDocker, docker, LOCAL_NODE_IMAGE, waitFor } from '../helpers/docker';
+import { freePort } from '../helpers/free-port';
 
 ensureDockerEngine();
 
@@ -188,13 +188,3 @@ async function get(url: string, timeoutMs = 5_000): Promise<{ status: number; he
 }
 
 /** A port free on 127.0.0.1 now, for the proxy's published HTTP port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -3,21 +3,13 @@
 // "revoked" for the revoked one, `curl --cert-status` accepts the good one and refuses the revoked
 // one, and `ocspStapling: false` staples nothing.
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { resolveConfig } from '../../proxy/src/config/load';
 import { startOcspCa, type OcspCa } from '../helpers/ocsp-ca';
 import { simpleConfig, startBackend, startProxy } from '../helpers/servers';
 import { run, sClient } from '../helpers/tls-clients';
+import { freePort } from '../helpers/free-port';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** s_client's report once the listener staples a status (the stapler fetches in the background), within 10 s. */
 async function stapledStatus(port: number, caFile: string): Promise<string> {
