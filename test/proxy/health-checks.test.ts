@@ -350,8 +350,7 @@ describe('active health checks: reporting and lifecycle', () => {
   it('stops every check on close: none reaches the upstream afterwards', async () => {
     const app = await startCheckedApp('a');
     const { proxy } = await startProxy(checkedConfig([app], { interval: '5ms' }));
-    await sleep(40);
-    expect(app.checks.length).toBeGreaterThan(1);
+    while (app.checks.length < 2) await sleep(5); // checks are running (jest's timeout bounds the wait)
     await proxy.close(0);
     await sleep(10); // a check whose request was already on the wire may still be read
     const atClose = app.checks.length;

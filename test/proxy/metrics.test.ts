@@ -86,7 +86,9 @@ async function scrape(running: RunningProxy): Promise<Exposition> {
 async function trafficSetup(): Promise<{ running: RunningProxy; config: Omit<ProxyConfig, 'listeners'> }> {
   const backend = await startBackend((req, res) => {
     res.statusCode = req.url === '/boom' ? 500 : 200;
-    res.end(req.url === '/boom' ? 'boom' : 'hello');
+    // /ok takes a few ms, so latency sums are above zero on any machine (a local answer can take < 1 ms).
+    if (req.url === '/ok') setTimeout(() => res.end('hello'), 3);
+    else res.end(req.url === '/boom' ? 'boom' : 'hello');
   });
   const config: Omit<ProxyConfig, 'listeners'> = {
     upstreams: {

@@ -69,8 +69,10 @@ describe('a 1 GiB static file', () => {
     );
     clearInterval(sampler);
     expect(out).toBe(`200 ${GiB}`);
-    expect(peakHeap).toBeLessThan(24 * 1024 * 1024); // mostly young-generation garbage, bounded by its size
-    expect(peakRss).toBeLessThan(32 * 1024 * 1024);
+    // A file held whole would need 1 GiB. What grows is mostly young-generation garbage, whose
+    // size differs by Node version (measured 11 MB on Node 20, 26 MB on Node 24): bounded well below.
+    expect(peakHeap).toBeLessThan(64 * 1024 * 1024);
+    expect(peakRss).toBeLessThan(96 * 1024 * 1024);
   });
 });
 
