@@ -78,31 +78,26 @@ function heldBytes(): number {
 }
 
 describe('compression of streamed bodies', () => {
-  it('streams a 64 MB body intact with bounded memory', async () => {
-    // Large enough that holding it whole could not pass the bound below (Buffers not yet collected
-    // count too: 31 MB were seen for a 10 MiB body on Node 24).
-    const chunks = 1024; // 64 MiB
+  // Memory is bounded by backpressure, proven below ("stops the upstream while the client reads
+  // nothing"): a peak of Buffers during a fast transfer measures uncollected garbage (10-67 MB seen
+  // for the same body across Node versions and load), not what the proxy holds.
+  it('streams a 10 MB body intact', async () => {
+    const chunks = 160; // 10 MiB
     const backend = await startBackend((_req, res) => streamText(res, chunks));
     const url = await proxyTo(backend.address);
-    const before = heldBytes();
     const { res } = await open(url, 'gzip');
     const expected = createHash('sha256');
-    for (let i = 0; i < chunks; i++) expected.update(CHUNKS[i % CHUNKS.length]); // what streamText sends past 160 chunks
+    for (let i = 0; i < chunks; i++) expected.update(textChunk(i));
     const got = createHash('sha256');
-    let peak = 0;
     let compressed = 0;
     const gunzip = zlib.createGunzip();
     res.on('data', (c: Buffer) => (compressed += c.length));
     res.pipe(gunzip);
-    gunzip.on('data', (c: Buffer) => {
-      got.update(c);
-      peak = Math.max(peak, heldBytes() - before);
-    });
+    gunzip.on('data', (c: Buffer) => got.update(c));
     await new Promise((resolve) => gunzip.on('end', resolve));
     expect(got.digest('hex')).toBe(expected.digest('hex'));
     expect(compressed).toBeLessThan((chunks * 64 * 1024) / 2);
-    expect(peak).toBeLessThan(48 * MB);
-  }, 60_000);
+  }, 20_000);
 
   it('stops the upstream while the client reads nothing, holding only buffers', async () => {
     // Up to 64 MiB, more than the loopback sockets' buffers take: a proxy without backpressure
