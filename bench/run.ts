@@ -66,7 +66,7 @@ async function startTargets(s: Settings, dir: string, backendPort: number, failu
 async function main(): Promise<number> {
   const s = readSettings(process.env);
   requireTools(s.targets);
-  if (s.targets.includes('portico') && s.build) build();
+  if (s.targets.some((t) => t.startsWith('portico')) && s.build) build();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
   installCleanup(async () => {
     await stopAll();
