@@ -31,12 +31,12 @@ export function cachedRequest(policy: CachePolicy, runtime: Runtime, route: Runt
     return;
   }
   const key = policy.keyOf(ds);
-  const entry = zone.lookup(key, varyReader(raw));
+  const now = Date.now();
+  const entry = zone.lookup(key, varyReader(raw), now);
   if (entry === null) {
     cold(new Exchange(policy, runtime, route, target, ds, forward, key), waited);
     return;
   }
-  const now = Date.now();
   if (now < entry.expiresAt) {
     zone.stats.hits++;
     target.stats.response(serveEntry(ds, entry, 'HIT', target.responseRules, runtime.config.timeouts.clientSend, now));

@@ -71,8 +71,9 @@ export interface CacheZone {
   /**
    * The stored variant of `key` whose vary values match the request (`header` reads a request
    * header's normalized value by lowercased name), or null. Synchronous: the index is in memory.
+   * `now`: Date.now() as the caller already read it (the entry's last use).
    */
-  lookup(key: string, header: (name: string) => string): CacheEntry | null;
+  lookup(key: string, header: (name: string) => string, now?: number): CacheEntry | null;
   /**
    * Starts storing a response; null when the zone refuses it up front (a Content-Length over
    * maxEntrySize). Replaces the same key and vary values on commit.

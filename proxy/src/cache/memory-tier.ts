@@ -1,10 +1,13 @@
 // A least-recently-used set bounded in bytes (the memory tier of a cache zone, and the disk tier's
 // index). A Map keeps insertion order, so "touch" is delete + set and the oldest is the first key:
-// O(1) per operation, no linked list to maintain by hand.
+// O(1) per operation, no linked list to maintain by hand. The most recently used key is known, so
+// touching it again (a hot entry hit after hit) moves nothing.
 
 export class LruBytes<K, V> {
   private readonly items = new Map<K, { value: V; size: number }>();
   private used = 0;
+  /** The last key set or touched while it is still in (undefined: not known). */
+  private newest: K | undefined = undefined;
 
   /** `evicted` is called for each item pushed out to make room (never for delete() or clear()). */
   constructor(
@@ -32,9 +35,22 @@ export class LruBytes<K, V> {
   get(key: K): V | undefined {
     const item = this.items.get(key);
     if (item === undefined) return undefined;
+    if (key !== this.newest) {
+      this.items.delete(key);
+      this.items.set(key, item);
+      this.newest = key;
+    }
+    return item.value;
+  }
+
+  /** Marks `key` most recently used (nothing when it is not in, or already the newest). */
+  touch(key: K): void {
+    if (key === this.newest) return;
+    const item = this.items.get(key);
+    if (item === undefined) return;
     this.items.delete(key);
     this.items.set(key, item);
-    return item.value;
+    this.newest = key;
   }
 
   /** The value without changing its place. */
@@ -50,6 +66,7 @@ export class LruBytes<K, V> {
     this.delete(key);
     if (size > this.limit) return false;
     this.items.set(key, { value, size });
+    this.newest = key;
     this.used += size;
     this.trim();
     return true;
@@ -58,6 +75,7 @@ export class LruBytes<K, V> {
   delete(key: K): V | undefined {
     const item = this.items.get(key);
     if (item === undefined) return undefined;
+    if (key === this.newest) this.newest = undefined;
     this.items.delete(key);
     this.used -= item.size;
     return item.value;
@@ -70,6 +88,7 @@ export class LruBytes<K, V> {
   }
 
   clear(): void {
+    this.newest = undefined;
     this.items.clear();
     this.used = 0;
   }

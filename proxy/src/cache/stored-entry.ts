@@ -80,7 +80,8 @@ export class StoredEntry implements CacheEntry {
 
   /** Whether a request with these header values may be served this variant. */
   matches(header: (name: string) => string): boolean {
-    for (const [name, value] of this.vary) if (header(name) !== value) return false;
+    const vary = this.vary;
+    for (let i = 0; i < vary.length; i++) if (header(vary[i][0]) !== vary[i][1]) return false;
     return true;
   }
 

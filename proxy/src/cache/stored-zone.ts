@@ -107,12 +107,12 @@ export class StoredZone implements CacheZone, DiskOwner {
     return { memory: { entries: this.memory.size, bytes: this.memory.bytes }, disk };
   }
 
-  lookup(key: string, header: (name: string) => string): CacheEntry | null {
+  lookup(key: string, header: (name: string) => string, now = Date.now()): CacheEntry | null {
     const variants = this.index.get(key);
     if (variants === undefined) return null;
     for (let i = variants.length - 1; i >= 0; i--) {
       const entry = variants[i];
-      if (entry.matches(header)) return this.serve(entry);
+      if (entry.matches(header)) return this.serve(entry, now);
     }
     return null;
   }
@@ -274,10 +274,10 @@ export class StoredZone implements CacheZone, DiskOwner {
 
   // private
 
-  private serve(entry: StoredEntry): StoredEntry | null {
-    entry.lastUsed = Date.now();
+  private serve(entry: StoredEntry, now: number): StoredEntry | null {
+    entry.lastUsed = now;
     if (entry.body !== null) {
-      this.memory.get(entry);
+      this.memory.touch(entry);
       this.disk?.used(entry);
       return entry;
     }

@@ -14,6 +14,22 @@ const MAX_HEADER_LENGTH = 4096;
  */
 export function negotiateEncoding(header: string | string[] | undefined, offered: readonly Encoding[]): Encoding | null {
   if (typeof header !== 'string' || header.length === 0 || header.length > MAX_HEADER_LENGTH) return null;
+  // Clients send a handful of distinct values: each is parsed once per route's list of encodings.
+  let seen = answers.get(offered);
+  if (seen === undefined) answers.set(offered, (seen = new Map()));
+  const known = seen.get(header);
+  if (known !== undefined) return known;
+  const answer = negotiate(header, offered);
+  if (seen.size >= ANSWERS_KEPT) seen.clear();
+  seen.set(header, answer);
+  return answer;
+}
+
+/** Answers by route encoding list (the resolved config's array), then by header value; bounded. */
+const answers = new WeakMap<readonly Encoding[], Map<string, Encoding | null>>();
+const ANSWERS_KEPT = 64;
+
+function negotiate(header: string, offered: readonly Encoding[]): Encoding | null {
   const weights = parseWeights(header);
   let best: Encoding | null = null;
   let bestQ = 0;

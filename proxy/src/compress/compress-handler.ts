@@ -1,5 +1,8 @@
 // On-the-fly compression as a link of the response chain (NGINX `gzip on`, plus brotli). Only
-// routes with `compress` get one. The body streams through a zlib stream with backpressure both
+// routes with `compress` get one. A body of known length up to WHOLE_BODY_LIMIT (a small file, a
+// proxied answer the upstream client hands over whole) is compressed in one synchronous call once
+// it has all arrived, with the same head as a streamed one. A longer or open-ended body streams
+// through a zlib stream with backpressure both
 // ways: the upstream is paused while zlib's input is full, zlib is paused while the client is slow,
 // and what was compressed is flushed once the upstream goes quiet, so a slow stream (server-sent
 // events) still arrives. A zlib failure cuts the response; a client that leaves frees the stream.
@@ -8,10 +11,10 @@ import type { Downstream, DownstreamCloseListener } from '../downstream/downstre
 import type { ClientGoneListener, ClientWriter } from '../forward/client-writer';
 import { ProxyError } from '../forward/proxy-errors';
 import { ResponseHandlerWrapper, type ResponseHandler } from '../forward/response-handler';
-import { adoptBodyBuffer } from '../upstream/h1/body-buffers';
+import { adoptBodyBuffer, recycleBodyBuffer } from '../upstream/h1/body-buffers';
 import { negotiateEncoding, type Encoding } from './accept-encoding';
 import { compressedHead, compressibleLength } from './compress-head';
-import { createEncoder, flushEncoder, type Encoder } from './encoder';
+import { compressesWhole, compressWhole, createEncoder, flushEncoder, type Encoder } from './encoder';
 
 export class CompressHandler extends ResponseHandlerWrapper implements ClientGoneListener, DownstreamCloseListener {
   private encoder: Encoder | null = null;
@@ -23,11 +26,19 @@ export class CompressHandler extends ResponseHandlerWrapper implements ClientGon
   private flushScheduled = false;
   /** The chain below was told the response ended (complete or failed): nothing more goes down. */
   private finished = false;
+  /** Compressing the body whole: the bytes still expected (-1: streaming, or not compressing). */
+  private wholeExpected = -1;
+  /** The pieces of a whole body that came in more than one chunk (adopted); null: none yet. */
+  private pieces: Buffer[] | null = null;
+  /** The whole body was compressed and went down. */
+  private wholeSent = false;
 
   constructor(
     next: ResponseHandler,
     private readonly config: ResolvedCompress,
     private readonly request: Downstream,
+    /** Told to hold a whole compressed body for one write with the head (null: no such writer). */
+    private readonly writer: ClientWriter | null = null,
   ) {
     super(next);
   }
@@ -40,6 +51,10 @@ export class CompressHandler extends ResponseHandlerWrapper implements ClientGon
     // HEAD gets the head a GET would get, and no encoder: there is no body to compress.
     if (encoding === null || this.request.method === 'HEAD') return this.next.onHeaders(status, head, resume);
     this.encoding = encoding;
+    if (compressesWhole(encoding, this.config, length)) {
+      this.wholeExpected = length;
+      return this.next.onHeaders(status, head, resume);
+    }
     this.resumeUpstream = resume;
     this.encoder = this.openEncoder(encoding, length);
     // The client's backpressure reaches the upstream through zlib's: the upstream goes on.
@@ -48,6 +63,7 @@ export class CompressHandler extends ResponseHandlerWrapper implements ClientGon
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.wholeExpected >= 0) return this.wholeData(chunk);
     const encoder = this.encoder;
     if (encoder === null) return this.finished ? false : this.next.onData(chunk);
     adoptBodyBuffer(chunk); // zlib reads it after onData returns
@@ -62,6 +78,15 @@ export class CompressHandler extends ResponseHandlerWrapper implements ClientGon
 
   onComplete(): void {
     this.resumeUpstream = null; // its connection may carry the next request now
+    if (this.wholeExpected >= 0) {
+      // A body shorter than its length (the upstream client reports a cut as an error instead): what came.
+      if (!this.wholeSent && !this.finished) this.sendWhole(this.takePieces());
+      if (!this.finished) {
+        this.finished = true;
+        this.next.onComplete();
+      }
+      return;
+    }
     const encoder = this.encoder;
     if (encoder === null) {
       if (!this.finished) this.next.onComplete();
@@ -72,6 +97,7 @@ export class CompressHandler extends ResponseHandlerWrapper implements ClientGon
 
   onError(error: ProxyError): void {
     this.resumeUpstream = null;
+    this.pieces = null;
     this.closeEncoder();
     if (this.finished) return;
     this.finished = true;
@@ -81,11 +107,52 @@ export class CompressHandler extends ResponseHandlerWrapper implements ClientGon
   clientGone(): void {
     this.resumeUpstream = null;
     this.finished = true;
+    this.pieces = null;
     this.closeEncoder();
   }
 
   downstreamClosed(): void {
     this.clientGone();
+  }
+
+  // ---- a body compressed whole ----
+
+  private wholeData(chunk: Buffer): boolean {
+    if (this.finished || this.wholeSent) return false;
+    const pieces = this.pieces;
+    // The common case, the body in one chunk: compressed before onData returns, and its memory
+    // given back at once (nothing below sees it).
+    if (pieces === null && chunk.length >= this.wholeExpected) {
+      const room = this.sendWhole(chunk);
+      recycleBodyBuffer(chunk);
+      return room;
+    }
+    adoptBodyBuffer(chunk); // kept past onData
+    if (pieces === null) this.pieces = [chunk];
+    else pieces.push(chunk);
+    this.wholeExpected -= chunk.length;
+    return this.wholeExpected > 0 ? true : this.sendWhole(this.takePieces());
+  }
+
+  private takePieces(): Buffer {
+    const pieces = this.pieces ?? [];
+    this.pieces = null;
+    return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+  }
+
+  /** Compresses `body` in one call and hands it down to be written whole with end(). */
+  private sendWhole(body: Buffer): boolean {
+    this.wholeSent = true;
+    let out: Buffer;
+    try {
+      out = compressWhole(this.encoding, this.config, body);
+    } catch (err) {
+      this.finished = true;
+      this.next.onError(new ProxyError('UPSTREAM_BAD_RESPONSE', `compression failed: ${(err as Error).message}`));
+      return false;
+    }
+    this.writer?.holdWhole();
+    return this.next.onData(out);
   }
 
   // ---- the encoder's side ----
@@ -156,7 +223,7 @@ function flushQuiet(handler: CompressHandler): void {
  * so the link listens to the downstream itself until then.
  */
 export function compressLink(config: ResolvedCompress, next: ResponseHandler, request: Downstream, writer: ClientWriter): CompressHandler {
-  const link = new CompressHandler(next, config, request);
+  const link = new CompressHandler(next, config, request, writer);
   writer.watchClientGone(link);
   request.onClose(link);
   return link;

@@ -5,6 +5,7 @@
 // Content-Encoding and `Vary: Accept-Encoding` (gzip_vary), and its ETag becomes weak (RFC 9110
 // §8.8.3: the bytes differ from the identity representation's).
 import type { ResolvedCompress } from '../config/resolved';
+import { equalsLowercaseAt } from '../net/ascii';
 import type { Encoding } from './accept-encoding';
 
 /** Content-Length when a response is a candidate for compression (-1: unknown length), else null. */
@@ -13,14 +14,24 @@ export function compressibleLength(status: number, headers: readonly string[], c
   let length = -1;
   let typed = false;
   for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i].toLowerCase();
+    const name = headers[i];
     const value = headers[i + 1];
-    if (name === 'content-type') typed = listedType(value, config.types);
-    else if (name === 'content-length') length = parseLength(value);
-    else if (name === 'content-encoding') {
-      if (value.trim().toLowerCase() !== 'identity') return null; // never twice
-    } else if (name === 'content-range') return null;
-    else if (name === 'cache-control' && /(?:^|[\s,])no-transform(?:$|[\s,;=])/i.test(value)) return null;
+    // by length first: no lowercased copy of every name per response
+    switch (name.length) {
+      case 12:
+        if (is(name, 'content-type')) typed = listedType(value, config.types);
+        break;
+      case 14:
+        if (is(name, 'content-length')) length = parseLength(value);
+        break;
+      case 16:
+        if (is(name, 'content-encoding') && value.trim().toLowerCase() !== 'identity') return null; // never twice
+        break;
+      case 13:
+        if (is(name, 'content-range')) return null;
+        if (is(name, 'cache-control') && /(?:^|[\s,])no-transform(?:$|[\s,;=])/i.test(value)) return null;
+        break;
+    }
   }
   if (!typed || length === -2) return null;
   if (length >= 0 && length < config.minLength) return null;
@@ -37,13 +48,13 @@ export function compressedHead(headers: readonly string[], encoding: Encoding | 
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i];
     let value = headers[i + 1];
-    const lower = name.toLowerCase();
-    if (lower === 'vary') {
+    const n = name.length;
+    if (n === 4 && is(name, 'vary')) {
       if (!varied) value = withAcceptEncoding(value);
       varied = true;
     } else if (encoding !== null) {
-      if (lower === 'content-length' || lower === 'accept-ranges' || lower === 'content-encoding') continue;
-      if (lower === 'etag' && !value.startsWith('W/')) value = `W/${value}`;
+      if ((n === 14 && is(name, 'content-length')) || (n === 13 && is(name, 'accept-ranges')) || (n === 16 && is(name, 'content-encoding'))) continue;
+      if (n === 4 && is(name, 'etag') && !value.startsWith('W/')) value = `W/${value}`;
     }
     out.push(name, value);
   }
@@ -69,4 +80,9 @@ function listedType(contentType: string, types: ReadonlySet<string>): boolean {
 /** -2 for a value that is not a plain decimal (the response is then passed on untouched). */
 function parseLength(value: string): number {
   return /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : -2;
+}
+
+/** `name` (of the length of `lower`) is `lower`, ASCII case-insensitively. */
+function is(name: string, lower: string): boolean {
+  return name.length === lower.length && equalsLowercaseAt(name, 0, lower);
 }

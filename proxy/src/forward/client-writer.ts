@@ -39,6 +39,15 @@ export class ClientWriter implements ResponseHandler, DownstreamDrainListener {
     return true;
   }
 
+  /**
+   * The rest of the body comes whole in one onData, then onComplete (a link that compressed a
+   * whole body, whose head has no length): it is held and written with end(), in one write with
+   * the head and the chunked framing.
+   */
+  holdWhole(): void {
+    this.holding = true;
+  }
+
   onData(chunk: Buffer): boolean {
     const ds = this.ds;
     // A held body (the upstream client hands a known-length body up to 1 MiB over whole) is

@@ -24,9 +24,27 @@ export function contentTypeOf(path: string): string {
   return type;
 }
 
-/** NGINX's strong ETag: "<mtime seconds in hex>-<size in hex>". */
+let etagMtime = -1;
+let etagSize = -1;
+let etagText = '';
+
+/** NGINX's strong ETag: "<mtime seconds in hex>-<size in hex>" (the last one is kept, as the date). */
 export function etagOf(mtimeSeconds: number, size: number): string {
-  return `"${mtimeSeconds.toString(16)}-${size.toString(16)}"`;
+  if (mtimeSeconds !== etagMtime || size !== etagSize) {
+    etagText = `"${mtimeSeconds.toString(16)}-${size.toString(16)}"`;
+    etagMtime = mtimeSeconds;
+    etagSize = size;
+  }
+  return etagText;
+}
+
+/** Small numbers as text, converted once (a file's Content-Length, per request otherwise); bounded: Range lengths are the client's choice. */
+const DECIMALS: string[] = [];
+const DECIMALS_MAX = 1 << 14;
+
+export function decimal(n: number): string {
+  if (n >= DECIMALS_MAX) return String(n);
+  return (DECIMALS[n] ??= String(n));
 }
 
 let lastModifiedSeconds = -1;

@@ -12,10 +12,10 @@ import { ClientWriter } from '../forward/client-writer';
 import type { HeaderRules } from '../forward/header-rules';
 import { responseChain } from '../forward/response-chain';
 import type { ResponseHandler } from '../forward/response-handler';
-import { takeBodyBuffer } from '../upstream/h1/body-buffers';
+import { isRecyclable, takeBodyBuffer } from '../upstream/h1/body-buffers';
 import type { RouteStats } from '../upstream/server-stats';
 import type { Coding } from './accept-encoding';
-import { contentTypeOf, etagOf, httpDateOf, pushExpires } from './file-headers';
+import { contentTypeOf, decimal, etagOf, httpDateOf, pushExpires } from './file-headers';
 import { FileStream } from './file-stream';
 import { evaluatePreconditions, ifRangeHolds, type FileRequestHeaders } from './preconditions';
 import { SMALL_FILE } from './open-file-cache';
@@ -72,7 +72,7 @@ export function sendFile(ds: Downstream, s: FileResponseSettings, file: FoundFil
       headers.push('content-range', `bytes ${start}-${ranges[0].end}/${size}`);
     }
   }
-  headers.push('content-length', String(length), 'accept-ranges', 'bytes');
+  headers.push('content-length', decimal(length), 'accept-ranges', 'bytes');
   pushValidators(headers, s, file, etag, lastModified);
   if (ds.method === 'HEAD' || length === 0) {
     release(entry);
@@ -86,9 +86,29 @@ export function sendFile(ds: Downstream, s: FileResponseSettings, file: FoundFil
 /** A head without a body (304, 412, 416, HEAD, an empty file). */
 export function sendHead(ds: Downstream, s: FileResponseSettings, status: number, headers: string[], stats: RouteStats): void {
   stats.response(status);
+  sendWhole(ds, s, status, headers, null);
+}
+
+/**
+ * A head and a body already in memory. Without compression nothing in the chain needs the body
+ * piece by piece, so it is written as a cache hit is: header rules applied, one writeHead, one
+ * end() (what the client writer does for a held body, without its objects and closures).
+ */
+function sendWhole(ds: Downstream, s: FileResponseSettings, status: number, headers: string[], body: Buffer | null): void {
+  if (s.compress === null) {
+    const rules = s.responseRules;
+    try {
+      ds.writeHead(status, rules === null ? headers : rules.apply(headers, ds));
+    } catch {
+      ds.fail(500, 'BAD_RESPONSE_HEADER'); // a header rule's value node refuses: never an uncaught throw
+      return;
+    }
+    ds.end(body, body !== null && isRecyclable(body));
+    return;
+  }
   const chain = responseChain(ds, new ClientWriter(ds, s.sendTimeout), s.responseRules, s.compress);
-  const body = new BufferedBody(chain, null);
-  if (chain.onHeaders(status, headers, body.resume)) body.proceed();
+  const sender = new BufferedBody(chain, body);
+  if (chain.onHeaders(status, headers, sender.resume)) sender.proceed();
 }
 
 /** ETag, Last-Modified, caching and coding headers: on 200 and 206, and again on 304 (RFC 9110 §15.4.5). */
@@ -120,9 +140,7 @@ function sendSmall(ds: Downstream, s: FileResponseSettings, entry: OpenedEntry, 
     return;
   }
   stats.response(status);
-  const chain = responseChain(ds, new ClientWriter(ds, s.sendTimeout), s.responseRules, s.compress);
-  const sender = new BufferedBody(chain, body);
-  if (chain.onHeaders(status, headers, sender.resume)) sender.proceed();
+  sendWhole(ds, s, status, headers, body);
 }
 
 function sendLarge(ds: Downstream, s: FileResponseSettings, fd: number, start: number, length: number, status: number, headers: string[], stats: RouteStats): void {
