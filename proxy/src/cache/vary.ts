@@ -2,6 +2,7 @@
 // a later request matches the variant whose normalized values equal its own. Accept-Encoding is
 // normalized to the codings the proxy and its upstreams produce (br, gzip), so clients with
 // different but equivalent Accept-Encoding strings share one variant instead of one each.
+import { codingWeights } from '../net/accept-encoding';
 
 /** The value of request header `lower` (a lowercased name) in a raw [name, value, ...] list, several joined by ", "; '' when absent. */
 export function rawHeader(raw: readonly string[], lower: string): string {
@@ -40,9 +41,8 @@ const CODINGS_SEEN_MAX = 256;
 
 /**
  * Which of br and gzip an Accept-Encoding accepts (quality > 0, RFC 9110 §12.5.3): 'br,gzip', 'br',
- * 'gzip' or ''. Never narrower than what compression negotiates (an unparsable weight counts here,
- * the highest weight of a repeated coding wins): a variant stored for a value is then always in a
- * coding every request with that value accepts.
+ * 'gzip' or ''. Read exactly as compression reads it (net/accept-encoding.ts): a variant stored for
+ * a value is then always in a coding every request with that value accepts.
  */
 export function acceptedCodings(value: string): string {
   if (value === '') return '';
@@ -55,27 +55,9 @@ export function acceptedCodings(value: string): string {
   return codings;
 }
 
-function parseCodings(value: string): string {  let br = -1;
-  let gzip = -1;
-  let star = -1;
-  for (const item of value.split(',')) {
-    const semi = item.indexOf(';');
-    const coding = (semi === -1 ? item : item.slice(0, semi)).trim().toLowerCase();
-    const q = semi === -1 ? 1 : quality(item.slice(semi + 1));
-    if (coding === 'br') br = Math.max(br, q);
-    else if (coding === 'gzip' || coding === 'x-gzip') gzip = Math.max(gzip, q);
-    else if (coding === '*') star = Math.max(star, q);
-  }
-  if (br === -1) br = star;
-  if (gzip === -1) gzip = star;
+function parseCodings(value: string): string {
+  const { br, gzip } = codingWeights(value);
   return br > 0 ? (gzip > 0 ? 'br,gzip' : 'br') : gzip > 0 ? 'gzip' : '';
-}
-
-function quality(params: string): number {
-  const m = /(?:^|;)\s*q\s*=\s*([0-9.]+)/i.exec(params);
-  if (m === null) return 1;
-  const q = Number(m[1]);
-  return Number.isFinite(q) ? q : 0;
 }
 
 /**
