@@ -15,7 +15,7 @@ describe('vary', () => {
       ['*, gzip;q=0', 'br'],
       ['br;q=0, gzip;q=0', ''],
       ['BR ; Q=0.5', 'br'],
-      ['gzip;q=abc', ''], // a malformed weight is 0, as compression reads it (it answers identity) // broader than compression's reading (which says 0): safe, see acceptedCodings
+      ['gzip;q=abc', ''], // a malformed weight is 0, as compression reads it (it answers identity)
       ['br;q=1, br;q=0', 'br'],
       ['gzip;q=0, x-gzip', 'gzip'],
     ];
