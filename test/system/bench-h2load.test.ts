@@ -1,6 +1,6 @@
 // The bench's h2load runner against the installed h2load (nghttp2-client) and a real TLS server
 // with the bench's own certificate: the report format it parses is the one h2load prints.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { runH2load } from '../../bench/h2load';
 import { stopAll } from '../../bench/procs';
 import { benchCertificate } from '../../bench/tls-cert';
+import { describeIfAvailable } from '../helpers/docker';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-h2load-'));
 const cpu = `0-${os.availableParallelism() - 1}`;
@@ -32,7 +33,7 @@ function tlsOptions() {
   return { cert: readFileSync(files.cert), key: readFileSync(files.key) };
 }
 
-describe('runH2load', () => {
+describeIfAvailable('runH2load', 'h2load', { ok: existsSync('/usr/bin/h2load'), reason: 'apt-get install nghttp2-client (.ci/run does)' }, () => {
   let url: string;
   beforeAll(async () => {
     const server = http2.createSecureServer({ ...tlsOptions(), allowHTTP1: true }, (_req, res) => res.end(body));
