@@ -1,14 +1,9 @@
 // Hostile clients against the proxy cache: inputs that must not change what another client is
 // served, nor make one key cost unbounded memory or CPU.
 import http, { type ServerResponse } from 'node:http';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { startBackend, startProxy } from '../helpers/servers';
 import { MAX_VARIANTS } from '../../proxy/src/cache/stored-zone';
 import { cachedProxy, get } from './cache-support';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
 describe('cache against hostile clients', () => {
   it('refuses a Host with a slash: "a.test/admin" + "/x" would share the key of "a.test" + "/admin/x"', async () => {
@@ -107,8 +102,6 @@ describe('cache memory while storing', () => {
       routes: [{ proxy: { upstream: 'app' }, cache: { zone: 'c', valid: [{ for: '1m' }] } }],
     });
     const CLIENTS = 20;
-    gc();
-    const before = process.memoryUsage().arrayBuffers;
     const received: Promise<void>[] = [];
     const done: Promise<void>[] = [];
     for (let i = 0; i < CLIENTS; i++) {
@@ -131,12 +124,14 @@ describe('cache memory while storing', () => {
       );
     }
     await Promise.all(received);
-    gc();
-    const inFlight = process.memoryUsage().arrayBuffers - before;
+    // What the zone holds for the 20 responses being stored, by its own count: unbounded, 80 MiB.
+    // (Process-wide Buffer bytes measured this too, 8 MB on Node 20, but on Node 26 they include
+    // the in-process clients' uncollected chunks: 62 MB.)
+    const holding = (running.proxy.runtime.caches.get('c') as unknown as { writingBytes: number }).writingBytes;
     for (const res of held) res.end('a');
     await Promise.all(done);
-    // Unbounded, the 20 stores hold 80 MiB; the zone's own bound is 8 MiB.
-    expect(inFlight).toBeLessThan(30 * 1024 * 1024);
+    expect(holding).toBeGreaterThan(0);
+    expect(holding).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 });
 

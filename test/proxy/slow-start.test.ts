@@ -33,7 +33,8 @@ describe('slow start ramp', () => {
   });
 
   it.each(['round-robin', 'least-conn'] as const)('gives a recovered server a growing share of requests under %s, then its nominal share', async (balance) => {
-    const SLOW = 600;
+    // Long enough that each window gets its 15 requests on a loaded machine or a slower Node.
+    const SLOW = 1200;
     const a = await startCheckedApp('a', { status: 500 });
     const b = await startCheckedApp('b');
     const { proxy, url } = await startProxy(
@@ -46,13 +47,13 @@ describe('slow start ramp', () => {
     const record = recordOf(proxy, a.address);
     const weights: number[] = [record.effectiveWeight];
     const answers: [number, string][] = [];
-    while (Date.now() - recovered < SLOW + 250) {
+    while (Date.now() - recovered < SLOW + 450) {
       answers.push([Date.now() - recovered, (await request(url)).body.toString()]);
       weights.push(record.effectiveWeight);
     }
-    const early = share(answers, 'a', 0, 200);
-    const late = share(answers, 'a', 400, SLOW);
-    const after = share(answers, 'a', SLOW + 50, SLOW + 250);
+    const early = share(answers, 'a', 0, 400);
+    const late = share(answers, 'a', 800, SLOW);
+    const after = share(answers, 'a', SLOW + 50, SLOW + 450);
     for (const window of [early, late, after]) expect(window.n).toBeGreaterThanOrEqual(15);
     expect(early.share).toBeLessThan(0.3);
     expect(late.share).toBeGreaterThan(early.share + 0.1);

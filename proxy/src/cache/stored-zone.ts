@@ -201,6 +201,11 @@ export class StoredZone implements CacheZone, DiskOwner {
     return Math.max(this.config.maxSize, this.entryLimit());
   }
 
+  /** Body bytes the responses being stored hold now (at most writingLimit()). */
+  get writingBytes(): number {
+    return this.writing;
+  }
+
   /** A write takes `n` more bytes; false (nothing taken) when the writes would hold too much. */
   reserve(n: number): boolean {
     if (this.writing + n > this.writingLimit()) return false;
