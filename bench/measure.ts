@@ -1,13 +1,13 @@
-// One measured run: a warm-up wrk, then a timed wrk with the proxy's CPU time read around it.
+// One measured run: a warm-up load run, then a timed one (wrk, h2load or ws-load: load.ts) with the
+// proxy's CPU time read around it.
+import { checkTarget } from './check';
 import { cpuSeconds } from './cpu';
-import { checkResponse, HOST } from './net';
+import { runLoad, type LoadResult } from './load';
 import { noiseBetween, snapshot, waitForQuiet, type Noise } from './noise';
 import type { BodyName, Settings } from './settings';
-import { BODY_BYTES } from './settings';
 import type { RunningTarget } from './targets/types';
-import { runWrk, type WrkResult } from './wrk';
 
-export interface RunResult extends WrkResult, Noise {
+export interface RunResult extends LoadResult, Noise {
   target: string;
   body: BodyName;
   rep: number;
@@ -19,18 +19,16 @@ export interface RunResult extends WrkResult, Noise {
 }
 
 export async function measure(t: RunningTarget, body: BodyName, rep: number, s: Settings, logDir: string): Promise<RunResult> {
-  const url = `http://${HOST}:${t.port}/${body}`;
-  const wrk = { url, connections: s.connections, cpu: s.loadCpu, logDir, headers: t.headers };
   const quiet = s.quietMaxS > 0 ? await waitForQuiet(s.quietPct, s.quietMaxS) : { waitedS: 0 };
-  if (s.warmupS > 0) await runWrk({ ...wrk, durationS: s.warmupS });
+  if (s.warmupS > 0) await runLoad(t, body, s.warmupS, false, s, logDir);
   const pid = t.proc?.pid;
   const before = pid === undefined ? 0 : cpuSeconds(pid);
   const machineBefore = snapshot();
-  const res = await runWrk({ ...wrk, durationS: s.durationS });
+  const res = await runLoad(t, body, s.durationS, true, s, logDir);
   const machineAfter = snapshot();
   const cpuS = pid === undefined ? null : cpuSeconds(pid) - before;
   // Still answering correctly after the load?
-  await checkResponse(t.port, `/${body}`, BODY_BYTES[body]);
+  await checkTarget(t, body);
   return {
     ...res,
     ...noiseBetween(machineBefore, machineAfter),

@@ -1,6 +1,7 @@
 // The markdown tables (stdout) and the JSON file of a bench run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isTls, isWebSocket } from './load-kind';
 import type { RunResult } from './measure';
 import type { BodyName, Settings } from './settings';
 import { median, type Summary } from './stats';
@@ -11,6 +12,7 @@ export interface Environment {
   nginx: string;
   haproxy: string;
   wrk: string;
+  h2load: string;
   cpu: string;
   clockTicks: number;
   commit: string;
@@ -32,24 +34,38 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
       `Proxy on CPU ${s.proxyCpu}; wrk and the node:http backend on CPU ${s.loadCpu}. ` +
       `CPU µs/req: utime+stime of the proxy process (and children) over the timed run / requests.`,
   );
+  if (s.targets.some(isTls)) {
+    lines.push(
+      `TLS targets: h2load ${env.h2load} -t1 -c${s.connections} -m1 (HTTPS/1.1: --h1), one ECDSA P-256 self-signed certificate for all, p50/p99 from its per-request log.`,
+    );
+  }
+  if (s.targets.some(isWebSocket)) {
+    lines.push(
+      `WebSocket: bench/ws-load.ts, ${s.connections} connections, each sending a binary message of the body's size and awaiting its echo (closed loop), ` +
+        `to a \`ws\` echo server on CPU ${s.loadCpu}; CPU µs/msg: the proxy's CPU / echoed messages.`,
+    );
+  }
   lines.push(
     `node ${env.node}, nginx ${env.nginx}, HAProxy ${env.haproxy}, wrk ${env.wrk}, ${env.cpu}, commit ${env.commit}` +
       (s.porticoNodeFlags.length ? `, PORTICO_NODE_FLAGS="${s.porticoNodeFlags.join(' ')}"` : ''),
   );
   for (const body of s.bodies) {
-    const rows = summaries.filter((r) => r.body === body);
-    const by = (t: string) => rows.find((r) => r.target === t && !r.failure && r.runs > 0);
+    const all = summaries.filter((r) => r.body === body);
+    const rows = all.filter((r) => !isWebSocket(r.target));
+    const by = (t: string) => all.find((r) => r.target === t && !r.failure && r.runs > 0);
     const nginx = by('nginx');
     const direct = by('direct');
-    lines.push('', `## ${BODY_TITLE[body]}`, '');
-    lines.push('| target | rps | p50 ms | p99 ms | proxy CPU µs/req | rps vs nginx | rps vs direct |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    lines.push('', `## ${BODY_TITLE[body]}`);
+    if (rows.length) lines.push('');
+    if (rows.length) lines.push('| target | rps | p50 ms | p99 ms | proxy CPU µs/req | rps vs nginx | rps vs direct |');
+    if (rows.length) lines.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       const label = r.failure ? `${r.label} (FAILED)` : r.label;
       lines.push(
         `| ${label} | ${num(r.rps, 0)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${num(r.cpuUsPerReq, 1)} | ${ratio(r.rps, nginx?.rps)} | ${ratio(r.rps, direct?.rps)} |`,
       );
     }
+    lines.push(...webSocketTable(all.filter((r) => isWebSocket(r.target)), body));
     for (const pair of PAIRS) {
       const p = by(pair.portico);
       const n = by(pair.nginx);
@@ -63,7 +79,8 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
         lines.push('', `${v.label} vs portico: rps ${ratio(v.rps, portico.rps)}, CPU per request ${ratio(v.cpuUsPerReq, portico.cpuUsPerReq)}`);
       }
     }
-    const notes = rows.flatMap((r) => {
+    const negotiated = tlsNote(runs.filter((r) => r.body === body));
+    const notes = all.flatMap((r) => {
       const out: string[] = [];
       if (r.socketErrors || r.non2xx3xx) out.push(`- ${r.label}: ${r.socketErrors} socket errors, ${r.non2xx3xx} non-2xx/3xx responses (all runs)`);
       if (r.failure) out.push(`- ${r.label} failed after ${r.runs} run(s): ${r.failure}`);
@@ -77,9 +94,34 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
           `worst ${worst.otherCpuPct.toFixed(0)}% (${worst.target}, rep ${worst.rep}); steal median ${median(noisy.map((r) => r.stealPct)).toFixed(0)}%`,
       );
     }
+    if (negotiated) notes.push(negotiated);
     if (notes.length) lines.push('', ...notes);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The ws targets: messages, not requests. */
+function webSocketTable(rows: Summary[], body: BodyName): string[] {
+  if (!rows.length) return [];
+  const ok = (t: string) => rows.find((r) => r.target === t && !r.failure && r.runs > 0);
+  const lines = ['', `WebSocket echo, ${BODY_TITLE[body].replace(' response', '')} messages:`, ''];
+  lines.push('| target | msgs/s | p50 ms | p99 ms | proxy CPU µs/msg | msgs/s vs nginx-ws | msgs/s vs direct-ws |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const label = r.failure ? `${r.label} (FAILED)` : r.label;
+    lines.push(
+      `| ${label} | ${num(r.rps, 0)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${num(r.cpuUsPerReq, 1)} | ${ratio(r.rps, ok('nginx-ws')?.rps)} | ${ratio(r.rps, ok('direct-ws')?.rps)} |`,
+    );
+  }
+  return lines;
+}
+
+/** What each TLS target negotiated (h2load's report), so a cipher mismatch shows. */
+function tlsNote(runs: RunResult[]): string | null {
+  const seen = new Map<string, Set<string>>();
+  for (const r of runs) if (r.tls) seen.set(r.target, (seen.get(r.target) ?? new Set()).add(r.tls));
+  if (!seen.size) return null;
+  return `- TLS negotiated: ${[...seen].map(([t, v]) => `${t} ${[...v].join(' / ')}`).join('; ')}`;
 }
 
 /** Portico and nginx doing the same job in the same run, with the issues' budgets where one is set. */
@@ -87,7 +129,8 @@ interface Pair {
   portico: string;
   nginx: string;
   title: string;
-  budget?: { minRps: number; maxCpu: number };
+  /** Portico/nginx: requests (or messages) per second at least minRps, CPU per request at most maxCpu. */
+  budget?: { minRps?: number; maxCpu?: number };
 }
 
 const PAIRS: Pair[] = [
@@ -95,15 +138,22 @@ const PAIRS: Pair[] = [
   { portico: 'portico-cache', nginx: 'nginx-cache', title: 'cache HIT, Portico/nginx', budget: { minRps: 0.9, maxCpu: 1.2 } },
   { portico: 'portico-static', nginx: 'nginx-static', title: 'static file, Portico/nginx', budget: { minRps: 0.8, maxCpu: 1.5 } },
   { portico: 'portico-gzip', nginx: 'nginx-gzip', title: 'gzip on the fly, Portico/nginx' },
+  // Issue 11's budgets.
+  { portico: 'portico-https', nginx: 'nginx-https', title: 'HTTPS/1.1, Portico/nginx', budget: { minRps: 0.8 } },
+  { portico: 'portico-h2', nginx: 'nginx-h2', title: 'h2, Portico/nginx', budget: { minRps: 0.7 } },
+  { portico: 'portico-ws', nginx: 'nginx-ws', title: 'WebSocket echo, Portico/nginx', budget: { maxCpu: 1.3 } },
 ];
 
-function pairLine(pair: Pair, p: Summary, n: Summary): string {
-  const line = `${pair.title}: rps ${ratio(p.rps, n.rps)}, CPU per request ${ratio(p.cpuUsPerReq, n.cpuUsPerReq)}, p99 ${ratio(p.p99Ms, n.p99Ms)}`;
-  if (!pair.budget || p.cpuUsPerReq == null || n.cpuUsPerReq == null) return line;
+export function pairLine(pair: Pair, p: Summary, n: Summary): string {
+  const [rate, per] = isWebSocket(pair.portico) ? ['msgs/s', 'message'] : ['rps', 'request'];
+  const line = `${pair.title}: ${rate} ${ratio(p.rps, n.rps)}, CPU per ${per} ${ratio(p.cpuUsPerReq, n.cpuUsPerReq)}, p99 ${ratio(p.p99Ms, n.p99Ms)}`;
+  const budget = pair.budget;
+  if (!budget || p.cpuUsPerReq == null || n.cpuUsPerReq == null) return line;
   const rps = p.rps / n.rps;
   const cpu = p.cpuUsPerReq / n.cpuUsPerReq;
-  const ok = rps >= pair.budget.minRps && cpu <= pair.budget.maxCpu;
-  return `${line} (budget: rps ≥ ${pair.budget.minRps}x, CPU ≤ ${pair.budget.maxCpu}x: ${ok ? 'met' : 'MISSED'})`;
+  const ok = (budget.minRps === undefined || rps >= budget.minRps) && (budget.maxCpu === undefined || cpu <= budget.maxCpu);
+  const terms = [budget.minRps === undefined ? null : `${rate} ≥ ${budget.minRps}x`, budget.maxCpu === undefined ? null : `CPU ≤ ${budget.maxCpu}x`];
+  return `${line} (budget: ${terms.filter(Boolean).join(', ')}: ${ok ? 'met' : 'MISSED'})`;
 }
 
 export function writeJson(file: string, data: { environment: Environment; settings: Settings; summary: Summary[]; runs: RunResult[] }): void {

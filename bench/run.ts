@@ -7,17 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBackend } from './backend';
+import { checkTarget } from './check';
 import { clockTicks } from './cpu';
+import { isWebSocket } from './load-kind';
 import { measure, type RunResult } from './measure';
 import { runOrder } from './order';
-import { checkResponse } from './net';
 import { installCleanup, stopAll } from './procs';
 import { markdown, writeJson, type Environment } from './report';
-import { BODY_BYTES, readSettings, type Settings, type TargetName } from './settings';
+import { readSettings, type Settings, type TargetName } from './settings';
 import { summarize, type Summary } from './stats';
 import { TARGETS } from './targets';
 import type { RunningTarget } from './targets/types';
 import { cpuModel, requireTools, toolVersion } from './tools';
+import { startWsBackend } from './ws-backend';
 
 const repoRoot = path.resolve(__dirname, '..');
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' | ');
@@ -41,18 +43,24 @@ function environment(): Environment {
     nginx: toolVersion('nginx'),
     haproxy: toolVersion('haproxy'),
     wrk: toolVersion('wrk'),
+    h2load: toolVersion('h2load'),
     cpu: `${cpuModel()} x${os.availableParallelism()}`,
     clockTicks: clockTicks(),
     commit,
   };
 }
 
-async function startTargets(s: Settings, dir: string, backendPort: number, failures: Map<TargetName, string>): Promise<Map<TargetName, RunningTarget>> {
+async function startTargets(
+  s: Settings,
+  dir: string,
+  ports: { backendPort: number; wsBackendPort?: number },
+  failures: Map<TargetName, string>,
+): Promise<Map<TargetName, RunningTarget>> {
   const running = new Map<TargetName, RunningTarget>();
   for (const name of s.targets) {
     try {
-      const t = await TARGETS[name]({ repoRoot, dir, backendPort, settings: s });
-      for (const body of s.bodies) await checkResponse(t.port, `/${body}`, BODY_BYTES[body]);
+      const t = await TARGETS[name]({ repoRoot, dir, ...ports, settings: s });
+      for (const body of s.bodies) await checkTarget(t, body);
       running.set(name, t);
       progress(`${name} ready on ${t.port}${t.proc ? ` (pid ${t.proc.pid})` : ''}`);
     } catch (err) {
@@ -66,7 +74,7 @@ async function startTargets(s: Settings, dir: string, backendPort: number, failu
 async function main(): Promise<number> {
   const s = readSettings(process.env);
   requireTools(s.targets);
-  if (s.targets.includes('portico') && s.build) build();
+  if (s.targets.some((t) => t.startsWith('portico')) && s.build) build();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
   installCleanup(async () => {
     await stopAll();
@@ -78,7 +86,8 @@ async function main(): Promise<number> {
   const env = environment();
   const backend = await startBackend(repoRoot, dir, s);
   const failures = new Map<TargetName, string>();
-  const running = await startTargets(s, dir, backend.port, failures);
+  const wsBackend = s.targets.some(isWebSocket) ? await startWsBackend(repoRoot, dir, s) : undefined;
+  const running = await startTargets(s, dir, { backendPort: backend.port, wsBackendPort: wsBackend?.port }, failures);
 
   const runs: RunResult[] = [];
   let n = 0;
@@ -91,10 +100,11 @@ async function main(): Promise<number> {
         try {
           const r = await measure(t, body, rep, s, dir);
           runs.push(r);
-          const cpu = r.cpuUsPerReq === null ? '' : `, ${r.cpuUsPerReq.toFixed(1)} µs/req`;
+          const unit = isWebSocket(name) ? 'msg' : 'req';
+          const cpu = r.cpuUsPerReq === null ? '' : `, ${r.cpuUsPerReq.toFixed(1)} µs/${unit}`;
           const noise = `, others ${r.otherCpuPct.toFixed(0)}%${r.quietWaitS >= 1 ? ` (waited ${r.quietWaitS.toFixed(0)} s for quiet)` : ''}`;
           const errs = r.socketErrors || r.non2xx3xx ? `, ERRORS: ${r.socketErrors} socket, ${r.non2xx3xx} non-2xx/3xx` : '';
-          progress(`[${n}/${total}] rep ${rep} ${body} ${name}: ${Math.round(r.rps)} rps, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${cpu}${noise}${errs}`);
+          progress(`[${n}/${total}] rep ${rep} ${body} ${name}: ${Math.round(r.rps)} ${unit === 'msg' ? 'msgs/s' : 'rps'}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${cpu}${noise}${errs}`);
         } catch (err) {
           await new Promise((r) => setTimeout(r, 200)); // let a crashing process finish exiting
           const exited = t.proc?.exited() ? ` (process exited; last output: ${t.proc.tail() || 'none'})` : '';

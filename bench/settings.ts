@@ -13,6 +13,15 @@ export const ALL_TARGETS = [
   'nginx-static',
   'portico-gzip',
   'nginx-gzip',
+  // Over TLS, loaded by h2load (load-kind.ts): HTTP/1.1 (--h1) and h2, same certificate.
+  'portico-https',
+  'nginx-https',
+  'portico-h2',
+  'nginx-h2',
+  // WebSocket echo, loaded by ws-load.ts.
+  'direct-ws',
+  'portico-ws',
+  'nginx-ws',
 ] as const;
 export type TargetName = (typeof ALL_TARGETS)[number];
 
@@ -38,6 +47,8 @@ export interface Settings {
   /** Before each run, wait up to quietMaxS seconds for other processes to use < quietPct of a core. */
   quietPct: number;
   quietMaxS: number;
+  /** WebSocket runs: each connection stops after this many messages (or at the run's end). */
+  wsMessages: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -54,6 +65,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     loadCpu: env.BENCH_LOAD_CPU ?? '1',
     quietPct: int(env, 'BENCH_QUIET_PCT', 20, 1),
     quietMaxS: int(env, 'BENCH_QUIET_MAX', 20, 0),
+    wsMessages: int(env, 'BENCH_WS_MESSAGES', 1_000_000, 1),
   };
 }
 

@@ -1,10 +1,14 @@
 // The targets by name, in the order tables list them.
 import type { TargetName } from '../settings';
-import { startDirect } from './direct';
+import { startDirect, startDirectWs } from './direct';
 import { startFastify } from './fastify';
 import { startHaproxy } from './haproxy';
 import { startNginx, startNginxCache, startNginxGzip, startNginxStatic } from './nginx';
+import { startNginxH2, startNginxHttps } from './nginx-tls';
+import { startNginxWs } from './nginx-ws';
 import { startPortico, startPorticoCache, startPorticoGzip, startPorticoHealth, startPorticoStatic, startPorticoSticky } from './portico';
+import { startPorticoH2, startPorticoHttps } from './portico-tls';
+import { startPorticoWs } from './portico-ws';
 import type { StartTarget } from './types';
 
 export const TARGETS: Record<TargetName, StartTarget> = {
@@ -21,4 +25,11 @@ export const TARGETS: Record<TargetName, StartTarget> = {
   'nginx-static': startNginxStatic,
   'portico-gzip': startPorticoGzip,
   'nginx-gzip': startNginxGzip,
+  'portico-https': startPorticoHttps,
+  'nginx-https': startNginxHttps,
+  'portico-h2': startPorticoH2,
+  'nginx-h2': startNginxH2,
+  'direct-ws': startDirectWs,
+  'portico-ws': startPorticoWs,
+  'nginx-ws': startNginxWs,
 };

@@ -16,9 +16,12 @@ const PROXY = `proxy_pass http://b;
       proxy_buffer_size 16k;
       proxy_buffers 8 16k;`;
 
-/** What `location /` does, per variant; `http` lines go into the http block. */
+/** What `location /` does, per variant; `http` lines go into the http block, `server` lines into the
+ * server block, `listen` after the listen address (e.g. "ssl http2"). */
 export interface NginxVariant {
   http?: string;
+  server?: string;
+  listen?: string;
   location: string;
 }
 
@@ -53,7 +56,8 @@ http {
     keepalive_timeout 60s;
   }
   server {
-    listen ${HOST}:${port};
+    listen ${HOST}:${port}${variant.listen ? ` ${variant.listen}` : ''};
+    ${variant.server ?? ''}
     location / {
       ${variant.location}
     }
@@ -62,12 +66,17 @@ http {
 `;
 }
 
-async function startVariant(ctx: TargetContext, name: TargetName, variant: (prefix: string) => NginxVariant): Promise<RunningTarget> {
+export async function startVariant(
+  ctx: TargetContext,
+  name: TargetName,
+  variant: (prefix: string) => NginxVariant,
+  backendPort = ctx.backendPort,
+): Promise<RunningTarget> {
   const port = await freePort();
   const prefix = path.join(ctx.dir, name);
   mkdirSync(prefix, { recursive: true });
   const conf = path.join(prefix, 'nginx.conf');
-  writeFileSync(conf, nginxConfig(prefix, port, ctx.backendPort, variant(prefix)));
+  writeFileSync(conf, nginxConfig(prefix, port, backendPort, variant(prefix)));
   const proc = start(name, 'nginx', ['-p', prefix, '-e', path.join(prefix, 'nginx-error.log'), '-c', conf], {
     cpu: ctx.settings.proxyCpu,
     logFile: path.join(prefix, 'nginx.out'),

@@ -11,10 +11,10 @@ import type { TargetName } from '../settings';
 import { GZIP_LEVEL, staticDir, warmCache } from './shared';
 import type { StartTarget, TargetContext } from './types';
 
-type Upstreams = Record<string, unknown>;
+export type Upstreams = Record<string, unknown>;
 
 /** Two ids for the one backend: round robin has a real choice, and so has the sticky cookie. */
-const twoServers = (backend: string) => [
+export const twoServers = (backend: string) => [
   { address: backend, id: 'app-1' },
   { address: backend, id: 'app-2' },
 ];
@@ -39,18 +39,20 @@ function healthUpstreams(backend: string): Upstreams {
 
 type Route = Record<string, unknown>;
 
-async function startVariant(
+export async function startVariant(
   ctx: TargetContext,
   name: TargetName,
   upstreams: Upstreams,
   route: Route = { proxy: { upstream: 'b' } },
   extra: Record<string, unknown> = {},
+  /** More listener fields, e.g. tls. */
+  listener: Record<string, unknown> = {},
 ): Promise<{ port: number; label: string; proc: ReturnType<typeof start> }> {
   const bundle = path.join(ctx.repoRoot, 'dist', 'portico-proxy.js');
   if (!existsSync(bundle)) throw new Error(`portico: ${bundle} is missing; run: node scripts/build.mjs portico-proxy`);
   const port = await freePort();
   const config = {
-    listeners: [{ port, host: HOST }],
+    listeners: [{ port, host: HOST, ...listener }],
     upstreams,
     routes: [route],
     log: { level: 'warn' },

@@ -1,4 +1,5 @@
-// What a target is: something that answers GET /1k and /64k on a loopback port.
+// What a target is: something that answers GET /1k and /64k on a loopback port (over TLS for the
+// h2load targets), or echoes WebSocket messages (load-kind.ts says which).
 import type { Managed } from '../procs';
 import type { Settings, TargetName } from '../settings';
 
@@ -7,6 +8,8 @@ export interface TargetContext {
   /** The run's mkdtemp folder, for configs and logs. */
   dir: string;
   backendPort: number;
+  /** The WebSocket echo backend (servers/ws-echo.ts); started only when a ws target is selected. */
+  wsBackendPort?: number;
   settings: Settings;
 }
 
