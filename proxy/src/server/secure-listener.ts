@@ -83,6 +83,9 @@ export class SecureListener implements TrafficListener, StaplingListener {
       ? http2.createSecureServer({
           ...options,
           allowHTTP1: true,
+          // node:http2 leaves Nagle on (https and http servers turn it off): a small write behind
+          // unacknowledged data waits for the ACK, up to the peer's delayed-ACK time. NGINX tcp_nodelay.
+          noDelay: true,
           maxSessionMemory: 32, // MiB of outgoing buffers per session before new streams are refused
           settings: {
             maxConcurrentStreams: tls.maxConcurrentStreams,
