@@ -10,13 +10,14 @@ import type { Tunnel } from '../server/tunnels';
 import { errorPage } from '../forward/error-page';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
 import { H2_FORBIDDEN_RESPONSE, type H2RequestHead } from './h2-request';
+import type { H2SendSweeper, PendingSend } from './h2-send-sweeper';
 
 const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = constants;
 
 export const kH2Downstream = Symbol('portico.h2Downstream');
 export type H2Carrier = ServerHttp2Stream & { [kH2Downstream]?: H2Downstream };
 
-export class H2Downstream implements Downstream {
+export class H2Downstream implements Downstream, PendingSend {
   readonly scheme = 'https';
   remoteAddr: string;
   headersSent = false;
@@ -33,10 +34,11 @@ export class H2Downstream implements Downstream {
   private drainListener: DownstreamDrainListener | null = null;
   /** The stream's 'timeout' listener (the body timeout) is bound. */
   private timed = false;
-  /** Runs from end() until the answer is all sent (send_timeout). */
-  private sendTimer: NodeJS.Timeout | null = null;
-  /** Bytes of the answer not yet taken by the stream when the send timer was last armed. */
+  /** Watched by the send sweeper from end() until the answer is all sent (send_timeout). */
+  private sendWatched = false;
+  /** Bytes of the answer not yet taken by the stream when progress was last seen, and when. */
   private unsent = 0;
+  private unsentSince = 0;
 
   constructor(
     readonly stream: ServerHttp2Stream,
@@ -48,6 +50,8 @@ export class H2Downstream implements Downstream {
     private readonly hsts: string | null,
     /** NGINX send_timeout for an answer written whole; 0: none. */
     private readonly sendTimeout: number,
+    /** The listener's sweep that times answers written whole. */
+    private readonly sends: H2SendSweeper,
   ) {
     this.method = head.method;
     this.url = head.url;
@@ -111,7 +115,9 @@ export class H2Downstream implements Downstream {
     // stream timer is no use here: any frame on the session (a PING) defers it while data is queued.
     if (this.sendTimeout > 0 && !stream.writableFinished) {
       this.unsent = stream.writableLength;
-      this.sendTimer = setTimeout(onSendTimeout, this.sendTimeout, this);
+      this.unsentSince = Date.now();
+      this.sendWatched = true;
+      this.sends.watch(this);
     }
   }
 
@@ -134,18 +140,23 @@ export class H2Downstream implements Downstream {
     else this.reset();
   }
 
-  sendTimedOut(): void {
+  sendSwept(now: number): boolean {
     const stream = this.stream;
-    if (stream.destroyed || stream.writableFinished) return;
+    if (!this.sendWatched || stream.destroyed || stream.writableFinished) {
+      this.sendWatched = false;
+      return true;
+    }
     const unsent = stream.writableLength;
     if (unsent < this.unsent) {
       // Some of it went: send_timeout is between two writes, not for the whole answer.
       this.unsent = unsent;
-      this.sendTimer!.refresh();
-      return;
+      this.unsentSince = now;
+      return false;
     }
-    this.sendTimer = null;
+    if (now - this.unsentSince < this.sendTimeout) return false;
+    this.sendWatched = false;
     this.reset();
+    return true;
   }
 
   awaitDrain(listener: DownstreamDrainListener): void {
@@ -198,9 +209,9 @@ export class H2Downstream implements Downstream {
   // ---- events ----
 
   closed(): void {
-    if (this.sendTimer !== null) {
-      clearTimeout(this.sendTimer);
-      this.sendTimer = null;
+    if (this.sendWatched) {
+      this.sendWatched = false;
+      this.sends.forget(this);
     }
     this.body?.destroy();
     this.closeListener?.downstreamClosed();
@@ -231,10 +242,6 @@ export class H2Downstream implements Downstream {
 
 function onBodyTimeout(this: H2Carrier): void {
   this[kH2Downstream]?.bodyTimedOut();
-}
-
-function onSendTimeout(ds: H2Downstream): void {
-  ds.sendTimedOut();
 }
 
 function onDrain(this: H2Carrier): void {
