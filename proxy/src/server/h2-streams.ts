@@ -30,9 +30,9 @@ export function createStreamHandler(source: RuntimeSource, upgraded: UpgradedSoc
       if (stream.rstCode !== NGHTTP2_NO_ERROR) guard?.clientReset();
       return;
     }
-    stream.once('close', onStreamClose);
+    stream.on('close', onStreamClose); // a stream closes once: no once() wrapper per stream
     (stream as Stream)[kStreamGuard] = guard;
-    const peer = stream.session?.socket?.remoteAddress ?? '';
+    const peer = guard !== undefined ? guard.peer : (stream.session?.socket?.remoteAddress ?? '');
     if (headers[':method'] === 'CONNECT') connect(source, upgraded, stream, headers, rawHeaders, peer);
     else request(source, settings, stream, headers, (flags & NGHTTP2_FLAG_END_STREAM) !== 0, rawHeaders, peer);
   };
