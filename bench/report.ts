@@ -56,9 +56,9 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
     const nginx = by('nginx');
     const direct = by('direct');
     lines.push('', `## ${BODY_TITLE[body]}`);
-    if (rows.length) lines.push('');
-    if (rows.length) lines.push('| target | rps | p50 ms | p99 ms | proxy CPU µs/req | rps vs nginx | rps vs direct |');
-    if (rows.length) lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    if (rows.length) {
+      lines.push('', '| target | rps | p50 ms | p99 ms | proxy CPU µs/req | rps vs nginx | rps vs direct |', '|---|---:|---:|---:|---:|---:|---:|');
+    }
     for (const r of rows) {
       const label = r.failure ? `${r.label} (FAILED)` : r.label;
       lines.push(
@@ -125,7 +125,7 @@ function tlsNote(runs: RunResult[]): string | null {
 }
 
 /** Portico and nginx doing the same job in the same run, with the issues' budgets where one is set. */
-interface Pair {
+export interface Pair {
   portico: string;
   nginx: string;
   title: string;
