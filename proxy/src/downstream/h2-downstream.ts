@@ -10,14 +10,13 @@ import type { Tunnel } from '../server/tunnels';
 import { errorPage } from '../forward/error-page';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
 import { H2_FORBIDDEN_RESPONSE, type H2RequestHead } from './h2-request';
-import type { H2SendSweeper, PendingSend } from './h2-send-sweeper';
 
 const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = constants;
 
 export const kH2Downstream = Symbol('portico.h2Downstream');
 export type H2Carrier = ServerHttp2Stream & { [kH2Downstream]?: H2Downstream };
 
-export class H2Downstream implements Downstream, PendingSend {
+export class H2Downstream implements Downstream {
   readonly scheme = 'https';
   remoteAddr: string;
   headersSent = false;
@@ -34,11 +33,10 @@ export class H2Downstream implements Downstream, PendingSend {
   private drainListener: DownstreamDrainListener | null = null;
   /** The stream's 'timeout' listener (the body timeout) is bound. */
   private timed = false;
-  /** Watched by the send sweeper from end() until the answer is all sent (send_timeout). */
-  private sendWatched = false;
-  /** Bytes of the answer not yet taken by the stream when progress was last seen, and when. */
+  /** Runs from end() until the answer is all sent (send_timeout). */
+  private sendTimer: NodeJS.Timeout | null = null;
+  /** Bytes of the answer not yet taken by the stream when the send timer was last armed. */
   private unsent = 0;
-  private unsentSince = 0;
 
   constructor(
     readonly stream: ServerHttp2Stream,
@@ -50,8 +48,6 @@ export class H2Downstream implements Downstream, PendingSend {
     private readonly hsts: string | null,
     /** NGINX send_timeout for an answer written whole; 0: none. */
     private readonly sendTimeout: number,
-    /** The listener's sweep that times answers written whole. */
-    private readonly sends: H2SendSweeper,
   ) {
     this.method = head.method;
     this.url = head.url;
@@ -115,9 +111,7 @@ export class H2Downstream implements Downstream, PendingSend {
     // stream timer is no use here: any frame on the session (a PING) defers it while data is queued.
     if (this.sendTimeout > 0 && !stream.writableFinished) {
       this.unsent = stream.writableLength;
-      this.unsentSince = Date.now();
-      this.sendWatched = true;
-      this.sends.watch(this);
+      this.sendTimer = setTimeout(onSendTimeout, this.sendTimeout, this);
     }
   }
 
@@ -140,23 +134,18 @@ export class H2Downstream implements Downstream, PendingSend {
     else this.reset();
   }
 
-  sendSwept(now: number): boolean {
+  sendTimedOut(): void {
     const stream = this.stream;
-    if (!this.sendWatched || stream.destroyed || stream.writableFinished) {
-      this.sendWatched = false;
-      return true;
-    }
+    if (stream.destroyed || stream.writableFinished) return;
     const unsent = stream.writableLength;
     if (unsent < this.unsent) {
       // Some of it went: send_timeout is between two writes, not for the whole answer.
       this.unsent = unsent;
-      this.unsentSince = now;
-      return false;
+      this.sendTimer!.refresh();
+      return;
     }
-    if (now - this.unsentSince < this.sendTimeout) return false;
-    this.sendWatched = false;
+    this.sendTimer = null;
     this.reset();
-    return true;
   }
 
   awaitDrain(listener: DownstreamDrainListener): void {
@@ -209,9 +198,9 @@ export class H2Downstream implements Downstream, PendingSend {
   // ---- events ----
 
   closed(): void {
-    if (this.sendWatched) {
-      this.sendWatched = false;
-      this.sends.forget(this);
+    if (this.sendTimer !== null) {
+      clearTimeout(this.sendTimer);
+      this.sendTimer = null;
     }
     this.body?.destroy();
     this.closeListener?.downstreamClosed();
@@ -242,6 +231,10 @@ export class H2Downstream implements Downstream, PendingSend {
 
 function onBodyTimeout(this: H2Carrier): void {
   this[kH2Downstream]?.bodyTimedOut();
+}
+
+function onSendTimeout(ds: H2Downstream): void {
+  ds.sendTimedOut();
 }
 
 function onDrain(this: H2Carrier): void {

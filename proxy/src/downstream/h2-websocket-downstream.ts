@@ -10,7 +10,6 @@ import type { Socket } from 'node:net';
 import { Tunnel, type UpgradedSockets } from '../server/tunnels';
 import { H2Downstream } from './h2-downstream';
 import type { H2RequestHead } from './h2-request';
-import type { H2SendSweeper } from './h2-send-sweeper';
 
 /** Handshake fields of HTTP/1.1 WebSocket that mean nothing on an HTTP/2 stream (RFC 8441 §5). */
 const HANDSHAKE_ONLY = new Set(['sec-websocket-accept']);
@@ -26,10 +25,9 @@ export class H2WebSocketDownstream extends H2Downstream {
     private readonly tunnelIdle: number,
     /** For an answer other than 101 (the upgrade refused). */
     sendTimeout: number,
-    sends: H2SendSweeper,
   ) {
     // The upstream sees the HTTP/1.1 handshake: GET, and a key (the client sent none over h2).
-    super(stream, { ...head, method: 'GET', raw: withKey(head.raw) }, headers, peer, true, null, sendTimeout, sends);
+    super(stream, { ...head, method: 'GET', raw: withKey(head.raw) }, headers, peer, true, null, sendTimeout);
   }
 
   upgrade(_status: number, headers: string[], upstream: Socket, head: Buffer): Tunnel | null {

@@ -6,7 +6,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import { H2Downstream, kH2Downstream, type H2Carrier } from '../downstream/h2-downstream';
 import { translateRequestHead } from '../downstream/h2-request';
-import type { H2SendSweeper } from '../downstream/h2-send-sweeper';
 import { H2WebSocketDownstream } from '../downstream/h2-websocket-downstream';
 import { clientAddress } from '../forward/request-headers';
 import { kGuard, type GuardedSession, type SessionGuard } from './h2-session-guard';
@@ -21,7 +20,7 @@ type Stream = H2Carrier & { [kStreamGuard]?: SessionGuard };
 
 export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
 
-export function createStreamHandler(source: RuntimeSource, upgraded: UpgradedSockets, settings: ListenerSettings, sends: H2SendSweeper): StreamHandler {
+export function createStreamHandler(source: RuntimeSource, upgraded: UpgradedSockets, settings: ListenerSettings): StreamHandler {
   return (stream, headers, flags, rawHeaders) => {
     // A stream's error (a reset with an error code) is its own business: never the process's.
     stream.on('error', ignore);
@@ -31,18 +30,17 @@ export function createStreamHandler(source: RuntimeSource, upgraded: UpgradedSoc
       if (stream.rstCode !== NGHTTP2_NO_ERROR) guard?.clientReset();
       return;
     }
-    stream.once('close', onStreamClose);
+    stream.on('close', onStreamClose); // a stream closes once: no once() wrapper per stream
     (stream as Stream)[kStreamGuard] = guard;
-    const peer = stream.session?.socket?.remoteAddress ?? '';
-    if (headers[':method'] === 'CONNECT') connect(source, upgraded, sends, stream, headers, rawHeaders, peer);
-    else request(source, settings, sends, stream, headers, (flags & NGHTTP2_FLAG_END_STREAM) !== 0, rawHeaders, peer);
+    const peer = guard !== undefined ? guard.peer : (stream.session?.socket?.remoteAddress ?? '');
+    if (headers[':method'] === 'CONNECT') connect(source, upgraded, stream, headers, rawHeaders, peer);
+    else request(source, settings, stream, headers, (flags & NGHTTP2_FLAG_END_STREAM) !== 0, rawHeaders, peer);
   };
 }
 
 function request(
   source: RuntimeSource,
   settings: ListenerSettings,
-  sends: H2SendSweeper,
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   endStream: boolean,
@@ -55,7 +53,7 @@ function request(
     answerBare(stream, head.status);
     return;
   }
-  const ds = new H2Downstream(stream, head, headers, peer, endStream, settings.hsts, runtime.config.timeouts.clientSend, sends);
+  const ds = new H2Downstream(stream, head, headers, peer, endStream, settings.hsts, runtime.config.timeouts.clientSend);
   ds.timeBody(runtime.config.timeouts.clientBody);
   const refused = checkRequestHead(head.raw);
   if (refused !== null) {
@@ -69,7 +67,7 @@ function request(
 }
 
 /** RFC 8441 extended CONNECT; a classic CONNECT (a forward proxy's tunnel) is not for a reverse proxy. */
-function connect(source: RuntimeSource, upgraded: UpgradedSockets, sends: H2SendSweeper, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], peer: string): void {
+function connect(source: RuntimeSource, upgraded: UpgradedSockets, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], peer: string): void {
   if (headers[':protocol'] !== 'websocket') {
     answerBare(stream, headers[':protocol'] === undefined ? 405 : 501);
     return;
@@ -82,7 +80,7 @@ function connect(source: RuntimeSource, upgraded: UpgradedSockets, sends: H2Send
   }
   upgraded.hold(stream); // shutdown waits for it (and cuts it after the grace), as for HTTP/1.1 upgrades
   const t = runtime.config.timeouts;
-  const ds = new H2WebSocketDownstream(stream, head, headers, peer, upgraded, t.tunnelIdle, t.clientSend, sends);
+  const ds = new H2WebSocketDownstream(stream, head, headers, peer, upgraded, t.tunnelIdle, t.clientSend);
   const refused = checkRequestHead(head.raw);
   if (refused !== null) {
     ds.fail(refused.status, refused.code);

@@ -21,7 +21,6 @@ import { CertificateWatcher } from '../tls/certificate-watcher';
 import { SessionCache } from '../tls/session-cache';
 import { newTicketKeys, TicketKeyRotation } from '../tls/ticket-keys';
 import type { StaplingListener, TlsServices } from '../tls/tls-services';
-import { H2SendSweeper } from '../downstream/h2-send-sweeper';
 import { ClientIdleSweeper } from './client-idle';
 import { kGuard, SessionGuard, type GuardedSession } from './h2-session-guard';
 import { createStreamHandler } from './h2-streams';
@@ -37,8 +36,6 @@ export class SecureListener implements TrafficListener, StaplingListener {
   readonly upgraded = new UpgradedSockets();
   private readonly settings: ListenerSettings;
   private readonly idle: ClientIdleSweeper;
-  /** send_timeout of h2 answers written whole. */
-  private readonly sends = new H2SendSweeper();
   private readonly sessions = new Set<ServerHttp2Session>();
   private readonly sockets = new Set<TLSSocket>();
   private readonly sessionCache = new SessionCache();
@@ -194,7 +191,7 @@ export class SecureListener implements TrafficListener, StaplingListener {
       // answer them too (its 'newListener' hook): drop that hook first. Should a Node version wire
       // it otherwise, h2 requests still reach only the stream handler (the check below).
       server.removeAllListeners('newListener');
-      server.on('stream', createStreamHandler(source, this.upgraded, this.settings, this.sends));
+      server.on('stream', createStreamHandler(source, this.upgraded, this.settings));
       server.on('session', (session: ServerHttp2Session) => this.sessionOpened(session));
       server.on('request', (req: IncomingMessage, res: ServerResponse) => {
         if (req.httpVersionMajor !== 2) handlers.request(req, res);
@@ -243,7 +240,6 @@ export class SecureListener implements TrafficListener, StaplingListener {
   private applyTimeouts(timeouts: ResolvedTimeouts): void {
     (this.server as https.Server).headersTimeout = timeouts.clientHeader;
     this.idle.setLimits({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
-    this.sends.setLimit(timeouts.clientSend);
   }
 
   /** New contexts for new handshakes; open connections keep theirs. */
