@@ -5,12 +5,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import { H2Downstream, kH2Downstream, type H2Carrier } from '../downstream/h2-downstream';
-import { translateRequestHead } from '../downstream/h2-request';
+import type { Downstream } from '../downstream/downstream';
+import { translateRequestHead, type H2RequestHead } from '../downstream/h2-request';
 import { H2WebSocketDownstream } from '../downstream/h2-websocket-downstream';
 import { clientAddress } from '../forward/request-headers';
 import { kGuard, type GuardedSession, type SessionGuard } from './h2-session-guard';
 import { checkRequestHead } from './request-checks';
 import { handle, routeFor, type ListenerSettings, type RuntimeSource } from './request-handler';
+import type { Runtime, RuntimeRoute } from '../runtime';
 import type { UpgradedSockets } from './tunnels';
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = constants;
@@ -55,15 +57,8 @@ function request(
   }
   const ds = new H2Downstream(stream, head, headers, peer, endStream, settings.hsts, runtime.config.timeouts.clientSend);
   ds.timeBody(runtime.config.timeouts.clientBody);
-  const refused = checkRequestHead(head.raw);
-  if (refused !== null) {
-    ds.fail(refused.status, refused.code);
-    return;
-  }
-  ds.remoteAddr = clientAddress(head.raw, peer, runtime.trusted);
-  const route = routeFor(runtime, head.host, head.url);
-  if (route === null) ds.fail(404, 'NO_ROUTE');
-  else handle(runtime, route, ds, null);
+  const route = admit(runtime, ds, head, peer);
+  if (route !== null) handle(runtime, route, ds, null);
 }
 
 /** RFC 8441 extended CONNECT; a classic CONNECT (a forward proxy's tunnel) is not for a reverse proxy. */
@@ -81,16 +76,26 @@ function connect(source: RuntimeSource, upgraded: UpgradedSockets, stream: Serve
   upgraded.hold(stream); // shutdown waits for it (and cuts it after the grace), as for HTTP/1.1 upgrades
   const t = runtime.config.timeouts;
   const ds = new H2WebSocketDownstream(stream, head, headers, peer, upgraded, t.tunnelIdle, t.clientSend);
+  const route = admit(runtime, ds, head, peer);
+  if (route === null) return;
+  if (route.action.kind !== 'proxy' || !route.action.target.upgrades.has('websocket')) ds.fail(400, 'UPGRADE_NOT_ALLOWED');
+  else handle(runtime, route, ds, 'websocket');
+}
+
+/**
+ * What every stream's head goes through before its route acts: the request checks (answered
+ * here when refused), the real client address, the route (404 here when none); null when answered.
+ */
+function admit(runtime: Runtime, ds: Downstream, head: H2RequestHead, peer: string): RuntimeRoute | null {
   const refused = checkRequestHead(head.raw);
   if (refused !== null) {
     ds.fail(refused.status, refused.code);
-    return;
+    return null;
   }
   ds.remoteAddr = clientAddress(head.raw, peer, runtime.trusted);
   const route = routeFor(runtime, head.host, head.url);
   if (route === null) ds.fail(404, 'NO_ROUTE');
-  else if (route.action.kind !== 'proxy' || !route.action.target.upgrades.has('websocket')) ds.fail(400, 'UPGRADE_NOT_ALLOWED');
-  else handle(runtime, route, ds, 'websocket');
+  return route;
 }
 
 /** An answer without a body, for a head too broken to make a Downstream of. */
