@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { registerCleanup, simpleConfig, startBackend } from '../helpers/servers';
 import { certDir, filesOf, makeCertificate } from '../helpers/tls-certs';
+import { nextFrame, textFrame } from '../helpers/h2-websocket';
 import { h2connect, startTlsProxy } from '../helpers/tls-clients';
 
 async function echoServer(): Promise<{ address: string; upgrades: Record<string, string | string[] | undefined>[] }> {
@@ -31,27 +32,6 @@ async function openWebSocket(session: ClientHttp2Session, path = '/chat'): Promi
   stream.on('error', () => undefined);
   const headers = await new Promise<Record<string, unknown>>((resolve) => stream.once('response', resolve));
   return { stream, status: Number(headers[':status']), headers };
-}
-
-/** A masked client text frame (RFC 6455 §5.3). */
-function textFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const mask = Buffer.from([1, 2, 3, 4]);
-  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((b, i) => b ^ mask[i % 4])]);
-}
-
-/** The next unmasked server frame: opcode and payload (small frames only). */
-function nextFrame(stream: ClientHttp2Stream): Promise<{ opcode: number; payload: Buffer }> {
-  return new Promise((resolve) => {
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length < 2 || buffered.length < 2 + (buffered[1] & 0x7f)) return;
-      stream.off('data', onData);
-      resolve({ opcode: buffered[0] & 0x0f, payload: buffered.subarray(2, 2 + (buffered[1] & 0x7f)) });
-    };
-    stream.on('data', onData);
-  });
 }
 
 async function tlsProxy(servers: string[], sticky = false) {
