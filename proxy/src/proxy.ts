@@ -1,6 +1,7 @@
 // The proxy as a whole: listeners, the current runtime, reload and graceful shutdown.
 import type { AddressInfo } from 'node:net';
-import { AcmeManager } from './acme/acme-manager';
+import { AcmeFollower } from './acme/acme-follower';
+import { AcmeManager, type CertificateAutomation } from './acme/acme-manager';
 import type { IssuerOptions } from './acme/acme-issuer';
 import type { ChallengeTokens } from './acme/challenge-tokens';
 import { adminConfigProblem, AdminConfigError } from './admin/admin-auth';
@@ -45,8 +46,8 @@ export class PorticoProxy implements RuntimeSource {
   private readonly drains: DrainTimers;
   /** ACME certificates and OCSP stapling, shared by the TLS listeners and kept across reloads. */
   private readonly tls: TlsServices;
-  /** Automatic certificates; null while the config has no `acme`. */
-  private acme: AcmeManager | null = null;
+  /** Automatic certificates (ordered here, or followed); null while the config has no `acme`. */
+  private acme: CertificateAutomation | null = null;
   /** Read by plain listeners on every request: a null check when ACME is off. */
   acmeChallenges: ChallengeTokens | null = null;
 
@@ -159,10 +160,12 @@ export class PorticoProxy implements RuntimeSource {
   }
 
   private async startAcme(settings: ResolvedAcme): Promise<void> {
-    const manager = new AcmeManager(settings, this.tls.acme, this.options.logger, this.options.acmeIssuer);
-    this.acme = manager;
-    this.acmeChallenges = manager.tokens;
-    await manager.start();
+    const log = this.options.logger;
+    const automation = settings.mode === 'follow' ? new AcmeFollower(settings, this.tls.acme, log) : new AcmeManager(settings, this.tls.acme, log, this.options.acmeIssuer);
+    this.acme = automation;
+    // A follower answers no challenge: its plain listeners route them (to the proxy that orders).
+    this.acmeChallenges = automation.tokens;
+    await automation.start();
   }
 
   private stopAcme(): void {
@@ -172,11 +175,18 @@ export class PorticoProxy implements RuntimeSource {
     this.tls.acme.clear();
   }
 
-  /** A reload of a running ACME: names added are adopted, names dropped leave; no `acme`: stopped. */
-  private async reconfigureAcme(manager: AcmeManager, settings: ResolvedAcme | null): Promise<void> {
+  /**
+   * A reload of a running ACME: names added are adopted, names dropped leave; no `acme`: stopped.
+   * A new mode replaces the automation; the certificates served stay until the new one installs its own.
+   */
+  private async reconfigureAcme(running: CertificateAutomation, settings: ResolvedAcme | null): Promise<void> {
     if (settings === null) return this.stopAcme();
     try {
-      await manager.reconfigure(settings);
+      if (settings.mode === running.mode) return await running.reconfigure(settings);
+      running.close();
+      await this.startAcme(settings);
+      const wanted = new Set(settings.hostnames);
+      for (const c of this.tls.acme.all()) if (!wanted.has(c.hostname)) this.tls.acme.remove(c.hostname);
     } catch (err) {
       this.options.logger.error({ err: (err as Error).message }, 'acme: reconfiguring failed');
     }

@@ -76,6 +76,8 @@ describeWithPebble('ACME with pebble', () => {
     renewBefore: 30 * 86_400_000,
     retryMin: 50,
     retryMax: 200,
+    mode: 'order',
+    followInterval: 60_000,
     ...overrides,
   });
 

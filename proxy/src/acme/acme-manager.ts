@@ -3,13 +3,14 @@
 // issuance; each is renewed `renewBefore` its expiry; a failure keeps the current certificate and
 // retries with a doubling delay (retryMin .. retryMax). One order at a time (rate limits).
 // The manager owns its timers and tokens across reloads; `reconfigure` adopts a new name list.
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { ResolvedAcme } from '../config/resolved';
 import type { Logger } from '../log';
 import { AcmeIssuer, type IssuerOptions } from './acme-issuer';
 import { CertificateFiles, type CertificatePair } from './certificate-files';
 import { ChallengeTokens } from './challenge-tokens';
 import { selfSignedCertificate } from './self-signed';
+import { readStoredCertificate, type StoredCertificate } from './stored-certificate';
 
 export type CertificateSource = 'stored' | 'issued' | 'self-signed';
 
@@ -21,6 +22,8 @@ export interface CertificateSink {
 
 export interface NameStatus {
   hostname: string;
+  /** 'order': this proxy orders the certificate; 'follow': it serves what another proxy stored. */
+  mode: ResolvedAcme['mode'];
   source: CertificateSource | null;
   notAfter: string | null;
   failures: number;
@@ -36,7 +39,20 @@ interface NameState {
   timer: NodeJS.Timeout | null;
 }
 
-export class AcmeManager {
+/** What the proxy runs for its `acme`: the manager that orders (mode order) or a follower. */
+export interface CertificateAutomation {
+  readonly mode: ResolvedAcme['mode'];
+  /** The HTTP-01 answers plain listeners give; null: this proxy answers none (a follower routes them). */
+  readonly tokens: ChallengeTokens | null;
+  start(): Promise<void>;
+  /** A reload with the same mode: names added are adopted, names dropped leave the sink. */
+  reconfigure(settings: ResolvedAcme): Promise<void>;
+  status(): NameStatus[];
+  close(): void;
+}
+
+export class AcmeManager implements CertificateAutomation {
+  readonly mode = 'order';
   readonly tokens = new ChallengeTokens();
   private readonly names = new Map<string, NameState>();
   private queue: Promise<void> = Promise.resolve();
@@ -93,7 +109,7 @@ export class AcmeManager {
 
   private async adopt(hostname: string): Promise<void> {
     const state: NameState = {
-      status: { hostname, source: null, notAfter: null, failures: 0, lastError: null, nextAttemptAt: null },
+      status: { hostname, mode: 'order', source: null, notAfter: null, failures: 0, lastError: null, nextAttemptAt: null },
       timer: null,
     };
     this.names.set(hostname, state);
@@ -108,13 +124,9 @@ export class AcmeManager {
     this.plan(state, Date.now());
   }
 
-  private async loadStored(hostname: string): Promise<{ pair: CertificatePair; notAfter: number } | null> {
+  private async loadStored(hostname: string): Promise<StoredCertificate | null> {
     try {
-      const pair = await this.files.load(hostname);
-      if (!pair) return null;
-      const cert = new X509Certificate(pair.certPem);
-      if (!cert.checkPrivateKey(createPrivateKey(pair.keyPem))) throw new Error('cert.pem does not match key.pem');
-      return { pair, notAfter: Date.parse(cert.validTo) };
+      return await readStoredCertificate(this.files, hostname);
     } catch (err) {
       this.log.warn({ hostname, err: (err as Error).message, storage: this.settings.storage }, 'acme: stored certificate unusable; ordering a new one');
       return null;

@@ -120,6 +120,8 @@ export const DEFAULT_ACME_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/dire
 export const DEFAULT_ACME_RENEW_BEFORE = 30 * 24 * 3_600_000;
 export const DEFAULT_ACME_RETRY_MIN = 60_000;
 export const DEFAULT_ACME_RETRY_MAX = 24 * 3_600_000;
+/** acme.mode follow: storage re-read every minute (the AWS proxies sync it from S3 about as often). */
+export const DEFAULT_ACME_FOLLOW_INTERVAL = 60_000;
 
 /** HSTS max-age when not given: one year (what hstspreload.org asks for). */
 export const DEFAULT_HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600;

@@ -235,6 +235,8 @@ function normalizeAcme(a: AcmeConfig): ResolvedAcme {
     renewBefore: ms(a.renewBefore, D.DEFAULT_ACME_RENEW_BEFORE),
     retryMin: ms(a.retryMin, D.DEFAULT_ACME_RETRY_MIN),
     retryMax: ms(a.retryMax, D.DEFAULT_ACME_RETRY_MAX),
+    mode: a.mode ?? 'order',
+    followInterval: ms(a.followInterval, D.DEFAULT_ACME_FOLLOW_INTERVAL),
   };
 }
 

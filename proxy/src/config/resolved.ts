@@ -274,4 +274,7 @@ export interface ResolvedAcme {
   renewBefore: number;
   retryMin: number;
   retryMax: number;
+  /** 'order': this proxy orders and writes storage; 'follow': it serves what storage holds, re-read every followInterval. */
+  mode: 'order' | 'follow';
+  followInterval: number;
 }

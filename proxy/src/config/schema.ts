@@ -434,6 +434,14 @@ export const ProxyConfig = Type.Object(
           renewBefore: opt({ ...Duration, description: 'renew when the certificate expires within this; default 720h (30 days)' }),
           retryMin: opt({ ...Duration, description: 'first retry after a failed issuance; doubles up to retryMax; default 1m' }),
           retryMax: opt({ ...Duration, description: 'default 24h' }),
+          mode: opt(
+            oneOf(['order', 'follow'], {
+              default: 'order',
+              description:
+                "'order': this proxy orders and renews the certificates and writes them to storage; 'follow': it never contacts the ACME server nor writes storage, and serves what another proxy (the one that orders) stores there, synced to this one, re-read every followInterval and on reload. A follower answers no HTTP-01 challenge itself: route /.well-known/acme-challenge/ to the ordering proxy",
+            }),
+          ),
+          followInterval: opt({ ...Duration, description: "mode 'follow': how often storage is re-read for a new or renewed certificate; default 1m" }),
         },
         { ...strict, description: 'automatic certificates (RFC 8555) by HTTP-01 on the plain listeners' },
       ),

@@ -9,6 +9,7 @@ import { pointerToPath, type ConfigIssue } from './config-error';
 import { parseCidr } from '../net/cidr';
 import { compileTemplate } from '../template';
 import { listenerTlsIssues } from './validate-listeners';
+import { toMilliseconds } from './duration';
 
 const checker = TypeCompiler.Compile(ProxyConfig);
 const serverChecker = TypeCompiler.Compile(UpstreamServer);
@@ -133,6 +134,9 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if (port > 65535) add('admin.listen', 'port must be 0-65535');
     if (config.listeners.some((l) => l.port !== 0 && l.port === port)) add('admin.listen', `port ${port} is also a traffic listener`);
   }
+
+  // 0 would re-read the storage in a tight loop.
+  if (config.acme?.followInterval !== undefined && toMilliseconds(config.acme.followInterval) === 0) add('acme.followInterval', 'must be more than 0');
 
   config.trustedProxies?.forEach((cidr, i) => {
     if (!parseCidr(cidr)) add(`trustedProxies[${i}]`, 'expected an IP address or CIDR like 10.0.0.0/8');
