@@ -48,6 +48,28 @@ function acmeSection(plan: ProxyTlsPlan): AcmeConfig {
   };
 }
 
+/** The upstream a follower sends HTTP-01 challenges to: the proxy that orders. */
+export const ACME_LEADER_UPSTREAM = 'acme-leader';
+/** A challenge as a validation server sends it: the prefix and one token (RFC 8555 §8.1: base64url). */
+export const ACME_CHALLENGE_PATHS = '^/\\.well-known/acme-challenge/[A-Za-z0-9_-]+$';
+
+/**
+ * An ACME config for a proxy that does not order (several proxies behind one load balancer): it
+ * serves the certificates the leader stores (its storage synced down) and sends challenge requests,
+ * which the load balancer may route to any proxy, to the leader's plain listener at `leaderAddress`.
+ * The route is first and a regex, so it wins over every app route (regexes are tried in order,
+ * before prefixes); redirectToHttps spares such paths already.
+ */
+export function asAcmeFollower(config: ProxyConfig, leaderAddress: string): ProxyConfig {
+  if (config.acme === undefined) return config;
+  return {
+    ...config,
+    upstreams: { ...config.upstreams, [ACME_LEADER_UPSTREAM]: { servers: [{ address: leaderAddress }] } },
+    routes: [{ name: 'acme-challenges', match: { pathRegex: ACME_CHALLENGE_PATHS }, proxy: { upstream: ACME_LEADER_UPSTREAM } }, ...config.routes],
+    acme: { ...config.acme, mode: 'follow' },
+  };
+}
+
 /** A name the proxy's ACME accepts (its schema's pattern): at least two labels, no wildcard, no IP literal. */
 const ACME_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
