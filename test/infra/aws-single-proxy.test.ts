@@ -101,6 +101,7 @@ describe('aws target, one proxy VM with an Elastic IP', () => {
       email: 'ops@example.com',
       directory: 'https://acme-staging-v02.api.letsencrypt.org/directory',
       storage: '/var/lib/portico/acme',
+      mode: 'order',
     });
     expect(config.admin).toEqual({ listen: '0.0.0.0:9901', requireToken: true });
   });

@@ -1,5 +1,5 @@
 // The aws target's TLS options as deployAwsStack checks them for a direct caller (the components
-// check the same rules as args, component-args.test.ts): ACME only where HTTP-01 can work, and
+// check the same rules as args, component-args.test.ts): ACME only for names HTTP-01 can validate, and
 // supplied certificates that are really there.
 import * as pulumi from '@pulumi/pulumi';
 import { planStack } from '../../infra/plan';
@@ -24,12 +24,6 @@ async function onlyTheRoot(): Promise<void> {
 describe('deployAwsStack refuses, before any resource', () => {
   test.each([
     [
-      'ACME on several proxy VMs behind the load balancer',
-      ['shop.example.com'],
-      { proxyVms: 3, dns: { zoneId: 'Z1' } },
-      "x: ACME cannot run on 3 proxy VMs behind a load balancer (proxyVms 3): Let's Encrypt's HTTP-01 check may reach a proxy that did not order the certificate; use tls.mode certificates (stack config awsTls: certificates), or one proxy VM",
-    ],
-    [
       'ACME for a wildcard name',
       ['shop.example.com', '*.apps.example.com'],
       {},
@@ -47,6 +41,8 @@ describe('deployAwsStack refuses, before any resource', () => {
   test.each([
     ['supplied certificates', ['shop.example.com', '*.apps.example.com'], { mode: 'certificates', certificatePem: 'CERT', privateKeyPem: 'KEY' }],
     ['TLS off', ['localhost', '*.apps.localhost'], { mode: 'off' }],
+    // Proxy 1 orders, the others follow it (aws-acme-followers.test.ts).
+    ['ACME', ['shop.example.com'], { mode: 'acme' }],
   ] as [string, string[], AwsStackOptions['tls']][])('but several proxy VMs and any names are fine with %s', async (_, hostnames, tls) => {
     deploy(hostnames, { proxyVms: 2, tls });
     await graph.settled();

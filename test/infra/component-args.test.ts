@@ -123,11 +123,6 @@ describe('WebStack args', () => {
     ['app VMs past the limit', { aws: { appVms: 101 } }, 'appVms must be an integer from 1 to 100, got 101'],
     ['supplied certificates left empty', { aws: { tls: { mode: 'certificates', certificatePem: '', privateKeyPem: '' } } }, 'aws.tls.mode certificates needs aws.tls.certificatePem and aws.tls.privateKeyPem (PEM, as Pulumi secrets): aws.tls.certificatePem is empty'],
     ['a supplied key of blanks', { aws: { tls: { mode: 'certificates', certificatePem: 'CERT', privateKeyPem: '  ' } } }, 'aws.tls.privateKeyPem is empty'],
-    [
-      'ACME on several proxy VMs (HTTP-01 behind a load balancer)',
-      { hostnames: ['shop.example.com'] as string[], aws: { proxyVms: 2, dns: { zoneId: 'Z1' } } },
-      "ACME cannot run on 2 proxy VMs behind a load balancer (aws.proxyVms 2): Let's Encrypt's HTTP-01 check may reach a proxy that did not order the certificate; use aws.tls.mode certificates (stack config awsTls: certificates), or one proxy VM",
-    ],
     ['ACME for a wildcard name', { hostnames: ['*.example.com'] as string[], aws: { tls: { mode: 'acme' } } }, 'ACME cannot issue *.example.com: a wildcard name needs dns-01'],
     ['ACME for the default name localhost', {}, 'ACME needs public DNS names (hostnames), got "localhost"; use aws.tls.mode certificates (stack config awsTls: certificates), or aws.tls.mode off'],
   ] as const)('target aws refuses %s before anything is created', async (_, args, message) => {

@@ -15,12 +15,12 @@ import { vm, type VmArgs } from './instance';
 import { amazonLinuxAmi, instanceArchitecture } from './machine-types';
 import { awsNetwork, type AwsNetwork } from './network';
 import { AWS_DEFAULTS, type AwsStackOptions } from './options';
-import { acmeProblem, pemProblem, withTlsListener, type AwsTlsMode } from './proxy-tls';
+import { acmeProblem, asAcmeFollower, pemProblem, withTlsListener, type AwsTlsMode } from './proxy-tls';
 import { proxyTier, type ProxyTier } from './proxy-tier';
 import { proxyVmUserData } from './proxy-user-data';
 import { securityGroups, type SecurityGroups } from './security-groups';
 import { APP_PREFIX, PROXY_OBJECTS, PROXY_PREFIX } from './storage-layout';
-import { proxyFiles, stackBucket } from './storage';
+import { followerConfigFile, proxyFiles, stackBucket } from './storage';
 
 export interface AwsStack {
   network: AwsNetwork;
@@ -29,8 +29,10 @@ export interface AwsStack {
   proxy: ProxyTier;
   bucket: aws.s3.Bucket;
   records: aws.route53.Record[];
-  /** The config every proxy runs (app VMs' private addresses bound in). */
+  /** The config proxy 1 runs (every proxy but ACME followers); app VMs' private addresses bound in. */
   proxyConfig: pulumi.Output<string>;
+  /** With ACME on several proxy VMs: the config proxies 2..N run (ACME followers of proxy 1). */
+  followerConfig?: pulumi.Output<string>;
   /** `privateIp:port` of every app instance: the upstream of that config. */
   appAddresses: pulumi.Output<string[]>;
   /** One URL per hostname: https unless TLS is off. */
@@ -53,7 +55,10 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
   const tlsMode: AwsTlsMode = options.tls?.mode ?? AWS_DEFAULTS.tlsMode;
   const proxyCount = options.proxyVms ?? AWS_DEFAULTS.proxyVms;
   const hostnames = plan.certificates[0]?.hostnames ?? [];
-  checkTls(name, options, tlsMode, hostnames, proxyCount);
+  checkTls(name, options, tlsMode, hostnames);
+  // HTTP-01 behind a load balancer: Let's Encrypt's check may reach any proxy. Proxy 1 orders; the
+  // others follow it (serve what it stores in S3, send challenges to it).
+  const acmeFollowers = tlsMode === 'acme' && proxyCount > 1;
   const opts = { parent };
   const network = awsNetwork(name, options, parent);
   const appType = options.appInstanceType ?? AWS_DEFAULTS.appInstanceType;
@@ -95,6 +100,10 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     },
     parent,
   );
+  // Followers read what proxy 1 uploads and write nothing: a role without the ACME write grant.
+  const followerRole = acmeFollowers
+    ? instanceRole(`${name}-proxy-follower`, { repositoryArns: proxyImage.repositoryArn ? [proxyImage.repositoryArn] : [], bucket: { arn: bucket.arn, prefix: PROXY_PREFIX } }, parent)
+    : undefined;
   const vmBase = (type: string, arch: pulumi.Output<'x86_64' | 'arm64'>) => ({
     ami: options.amiId ?? amazonLinuxAmi(arch, opts),
     amiLookedUp: options.amiId === undefined,
@@ -123,6 +132,13 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
   const tlsPlan = { mode: tlsMode, hostnames, staging: options.tls?.staging, email: options.tls?.email };
   const vmIps = pulumi.all(appVms.map((v) => v.privateIp));
   const proxyConfig = vmIps.apply((ips) => `${JSON.stringify(withTlsListener(bindVmAddresses(plan, ips), tlsPlan), null, 2)}\n`);
+  let followerConfig: pulumi.Output<string> | undefined;
+  let followerObject: aws.s3.BucketObjectv2 | undefined;
+  /** Proxy 1's plain listener as the others reach it: its private address, the published HTTP port. */
+  const followerConfigOf = (first: aws.ec2.Instance) =>
+    pulumi
+      .all([vmIps, first.privateIp])
+      .apply(([ips, leaderIp]) => `${JSON.stringify(asAcmeFollower(withTlsListener(bindVmAddresses(plan, ips), tlsPlan), `${leaderIp}:${plan.proxy.publish.http}`), null, 2)}\n`);
   const envFile = pulumi.secret(pulumi.all(secrets).apply((values) => Object.entries(values).map(([k, v]) => `${k}=${v}\n`).join('')));
   const proxyObjects = proxyFiles(
     `${name}-files`,
@@ -137,24 +153,32 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     },
     parent,
   );
+  const proxyVm = (follows: boolean) => ({
+    ...vmBase(proxyType, proxyArch),
+    securityGroupId: groups.proxy.id,
+    profileName: (follows ? followerRole! : proxyRole).profile.name,
+    userData: pulumi
+      .all([proxyImage.ref, region, bucket.bucket])
+      .apply(([image, r, b]) =>
+        proxyVmUserData({ image, region: r, bucket: b, prefix: PROXY_PREFIX, proxy: plan.proxy, tls: tlsMode, acmeMode: follows ? 'follow' : 'order', ...loginFor(image, r) }),
+      ),
+    ipv6: network.ipv6,
+  });
   const proxy = proxyTier(
     `${name}-proxy`,
     {
       count: proxyCount,
-      vm: {
-        ...vmBase(proxyType, proxyArch),
-        securityGroupId: groups.proxy.id,
-        profileName: proxyRole.profile.name,
-        userData: pulumi
-          .all([proxyImage.ref, region, bucket.bucket])
-          .apply(([image, r, b]) => proxyVmUserData({ image, region: r, bucket: b, prefix: PROXY_PREFIX, proxy: plan.proxy, tls: tlsMode, ...loginFor(image, r) })),
-        ipv6: network.ipv6,
+      vm: (i, first) => {
+        if (i === 0 || !acmeFollowers) return { vm: proxyVm(false), startAfter: proxyObjects };
+        // One config for every follower, written once proxy 1's address is known (no cycle: proxy 1 does not wait for it).
+        followerConfig ??= followerConfigOf(first!);
+        followerObject ??= followerConfigFile(`${name}-files`, bucket, followerConfig, parent);
+        return { vm: proxyVm(true), startAfter: [...proxyObjects, followerObject] };
       },
       subnetIds: network.subnetIds,
       vpcId: network.vpcId,
       ports: publicPorts,
       ipv6: network.ipv6,
-      startAfter: proxyObjects,
     },
     parent,
   );
@@ -173,6 +197,7 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     bucket,
     records,
     proxyConfig,
+    ...(followerConfig && { followerConfig }),
     // Array.from: a structuredClone'd array may come from another realm (jest's vm), which Pulumi copies as an object.
     appAddresses: vmIps.apply((ips) => Array.from(bindVmAddresses(plan, ips).upstreams[APP_UPSTREAM].servers, (server) => server.address)),
     urls: proxy.address.apply(() => plan.urls.map((url) => url.replace(/^http:/, `${scheme}:`))),
@@ -203,12 +228,12 @@ function loginFor(image: string, region: string): { login?: RegistryLogin } {
 }
 
 /** awsStackOptions checks a component's args; this, a direct caller's options (same rules). */
-function checkTls(name: string, options: AwsStackOptions, tlsMode: AwsTlsMode, hostnames: readonly string[], proxyVms: number): void {
+function checkTls(name: string, options: AwsStackOptions, tlsMode: AwsTlsMode, hostnames: readonly string[]): void {
   const problem =
     tlsMode === 'certificates'
       ? (pemProblem(options.tls?.certificatePem, 'tls.certificatePem') ?? pemProblem(options.tls?.privateKeyPem, 'tls.privateKeyPem'))
       : tlsMode === 'acme'
-        ? acmeProblem(hostnames, proxyVms, '')
+        ? acmeProblem(hostnames, '')
         : undefined;
   if (problem) throw new Error(`${name}: ${problem}`);
 }

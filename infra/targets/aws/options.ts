@@ -56,7 +56,7 @@ export function awsStackOptions(
   if ((args.vpcId === undefined) !== (args.subnetIds === undefined || args.subnetIds.length === 0)) {
     fail('aws.vpcId and aws.subnetIds go together: an existing VPC and its public subnets, or neither (a new VPC)');
   }
-  const acme = mode === 'acme' ? acmeProblem(hostnames, args.proxyVms ?? AWS_DEFAULTS.proxyVms, 'aws.') : undefined;
+  const acme = mode === 'acme' ? acmeProblem(hostnames, 'aws.') : undefined;
   if (acme) fail(acme);
   const { appVms: _vms, tls, ...rest } = args;
   return { ...rest, app, ...(proxy !== undefined && { proxy }), tls: { ...tls, mode: mode as AwsTlsMode } };

@@ -4,16 +4,24 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { vm, type VmArgs } from './instance';
 
+/** One proxy VM: its machine and what it boots after (its files in S3: the first pull must find them). */
+export interface ProxyVmSpec {
+  vm: Omit<VmArgs, 'subnetId'>;
+  startAfter?: pulumi.Resource[];
+}
+
 export interface ProxyTierArgs {
   count: number;
-  vm: Omit<VmArgs, 'subnetId'>;
+  /**
+   * Proxy `index`'s VM (0 first). The others may depend on proxy 1 (`first`, given from index 1
+   * on): with ACME they follow it, and their config names its private address.
+   */
+  vm: (index: number, first: aws.ec2.Instance | undefined) => ProxyVmSpec;
   subnetIds: pulumi.Input<string>[];
   vpcId: pulumi.Input<string>;
   /** Ports the proxies serve (80, and 443 with TLS): the load balancer's listeners. */
   ports: number[];
   ipv6: boolean;
-  /** What the proxy VMs boot after (their files in S3: the first pull must find them). */
-  startAfter?: pulumi.Resource[];
 }
 
 export interface ProxyTier {
@@ -26,9 +34,11 @@ export interface ProxyTier {
 
 export function proxyTier(name: string, args: ProxyTierArgs, parent: pulumi.Resource): ProxyTier {
   if (!Number.isInteger(args.count) || args.count < 1) throw new Error(`${name}: proxy VMs must be an integer >= 1, got ${args.count}`);
-  const vms = Array.from({ length: args.count }, (_, i) =>
-    vm(`${name}-${i + 1}`, { ...args.vm, subnetId: args.subnetIds[i % args.subnetIds.length] }, { parent, dependsOn: args.startAfter }),
-  );
+  const vms: aws.ec2.Instance[] = [];
+  for (let i = 0; i < args.count; i++) {
+    const spec = args.vm(i, vms[0]);
+    vms.push(vm(`${name}-${i + 1}`, { ...spec.vm, subnetId: args.subnetIds[i % args.subnetIds.length] }, { parent, dependsOn: spec.startAfter }));
+  }
   if (args.count === 1) {
     const eip = new aws.ec2.Eip(name, { domain: 'vpc', instance: vms[0].id, tags: { Name: name } }, { parent });
     return { vms, eip, address: eip.publicIp };

@@ -45,6 +45,8 @@ function acmeSection(plan: ProxyTlsPlan): AcmeConfig {
     ...(plan.email && { email: plan.email }),
     directory: plan.staging ? ACME_DIRECTORY.staging : ACME_DIRECTORY.production,
     storage: PROXY_TLS_PATHS.acmeDir,
+    // Said, not defaulted: beside the followers' configs (asAcmeFollower), which proxy orders is plain.
+    mode: 'order',
   };
 }
 
@@ -74,16 +76,12 @@ export function asAcmeFollower(config: ProxyConfig, leaderAddress: string): Prox
 const ACME_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /**
- * Why the proxy's ACME cannot get certificates for this tier, or undefined. `at` prefixes the
- * field names (`aws.` for a component's args). The proxy validates by HTTP-01 only: behind a load
- * balancer Let's Encrypt's request may reach a proxy VM that did not place the order, and a
- * wildcard name needs dns-01.
+ * Why the proxy's ACME cannot get certificates for these names, or undefined. `at` prefixes the
+ * field names (`aws.` for a component's args). The proxy validates by HTTP-01 only: a wildcard
+ * name needs dns-01. (Several proxy VMs are fine: proxy 1 orders, the others follow it.)
  */
-export function acmeProblem(hostnames: readonly string[], proxyVms: number, at: string): string | undefined {
+export function acmeProblem(hostnames: readonly string[], at: string): string | undefined {
   const instead = `use ${at}tls.mode certificates (stack config awsTls: certificates)`;
-  if (proxyVms > 1) {
-    return `ACME cannot run on ${proxyVms} proxy VMs behind a load balancer (${at}proxyVms ${proxyVms}): Let's Encrypt's HTTP-01 check may reach a proxy that did not order the certificate; ${instead}, or one proxy VM`;
-  }
   const wildcard = hostnames.find((h) => h.startsWith('*.'));
   if (wildcard !== undefined) return `ACME cannot issue ${wildcard}: a wildcard name needs dns-01 and the proxy validates by HTTP-01 only; ${instead}, or list each name`;
   const local = hostnames.find((h) => !ACME_NAME.test(h) || /^[\d.]+$/.test(h));

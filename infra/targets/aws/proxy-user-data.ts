@@ -2,7 +2,9 @@
 // bucket (config, secrets, certificates), the proxy container, and a systemd timer that keeps the
 // files in step with S3 and reloads the proxy (SIGHUP) when they change. The config lives in S3,
 // not in user data, so a replaced app VM (a new private address) reloads the proxies instead of
-// replacing them; and the ACME state the proxy writes survives the VM (ACME runs on one proxy VM).
+// replacing them; and the ACME state the proxy writes survives the VM. With several proxy VMs,
+// proxy 1 orders the certificates and uploads them; the others (ACME followers) only download
+// them, on every run of the timer, and read them (acme.mode follow).
 import type { ProxyPlan } from '../../plan';
 import { renderCloudConfig, shellQuote, type CloudConfig, type CloudFile } from './cloud-init';
 import { containerRuntime, DAEMON_SHUTDOWN_TIMEOUT_S, type RegistryLogin } from './container-runtime';
@@ -18,6 +20,8 @@ export interface ProxyVmUserData {
   prefix: string;
   proxy: ProxyPlan;
   tls: AwsTlsMode;
+  /** With tls acme: 'order' (proxy 1: orders, uploads its ACME state) or 'follow' (downloads it only). Default order. */
+  acmeMode?: 'order' | 'follow';
   /** How often the timer pulls from S3 (systemd time span). */
   syncInterval?: string;
 }
@@ -84,7 +88,8 @@ export function proxyContainerRun(data: ProxyVmUserData): string[] {
 
 function syncScript(data: ProxyVmUserData): CloudFile {
   const base = `s3://${data.bucket}/${data.prefix}`;
-  const acme = data.tls === 'acme';
+  const acme = data.tls === 'acme' && data.acmeMode !== 'follow';
+  const follows = data.tls === 'acme' && data.acmeMode === 'follow';
   const certs = data.tls === 'certificates';
   const owner = `${PROXY_UID}:${PROXY_UID}`;
   const lines = [
@@ -99,7 +104,7 @@ function syncScript(data: ProxyVmUserData): CloudFile {
     '  aws s3 cp --only-show-errors "$BASE/$1" "$2.new"',
     '  if cmp -s "$2.new" "$2"; then rm -f "$2.new"; else mv "$2.new" "$2"; changed=1; fi',
     '}',
-    `fetch ${PROXY_OBJECTS.config} /etc/portico/config.json`,
+    `fetch ${follows ? PROXY_OBJECTS.followerConfig : PROXY_OBJECTS.config} /etc/portico/config.json`,
     `fetch ${PROXY_OBJECTS.env} ${PROXY_ENV_FILE}`,
     'chmod 0644 /etc/portico/config.json',
     // Kept 0600 (umask), owned by the proxy's user: it runs unprivileged.
@@ -120,6 +125,15 @@ function syncScript(data: ProxyVmUserData): CloudFile {
           `chown -R ${owner} ${PROXY_TLS_PATHS.acmeDir}`,
           // Root uploads what the unprivileged proxy wrote: a symlink it planted (to a host file) stays a link.
           `aws s3 sync --only-show-errors --no-follow-symlinks --exclude '*.tmp' ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
+        ]
+      : []),
+    // A follower: S3 -> disk only, every run (the proxy re-reads its folder every acme.followInterval;
+    // a pair caught half-synced is ignored until both files are there). It never writes S3, and needs
+    // no account key. Files land root-owned, then chown: a read in between fails and is retried.
+    ...(follows
+      ? [
+          `aws s3 sync --only-show-errors --exclude account.key --exclude '*.tmp' "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir}`,
+          `chown -R ${owner} ${PROXY_TLS_PATHS.acmeDir}`,
         ]
       : []),
     'if [ "${1:-}" = --boot ]; then exit 0; fi',

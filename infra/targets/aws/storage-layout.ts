@@ -3,7 +3,10 @@
 export const PROXY_PREFIX = 'proxy';
 
 export const PROXY_OBJECTS = {
+  /** The config proxy 1 runs (the only proxy, or the one that orders ACME certificates). */
   config: 'config.json',
+  /** With ACME on several proxies, the config the others run: ACME followers of proxy 1. */
+  followerConfig: 'config-follower.json',
   env: 'proxy.env',
   cert: 'tls/cert.pem',
   key: 'tls/key.pem',

@@ -6,7 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { PROXY_OBJECTS, PROXY_PREFIX } from './storage-layout';
 
 export interface ProxyFiles {
-  /** The proxy config JSON, as every proxy runs it. */
+  /** The proxy config JSON, as proxy 1 (and every proxy, without ACME followers) runs it. */
   config: pulumi.Input<string>;
   /** The env file with the proxy's secrets (kept secret in the state). */
   env: pulumi.Input<string>;
@@ -52,6 +52,15 @@ export function stackBucket(name: string, parent: pulumi.Resource): StackBucket 
     { parent, dependsOn: [blocked] },
   );
   return { bucket, versioning };
+}
+
+/** The ACME followers' config (proxy 2..N): written once proxy 1's address is known, read by them only. */
+export function followerConfigFile(name: string, bucket: aws.s3.Bucket, config: pulumi.Input<string>, parent: pulumi.Resource): aws.s3.BucketObjectv2 {
+  return new aws.s3.BucketObjectv2(
+    `${name}-${PROXY_OBJECTS.followerConfig.replace(/[^a-z0-9]+/gi, '-')}`,
+    { bucket: bucket.id, key: `${PROXY_PREFIX}/${PROXY_OBJECTS.followerConfig}`, content: config, serverSideEncryption: 'AES256' },
+    { parent },
+  );
 }
 
 /** The proxy's objects under its prefix; each proxy VM pulls them (proxy-user-data.ts). */
