@@ -1,7 +1,7 @@
 // The aws target with three proxy VMs behind a Network Load Balancer, in a given VPC with IPv6,
-// a prebuilt app image, a given hosted zone and certificates supplied as Pulumi secrets (the
-// proxy's ACME is HTTP-01 only, so it is refused behind a load balancer); and, apart, supplied
-// certificates on one proxy VM.
+// a prebuilt app image, a given hosted zone and certificates supplied as Pulumi secrets (ACME
+// behind a load balancer: aws-acme-followers.test.ts); and, apart, supplied certificates on one
+// proxy VM.
 import * as pulumi from '@pulumi/pulumi';
 import { planStack, type StackPlan } from '../../infra/plan';
 import { deployAwsStack, instanceVcpus, type AwsStack } from '../../infra/targets/aws';

@@ -35,8 +35,12 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function runSync(...args: string[]): string[] {
+  return runSyncAs('order', ...args);
+}
+
+function runSyncAs(acmeMode: 'order' | 'follow', ...args: string[]): string[] {
   const plan = planStack({ stackName: 'web', target: 'aws', cores: 2, appVms: 1, hostnames: ['shop.example.com'] });
-  const config = proxyVmCloudConfig({ image: 'proxy@sha256:1', region: 'eu-west-1', bucket: 'b', prefix: 'proxy', proxy: plan.proxy, tls: 'acme' });
+  const config = proxyVmCloudConfig({ image: 'proxy@sha256:1', region: 'eu-west-1', bucket: 'b', prefix: 'proxy', proxy: plan.proxy, tls: 'acme', acmeMode });
   const script = config.write_files!.find((f) => f.path === SYNC_SCRIPT)!.content;
   // Every absolute path of the VM moved under the temporary root.
   const local = script.replace(/(?<![\w/])\/(etc|var)\//g, `${root}/$1/`);
@@ -65,4 +69,14 @@ test('uploads the ACME folder without following symlinks the unprivileged proxy 
   const [up] = syncs(runSync()).filter(isUp);
   expect(up).toContain('--no-follow-symlinks');
   expect(up).toContain('--exclude *.tmp');
+});
+
+test('an ACME follower downloads the ACME state at boot and on every run, without the account key, and never uploads', () => {
+  for (const run of [runSyncAs('follow', '--boot'), runSyncAs('follow')]) {
+    const transfers = syncs(run);
+    expect(transfers.filter(isUp)).toEqual([]);
+    expect(transfers.filter(isDown)).toHaveLength(1);
+    expect(transfers[0]).toContain('--exclude account.key');
+    expect(run).toContain('aws s3 cp --only-show-errors s3://b/proxy/config-follower.json ' + `${root}/etc/portico/config.json.new`);
+  }
 });

@@ -32,7 +32,7 @@ describe('the policy pack over the AWS stacks', () => {
     const balanced = deployAwsStack(
       'lb',
       planStack({ stackName: 'lb', target: 'aws', cores: 2, appVms: 2, hostnames: ['example.com'] }),
-      // Behind a load balancer the certificates are supplied: the proxy's ACME (HTTP-01) needs one proxy VM.
+      // Supplied certificates behind the load balancer (ACME followers there: test/infra/aws-acme-followers.test.ts).
       {
         vpcId: 'vpc-given',
         subnetIds: ['subnet-a', 'subnet-b'],
