@@ -8,7 +8,7 @@ export interface AwsArgs {
   readonly appVms?: number;
   /** EC2 type of the app VMs; its default vCPUs (ec2 getInstanceType) size each VM. Default: `t3.small`. */
   readonly appInstanceType?: string;
-  /** Proxy VMs: 1 has an Elastic IP; more sit behind a Network Load Balancer (TCP pass-through) and need tls mode certificates or off. Default: 1. */
+  /** Proxy VMs: 1 has an Elastic IP; more sit behind a Network Load Balancer (TCP pass-through; with ACME the first orders, the others follow it). Default: 1. */
   readonly proxyVms?: number;
   /** EC2 type of the proxy VMs. Default: `t3.small`. */
   readonly proxyInstanceType?: string;
@@ -27,7 +27,7 @@ export interface AwsArgs {
 }
 
 export interface AwsTlsArgs {
-  /** acme (default): Let's Encrypt by the proxy, HTTP-01 (one proxy VM, no wildcard names); certificates: the two PEM secrets below; off: HTTP only. */
+  /** acme (default): Let's Encrypt by the proxy, HTTP-01 (no wildcard names; on several proxy VMs the first orders, the others follow it); certificates: the two PEM secrets below; off: HTTP only. */
   readonly mode?: string;
   /** Let's Encrypt's staging directory (untrusted certificates, generous rate limits). */
   readonly staging?: boolean;
