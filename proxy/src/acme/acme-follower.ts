@@ -76,7 +76,12 @@ export class AcmeFollower implements CertificateAutomation {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await Promise.all(this.settings.hostnames.map((h) => this.follow(h)));
+    try {
+      await Promise.all(this.settings.hostnames.map((h) => this.follow(h)));
+    } catch (err) {
+      // Reads are caught per name; this is the stand-in or the sink failing. The next re-read still comes.
+      this.log.error({ err: (err as Error).message }, 'acme: following: re-reading the storage failed');
+    }
     if (this.closed) return;
     const next = Date.now() + this.settings.followInterval;
     for (const n of this.names.values()) n.status.nextAttemptAt = new Date(next).toISOString();
