@@ -77,7 +77,8 @@ export class AcmeFollower implements CertificateAutomation {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     try {
-      await Promise.all(this.settings.hostnames.map((h) => this.follow(h)));
+      // In config order: the first name's certificate is the TLS listeners' default (the sink keeps install order).
+      for (const hostname of this.settings.hostnames) await this.follow(hostname);
     } catch (err) {
       // Reads are caught per name; this is the stand-in or the sink failing. The next re-read still comes.
       this.log.error({ err: (err as Error).message }, 'acme: following: re-reading the storage failed');

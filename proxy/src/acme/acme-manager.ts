@@ -72,7 +72,9 @@ export class AcmeManager implements CertificateAutomation {
 
   /** Serves what is stored (or a stand-in) for every name now; orders what is missing or due. */
   async start(): Promise<void> {
-    await Promise.all(this.settings.hostnames.map((h) => this.adopt(h)));
+    // One after the other: the sink keeps the order of first installs, and the first name is the
+    // TLS listeners' default certificate (in parallel, whichever stand-in was made first won).
+    for (const hostname of this.settings.hostnames) await this.adopt(hostname);
   }
 
   /** A reload: names added are adopted, names dropped stop renewing and leave the sink. */
@@ -90,7 +92,7 @@ export class AcmeManager implements CertificateAutomation {
       this.names.delete(hostname);
       this.sink.remove(hostname);
     }
-    await Promise.all(settings.hostnames.filter((h) => !this.names.has(h)).map((h) => this.adopt(h)));
+    for (const hostname of settings.hostnames) if (!this.names.has(hostname)) await this.adopt(hostname);
   }
 
   status(): NameStatus[] {
