@@ -289,10 +289,10 @@ describe('alias', () => {
 });
 
 describe('files kept open between requests (open file cache)', () => {
-  it('never serves a stale file: a replaced, rewritten or deleted file is seen at the next request', async () => {
+  it('never serves a stale file with openFileCacheValid 0: a replaced, rewritten or deleted file is seen at the next request', async () => {
     const dir = makeTree({ 'a.txt': 'version 1' });
     const file = path.join(dir, 'a.txt');
-    const { url } = await staticProxy({ root: dir });
+    const { url } = await staticProxy({ root: dir, openFileCacheValid: 0 });
     const first = await request(`${url}/a.txt`);
     expect(first.body.toString()).toBe('version 1');
     // a deploy: a new file renamed over the old one
@@ -308,12 +308,63 @@ describe('files kept open between requests (open file cache)', () => {
 
   it('keeps serving when a kept file is replaced by a symlink out of the root', async () => {
     const top = makeTree({ 'root/a.txt': 'inside', 'outside/secret.txt': 'TOP SECRET' });
-    const { url } = await staticProxy({ root: path.join(top, 'root') });
+    const { url } = await staticProxy({ root: path.join(top, 'root'), openFileCacheValid: 0 });
     expect((await request(`${url}/a.txt`)).body.toString()).toBe('inside');
     fs.unlinkSync(path.join(top, 'root/a.txt'));
     fs.symlinkSync(path.join(top, 'outside/secret.txt'), path.join(top, 'root/a.txt'));
     const reply = await request(`${url}/a.txt`);
     expect(reply.status).toBe(404);
     expect(reply.body.toString()).not.toContain('TOP SECRET');
+  });
+
+  it('within openFileCacheValid serves the file it opened, headers and bytes of one version, even after a symlink out is swapped in', async () => {
+    const top = makeTree({ 'root/a.txt': 'version 1', 'outside/secret.txt': 'TOP SECRET' });
+    const file = path.join(top, 'root/a.txt');
+    const { url } = await staticProxy({ root: path.join(top, 'root'), openFileCacheValid: '1m' });
+    const first = await request(`${url}/a.txt`);
+    expect(first.body.toString()).toBe('version 1');
+    fs.writeFileSync(`${file}.new`, 'version 2, longer');
+    fs.renameSync(`${file}.new`, file);
+    const trusted = await request(`${url}/a.txt`);
+    expect(trusted.body.toString()).toBe('version 1');
+    expect(trusted.headers.etag).toBe(first.headers.etag);
+    expect(trusted.headers['content-length']).toBe('9');
+    fs.unlinkSync(file);
+    fs.symlinkSync(path.join(top, 'outside/secret.txt'), file);
+    const swapped = await request(`${url}/a.txt`);
+    expect(swapped.body.toString()).toBe('version 1');
+  });
+
+  it('looks at the path again once openFileCacheValid has passed: a replaced file is then served', async () => {
+    const dir = makeTree({ 'a.txt': 'version 1' });
+    const file = path.join(dir, 'a.txt');
+    const { url } = await staticProxy({ root: dir, openFileCacheValid: '100ms' });
+    expect((await request(`${url}/a.txt`)).body.toString()).toBe('version 1');
+    fs.writeFileSync(`${file}.new`, 'version 2, longer');
+    fs.renameSync(`${file}.new`, file);
+    const deadline = Date.now() + 5_000;
+    let body = '';
+    while (Date.now() < deadline) {
+      body = (await request(`${url}/a.txt`)).body.toString();
+      if (body !== 'version 1') break;
+    }
+    expect(body).toBe('version 2, longer');
+  });
+
+  it('trusts a kept file for one second by default', async () => {
+    const dir = makeTree({ 'a.txt': 'version 1' });
+    const file = path.join(dir, 'a.txt');
+    const { url } = await staticProxy({ root: dir });
+    const before = Date.now();
+    expect((await request(`${url}/a.txt`)).body.toString()).toBe('version 1');
+    fs.writeFileSync(`${file}.new`, 'version 2, longer');
+    fs.renameSync(`${file}.new`, file);
+    const next = await request(`${url}/a.txt`);
+    // A slow machine may take a second between the two: only then may the new version show.
+    if (Date.now() - before < 900) expect(next.body.toString()).toBe('version 1');
+    let body = next.body.toString();
+    while (body === 'version 1' && Date.now() - before < 5_000) body = (await request(`${url}/a.txt`)).body.toString();
+    expect(body).toBe('version 2, longer');
+    expect(Date.now() - before).toBeGreaterThanOrEqual(1_000);
   });
 });

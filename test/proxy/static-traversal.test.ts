@@ -101,11 +101,11 @@ describe('a static root under attack', () => {
     expect((await get(port, '/in-dir/page.txt')).text).toMatch(/\r\n\r\npage$/);
   });
 
-  it('serves a root that is itself a symlink, and follows it when it is switched (a deploy)', async () => {
+  it('serves a root that is itself a symlink, and follows it at the next request when it is switched (a deploy; openFileCacheValid 0)', async () => {
     const top = makeTree({ 'release-1/v.txt': 'one', 'release-2/v.txt': 'two', 'outside/secret.txt': SECRET });
     const current = path.join(top, 'current');
     fs.symlinkSync('release-1', current);
-    const { url } = await staticProxy({ root: current });
+    const { url } = await staticProxy({ root: current, openFileCacheValid: 0 });
     expect((await request(`${url}/v.txt`)).body.toString()).toBe('one');
     fs.symlinkSync('release-2', `${current}.next`);
     fs.renameSync(`${current}.next`, current);

@@ -131,3 +131,10 @@ export const DEFAULT_H2_MAX_CONCURRENT_STREAMS = 128;
 export const DEFAULT_H2_MAX_HEADER_LIST_SIZE = 32 * 1024;
 /** The port redirectToHttps: true sends clients to. */
 export const DEFAULT_HTTPS_PORT = 443;
+
+/**
+ * Static files: how long a file already opened is served without a stat of its path (NGINX
+ * open_file_cache_valid, 60s when enabled there). One second: a deploy is seen almost at once,
+ * and a busy file costs a stat a second instead of one per request.
+ */
+export const OPEN_FILE_CACHE_VALID_MS = 1_000;

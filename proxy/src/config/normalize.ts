@@ -221,6 +221,7 @@ function staticAction(s: StaticActionConfig, r: RouteConfig, config: ProxyConfig
     expires,
     precompressed: s.precompressed ?? true,
     etag: s.etag ?? true,
+    openFileCacheValid: s.openFileCacheValid === undefined ? D.OPEN_FILE_CACHE_VALID_MS : toMilliseconds(s.openFileCacheValid),
   };
 }
 

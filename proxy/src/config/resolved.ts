@@ -178,6 +178,8 @@ export interface ResolvedStaticAction {
   expires: number | 'max' | null;
   precompressed: boolean;
   etag: boolean;
+  /** Milliseconds a kept file is served without a stat of its path (NGINX open_file_cache_valid); 0: a stat per request. */
+  openFileCacheValid: number;
 }
 
 /** What a route does with a request it matched: one of these, never several. */

@@ -364,6 +364,11 @@ export const StaticAction = Type.Object(
     expires: opt(Type.Union([Duration, Type.Literal('max'), Type.Literal('off')], { errorMessage: 'expected a duration, "max" or "off"' })),
     precompressed: opt(Type.Boolean({ default: true, description: 'serve file.br / file.gz when the client accepts them (gzip_static, brotli_static)' })),
     etag: opt(Type.Boolean({ default: true })),
+    openFileCacheValid: opt({
+      ...Duration,
+      description:
+        'how long a file already opened is trusted without looking at its path again (NGINX open_file_cache_valid); a change to the file is seen at most this late. 0: the path is checked on every request. Default 1s',
+    }),
   },
   { ...strict, description: 'serve files from a directory' },
 );

@@ -1,8 +1,11 @@
 // Open descriptors of small files (and the proven place of directories) kept between requests, as
-// NGINX's open_file_cache does, but never stale: every request still stats the path, and the entry
-// is used only while the path leads to the same inode, unchanged (dev, ino, size, mtime, ctime;
-// ctime moves on any write, rename, unlink or chmod). A hit costs one stat instead of
-// open + readlink + fstat + close, and the file is read from the kept descriptor.
+// NGINX's open_file_cache does. Within a route's `openFileCacheValid` (open_file_cache_valid) of
+// the last look at its path, an entry is served as it is: no system call but the read. After it,
+// the path is stat'ed again and the entry is used only while the path leads to the same inode,
+// unchanged (dev, ino, size, mtime, ctime; ctime moves on any write, rename, unlink or chmod).
+// With a validity of 0 every request stats the path: never stale. The bytes always come from the
+// kept descriptor, and the descriptor was proven inside the root when opened, so a symlink swapped
+// in meanwhile leads nowhere.
 //
 // Only descriptors used synchronously are kept (small files read whole): no transfer in flight can
 // see one closed under it. Bounded in entries; idle ones are closed by a sweep, so a deleted file's
@@ -24,6 +27,10 @@ export interface CachedFile {
   readonly ctimeMs: number;
   /** The real path it was opened at (for the root containment check). */
   readonly real: string;
+  /** The stat its headers come from (the one taken when it was opened or last checked). */
+  stat: fs.Stats;
+  /** When its path was last looked at (ms). */
+  checkedAt: number;
   usedAt: number;
 }
 
@@ -31,12 +38,22 @@ const entries = new Map<string, CachedFile>();
 let sweeper: NodeJS.Timeout | null = null;
 let now = Date.now();
 
-/** The cached entry for `path` if `stat` (the path's stat just taken) shows it unchanged; else drops it. */
-export function cachedEntry(path: string, stat: fs.Stats): CachedFile | null {
+/** The entry for `path` when its path was looked at less than `validMs` before `at`; else null (look again). */
+export function trustedEntry(path: string, at: number, validMs: number): CachedFile | null {
+  const entry = entries.get(path);
+  if (entry === undefined || at - entry.checkedAt >= validMs || at < entry.checkedAt) return null;
+  entry.usedAt = now;
+  return entry;
+}
+
+/** The cached entry for `path` if `stat` (the path's stat just taken at `at`) shows it unchanged; else drops it. */
+export function cachedEntry(path: string, stat: fs.Stats, at: number): CachedFile | null {
   const entry = entries.get(path);
   if (entry === undefined) return null;
   if (entry.ino === stat.ino && entry.dev === stat.dev && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs && entry.ctimeMs === stat.ctimeMs) {
     entry.usedAt = now;
+    entry.checkedAt = at;
+    entry.stat = stat;
     return entry;
   }
   forget(path);
@@ -44,10 +61,10 @@ export function cachedEntry(path: string, stat: fs.Stats): CachedFile | null {
 }
 
 /** Keeps `fd` (now the cache's) for `path`; a full cache first closes its oldest entry. */
-export function keep(path: string, fd: number, stat: fs.Stats, real: string): void {
+export function keep(path: string, fd: number, stat: fs.Stats, real: string, at: number): void {
   forget(path);
   if (entries.size >= MAX_ENTRIES) forget(entries.keys().next().value as string);
-  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, usedAt: now });
+  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, stat, checkedAt: at, usedAt: now });
   if (sweeper === null) {
     sweeper = setInterval(sweep, IDLE_MS / 2);
     sweeper.unref();

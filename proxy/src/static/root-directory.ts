@@ -5,13 +5,14 @@
 // of a symlink swapped in between a check and the open. Where /proc is missing, realpath of the
 // path plus a same-inode check stands in.
 //
-// Each lookup starts with a stat of the path: a missing file costs no exception, a FIFO or device
-// is never opened, and a small file already proven and open (open-file-cache.ts) costs nothing more.
+// A lookup starts with a stat of the path (a missing file costs no exception, a FIFO or device is
+// never opened), unless the open file cache looked at that path less than `validMs` ago: then the
+// kept descriptor answers with no system call at all (open-file-cache.ts).
 //
 // Calls are synchronous, as NGINX's are without `aio threads`: for files in the page cache they
 // cost a few microseconds each, less than one round trip through libuv's thread pool.
 import fs from 'node:fs';
-import { cachedEntry, keep, SMALL_FILE } from './open-file-cache';
+import { cachedEntry, keep, SMALL_FILE, trustedEntry } from './open-file-cache';
 
 /**
  * A file or directory under the root, with its stat. A directory has no descriptor (fd -1); a
@@ -37,14 +38,25 @@ export class RootDirectory {
   private real: string | null = null;
   private realPrefix = '';
 
-  /** `directory` is absolute, without a trailing slash (except "/"). */
-  constructor(readonly directory: string) {
+  /**
+   * `directory` is absolute, without a trailing slash (except "/"); `validMs`: how long a kept
+   * file is trusted without a stat of its path (open_file_cache_valid; 0: never).
+   */
+  constructor(
+    readonly directory: string,
+    private readonly validMs: number,
+  ) {
     this.refreshReal();
   }
 
   /** Opens `rel` ("/a/b.txt", already cleaned) under the root. */
   open(rel: string): OpenedEntry | OpenFailure {
     const path = this.directory + rel;
+    const at = Date.now();
+    if (this.validMs > 0) {
+      const trusted = trustedEntry(path, at, this.validMs);
+      if (trusted !== null && this.isUnder(trusted.real)) return { fd: trusted.fd, stat: trusted.stat, owned: false };
+    }
     let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(path, { throwIfNoEntry: false });
@@ -53,12 +65,12 @@ export class RootDirectory {
     }
     if (stat === undefined) return 404;
     if (!stat.isFile() && !stat.isDirectory()) return 404; // FIFO, socket, device: NGINX "is not a regular file"
-    const cached = cachedEntry(path, stat);
+    const cached = cachedEntry(path, stat, at);
     if (cached !== null && this.isUnder(cached.real)) return { fd: cached.fd, stat, owned: false };
-    return this.openFresh(path);
+    return this.openFresh(path, at);
   }
 
-  private openFresh(path: string): OpenedEntry | OpenFailure {
+  private openFresh(path: string, at: number): OpenedEntry | OpenFailure {
     let fd: number;
     try {
       fd = fs.openSync(path, OPEN_FLAGS);
@@ -74,11 +86,11 @@ export class RootDirectory {
       }
       if (stat.isDirectory()) {
         fs.closeSync(fd);
-        keep(path, -1, stat, where);
+        keep(path, -1, stat, where, at);
         return { fd: -1, stat, owned: false };
       }
       if (stat.size > SMALL_FILE) return { fd, stat, owned: true };
-      keep(path, fd, stat, where);
+      keep(path, fd, stat, where, at);
       return { fd, stat, owned: false };
     } catch (err) {
       closeQuietly(fd);

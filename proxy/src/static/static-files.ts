@@ -29,7 +29,7 @@ export class StaticFiles {
     compress: ResolvedCompress | null,
     sendTimeout: number,
   ) {
-    this.root = new RootDirectory(config.directory);
+    this.root = new RootDirectory(config.directory, config.openFileCacheValid);
     this.settings = { etag: config.etag, expires: config.expires, responseRules, compress, sendTimeout };
   }
 
