@@ -79,6 +79,23 @@ describe('aws target, ACME on three proxy VMs behind a load balancer', () => {
     expect(writes('fl-proxy-access').map((s) => s.Resource)).toEqual(['arn:aws:s3:::fl-files-bucket/proxy/acme/*']);
   });
 
+  test("the followers' role cannot read the ACME account key (only proxy 1 orders with it)", () => {
+    const statements = (name: string) => JSON.parse(graph.get(AWS.rolePolicy, name).inputs.policy).Statement as { Effect: string; Action: string | string[]; Resource: unknown }[];
+    const accountKey = 'arn:aws:s3:::fl-files-bucket/proxy/acme/account.key';
+    const denies = (name: string) => statements(name).filter((s) => s.Effect === 'Deny' && [s.Action].flat().includes('s3:GetObject') && [s.Resource].flat().includes(accountKey));
+    expect(denies('fl-proxy-follower-access')).toHaveLength(1);
+    expect(denies('fl-proxy-access')).toEqual([]);
+  });
+
+  test("a follower's proxy container mounts the ACME folder read-only (it writes nothing; root syncs into it); proxy 1's may write", () => {
+    const mountOf = (n: number) => {
+      const run = cloudConfigOf(proxyVm(n)).runcmd!.find((c) => Array.isArray(c) && c[0] === 'docker' && c[1] === 'run') as string[];
+      return run.find((a) => a.includes('target=/var/lib/portico/acme'))!;
+    };
+    expect(mountOf(1)).toBe('type=bind,source=/var/lib/portico/acme,target=/var/lib/portico/acme');
+    for (const n of [2, 3]) expect(mountOf(n)).toBe('type=bind,source=/var/lib/portico/acme,target=/var/lib/portico/acme,readonly');
+  });
+
   test('a follower reaches proxy 1 on port 80: the proxy group admits 80 from 0.0.0.0/0, which covers the VPC', () => {
     // No self-referencing rule is needed (nor added): the public rule already admits the followers.
     expect(ingressRules(graph).filter((r) => r.startsWith('fl-proxy '))).toContain('fl-proxy tcp 80-80 0.0.0.0/0');

@@ -104,6 +104,25 @@ describe('ACME leader and follower proxies', () => {
     expect(app.requests).toHaveLength(0);
   });
 
+  it("routes a challenge to the leader even when the app's routes name hosts (a host's routes win over host-less ones)", async () => {
+    const app = await startBackend((req, res) => res.end(`app ${req.url}`));
+    const leader = await start(await baseConfig(await tempStorage(), app.address));
+    leader.acmeChallenges!.set('tok-H', 'tok-H.thumbprint');
+    const base = await baseConfig(await tempStorage(), app.address);
+    const hosted: ProxyConfig = {
+      ...base,
+      listeners: [{ host: '127.0.0.1', port: await freePort() }],
+      routes: [{ match: { host: [HOST] }, proxy: { upstream: 'app' } }, { match: { host: ['*.portico.test'] }, proxy: { upstream: 'app' } }, { proxy: { upstream: 'app' } }],
+    };
+    const follower = await start(asAcmeFollower(hosted, `127.0.0.1:${leader.addresses()[0].port}`));
+    const port = follower.addresses()[0].port;
+    for (const host of [HOST, 'api.portico.test', 'elsewhere.test']) {
+      const answer = await request(`http://127.0.0.1:${port}/.well-known/acme-challenge/tok-H`, { headers: { host } });
+      expect([host, answer.status, answer.body.toString()]).toEqual([host, 200, 'tok-H.thumbprint']);
+    }
+    expect(app.requests).toHaveLength(0);
+  });
+
   it('serves the stand-in, then the stored certificate, then its renewal; the admin status says it follows', async () => {
     const app = await startBackend((req, res) => res.end(`app ${req.url}`));
     const storage = await tempStorage();

@@ -1,8 +1,10 @@
 // The ACME follower on its own (acme.mode follow): what it serves and logs as the storage another
 // proxy writes changes under it. Re-reads are driven by refresh() (what a reload does), so each
 // step is awaited, no timer involved; the timer and real sockets: acme-follow-proxy.test.ts.
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, readdir, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -163,5 +165,67 @@ describe('AcmeFollower', () => {
     await new Promise((r) => setTimeout(r, 30)); // six intervals: nothing may happen
     expect(lines.length).toBe(before);
     expect(sink.installs.map((i) => i.cn)).toEqual([HOST, 'api.portico.test']);
+  });
+});
+
+describe('AcmeFollower reading a hostile storage', () => {
+  let storage: string;
+  let follower: AcmeFollower | null = null;
+  let fifo: string | null = null;
+
+  beforeEach(async () => {
+    storage = await mkdtemp(path.join(os.tmpdir(), 'portico-follower-'));
+  });
+  afterEach(async () => {
+    follower?.close();
+    follower = null;
+    // A reader still blocked in open() on the FIFO (the code before the fix) gets its EOF here.
+    if (fifo !== null) await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then((h) => h.close(), () => undefined);
+    fifo = null;
+    await rm(storage, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    const s: ResolvedAcme = {
+      hostnames: [HOST], email: null, directory: 'https://127.0.0.1:9/never-contacted', storage, caFile: null,
+      renewBefore: 0, retryMin: 1, retryMax: 1, mode: 'follow', followInterval: 3_600_000,
+    };
+    follower = new AcmeFollower(s, new RecordingSink(), pino({ level: 'silent' }));
+    await follower.start();
+    return follower;
+  };
+  /** Resolves with the re-read's outcome, or 'hung' after a bounded wait. */
+  const refreshed = (f: AcmeFollower) => Promise.race([f.refresh().then(() => 'done'), new Promise((r) => setTimeout(() => r('hung'), 1000).unref())]);
+
+  it('refuses a FIFO, a device and a file over 1 MiB as cert.pem without reading them; the re-read completes', async () => {
+    const good = await pairOf('leader first');
+    await mkdir(path.join(storage, HOST));
+    await writeFile(path.join(storage, HOST, 'key.pem'), good.keyPem);
+    const cert = path.join(storage, HOST, 'cert.pem');
+    const f = await start();
+
+    fifo = cert;
+    execFileSync('mkfifo', [cert]); // nobody ever writes it: reading it would wait forever
+    expect(await refreshed(f)).toBe('done');
+    expect(f.status()[0].lastError).toBe('cert.pem is not a regular file');
+    await rm(cert);
+    fifo = null;
+
+    await symlink('/dev/null', cert);
+    expect(await refreshed(f)).toBe('done');
+    expect(f.status()[0].lastError).toBe('cert.pem is not a regular file');
+    await rm(cert);
+
+    await writeFile(cert, good.certPem);
+    await truncate(cert, 64 * 1024 * 1024); // sparse: 64 MiB a re-read every minute would hold in memory
+    expect(await refreshed(f)).toBe('done');
+    expect(f.status()[0].lastError).toBe('cert.pem is larger than 1 MiB');
+
+    // A symlink to a regular file (how Kubernetes mounts a secret) is read as before.
+    await rm(cert);
+    await writeFile(path.join(storage, 'cert-target.pem'), good.certPem);
+    await symlink(path.join(storage, 'cert-target.pem'), cert);
+    expect(await refreshed(f)).toBe('done');
+    expect(f.status()[0]).toMatchObject({ source: 'stored', lastError: null });
   });
 });

@@ -100,9 +100,17 @@ export function deployAwsStack(name: string, plan: StackPlan, options: AwsStackO
     },
     parent,
   );
-  // Followers read what proxy 1 uploads and write nothing: a role without the ACME write grant.
+  // Followers read what proxy 1 uploads and write nothing: a role without the ACME write grant,
+  // and without the account key (their sync skips it; a compromised follower could not use it).
   const followerRole = acmeFollowers
-    ? instanceRole(`${name}-proxy-follower`, { repositoryArns: proxyImage.repositoryArn ? [proxyImage.repositoryArn] : [], bucket: { arn: bucket.arn, prefix: PROXY_PREFIX } }, parent)
+    ? instanceRole(
+        `${name}-proxy-follower`,
+        {
+          repositoryArns: proxyImage.repositoryArn ? [proxyImage.repositoryArn] : [],
+          bucket: { arn: bucket.arn, prefix: PROXY_PREFIX, unreadable: [`${PROXY_PREFIX}/${PROXY_OBJECTS.acmeDir}/${PROXY_OBJECTS.acmeAccountKey}`] },
+        },
+        parent,
+      )
     : undefined;
   const vmBase = (type: string, arch: pulumi.Output<'x86_64' | 'arm64'>) => ({
     ami: options.amiId ?? amazonLinuxAmi(arch, opts),

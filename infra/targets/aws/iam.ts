@@ -12,9 +12,10 @@ export interface InstanceRoleArgs {
   repositoryArns: pulumi.Input<string>[];
   /**
    * The role's objects: read under `prefix` (`versions`: a given version too, as the app VMs fetch
-   * their secret env file), write under `writablePrefix`.
+   * their secret env file), write under `writablePrefix`; never read the keys in `unreadable`
+   * (an explicit Deny: the ACME account key, which only the proxy that orders may use).
    */
-  bucket?: { arn: pulumi.Input<string>; prefix: string; writablePrefix?: string; versions?: boolean };
+  bucket?: { arn: pulumi.Input<string>; prefix: string; writablePrefix?: string; versions?: boolean; unreadable?: string[] };
 }
 
 export interface InstanceRole {
@@ -57,8 +58,9 @@ function accessPolicy(args: InstanceRoleArgs): pulumi.Output<string> {
     });
 }
 
-function bucketStatements(bucketArn: string, { prefix, writablePrefix: writable, versions }: NonNullable<InstanceRoleArgs['bucket']>): object[] {
+function bucketStatements(bucketArn: string, { prefix, writablePrefix: writable, versions, unreadable }: NonNullable<InstanceRoleArgs['bucket']>): object[] {
   return [
+    ...(unreadable?.length ? [{ Effect: 'Deny', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: unreadable.map((key) => `${bucketArn}/${key}`) }] : []),
     { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': [`${prefix}/*`] } } },
     { Effect: 'Allow', Action: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : 's3:GetObject', Resource: `${bucketArn}/${prefix}/*` },
     ...(writable ? [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucketArn}/${writable}/*` }] : []),

@@ -59,15 +59,24 @@ export const ACME_CHALLENGE_PATHS = '^/\\.well-known/acme-challenge/[A-Za-z0-9_-
  * An ACME config for a proxy that does not order (several proxies behind one load balancer): it
  * serves the certificates the leader stores (its storage synced down) and sends challenge requests,
  * which the load balancer may route to any proxy, to the leader's plain listener at `leaderAddress`.
- * The route is first and a regex, so it wins over every app route (regexes are tried in order,
- * before prefixes); redirectToHttps spares such paths already.
+ * The route is first and a regex, so it wins over every app route of its server (regexes are
+ * tried in order, before prefixes); a host named by app routes is a server of its own (NGINX's
+ * server_name), which a host-less route never reaches, so the route names those hosts too.
+ * redirectToHttps spares such paths already.
  */
 export function asAcmeFollower(config: ProxyConfig, leaderAddress: string): ProxyConfig {
   if (config.acme === undefined) return config;
+  const hosts = [...new Set(config.routes.flatMap((r) => r.match?.host ?? []))];
+  const challenges = { pathRegex: ACME_CHALLENGE_PATHS };
+  const proxy = { upstream: ACME_LEADER_UPSTREAM };
   return {
     ...config,
     upstreams: { ...config.upstreams, [ACME_LEADER_UPSTREAM]: { servers: [{ address: leaderAddress }] } },
-    routes: [{ name: 'acme-challenges', match: { pathRegex: ACME_CHALLENGE_PATHS }, proxy: { upstream: ACME_LEADER_UPSTREAM } }, ...config.routes],
+    routes: [
+      { name: 'acme-challenges', match: challenges, proxy },
+      ...(hosts.length ? [{ name: 'acme-challenges-hosts', match: { host: hosts, ...challenges }, proxy }] : []),
+      ...config.routes,
+    ],
     acme: { ...config.acme, mode: 'follow' },
   };
 }

@@ -81,7 +81,9 @@ export function proxyContainerRun(data: ProxyVmUserData): string[] {
     '--env-file', PROXY_ENV_FILE,
     // The folder, not the file: the sync script replaces files by rename, which a file mount would miss.
     '--mount', 'type=bind,source=/etc/portico,target=/etc/portico,readonly',
-    '--mount', `type=bind,source=${PROXY_TLS_PATHS.acmeDir},target=${PROXY_TLS_PATHS.acmeDir}`,
+    // A follower only reads it: read-only, so the proxy's user cannot plant a link or a FIFO
+    // where root's sync writes and the proxy reads.
+    '--mount', `type=bind,source=${PROXY_TLS_PATHS.acmeDir},target=${PROXY_TLS_PATHS.acmeDir}${data.tls === 'acme' && data.acmeMode === 'follow' ? ',readonly' : ''}`,
     data.image,
   ];
 }
@@ -132,7 +134,7 @@ function syncScript(data: ProxyVmUserData): CloudFile {
     // no account key. Files land root-owned, then chown: a read in between fails and is retried.
     ...(follows
       ? [
-          `aws s3 sync --only-show-errors --exclude account.key --exclude '*.tmp' "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir}`,
+          `aws s3 sync --only-show-errors --exclude ${PROXY_OBJECTS.acmeAccountKey} --exclude '*.tmp' "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir}`,
           `chown -R ${owner} ${PROXY_TLS_PATHS.acmeDir}`,
         ]
       : []),

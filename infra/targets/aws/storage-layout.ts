@@ -12,6 +12,8 @@ export const PROXY_OBJECTS = {
   key: 'tls/key.pem',
   /** The only part the proxy writes. */
   acmeDir: 'acme',
+  /** In acmeDir: the ACME account's key (proxy/src/acme/certificate-files.ts); the followers never read it. */
+  acmeAccountKey: 'account.key',
 } as const;
 
 /** The app VMs' prefix: only their role reads it (the proxy's cannot, nor theirs the proxy's). */

@@ -74,7 +74,7 @@ export class AcmeManager implements CertificateAutomation {
   async start(): Promise<void> {
     // One after the other: the sink keeps the order of first installs, and the first name is the
     // TLS listeners' default certificate (in parallel, whichever stand-in was made first won).
-    for (const hostname of this.settings.hostnames) await this.adopt(hostname);
+    await this.adoptMissing(this.settings.hostnames);
   }
 
   /** A reload: names added are adopted, names dropped stop renewing and leave the sink. */
@@ -92,7 +92,15 @@ export class AcmeManager implements CertificateAutomation {
       this.names.delete(hostname);
       this.sink.remove(hostname);
     }
-    for (const hostname of settings.hostnames) if (!this.names.has(hostname)) await this.adopt(hostname);
+    await this.adoptMissing(settings.hostnames);
+  }
+
+  /** In order; a name a later reload dropped (or one adopted meanwhile) is skipped when its turn comes. */
+  private async adoptMissing(hostnames: readonly string[]): Promise<void> {
+    for (const hostname of hostnames) {
+      if (this.closed || this.names.has(hostname) || !this.settings.hostnames.includes(hostname)) continue;
+      await this.adopt(hostname);
+    }
   }
 
   status(): NameStatus[] {
@@ -116,12 +124,15 @@ export class AcmeManager implements CertificateAutomation {
     };
     this.names.set(hostname, state);
     const stored = await this.loadStored(hostname);
+    // Dropped by a reload (or closed) while its storage was read: not served.
+    if (this.closed || this.names.get(hostname) !== state) return;
     if (stored) {
       this.serve(state, stored.pair, 'stored', stored.notAfter);
       this.plan(state, stored.notAfter - this.settings.renewBefore);
       return;
     }
     const standIn = await selfSignedCertificate([hostname]);
+    if (this.closed || this.names.get(hostname) !== state) return;
     this.serve(state, standIn, 'self-signed', null);
     this.plan(state, Date.now());
   }
