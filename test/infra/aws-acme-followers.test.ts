@@ -36,7 +36,7 @@ describe('aws target, ACME on three proxy VMs behind a load balancer', () => {
     expect(leader.acme).toMatchObject({ mode: 'order', directory: 'https://acme-staging-v02.api.letsencrypt.org/directory', storage: '/var/lib/portico/acme' });
     expect(leader.upstreams['acme-leader']).toBeUndefined();
     expect(follower.acme).toEqual({ ...leader.acme, mode: 'follow' });
-    expect(follower.routes[0]).toEqual({ name: 'acme-challenges', match: { pathRegex: '^/\\.well-known/acme-challenge/[A-Za-z0-9_-]+$' }, proxy: { upstream: 'acme-leader' } });
+    expect(follower.routes[0]).toEqual({ name: 'acme-challenges', match: { pathRegex: '^/\\.well-known/acme-challenge/[A-Za-z0-9_-]+$' }, proxy: { upstream: 'acme-leader', upgrades: [] } });
     expect(follower.upstreams['acme-leader'].servers).toEqual([{ address: `${privateIpOf('fl-proxy-1')}:80` }]);
     // Otherwise the same config: the app's routes after the challenge route, the same app servers.
     expect(follower.routes.slice(1)).toEqual(leader.routes);

@@ -107,6 +107,25 @@ describe('AcmeFollower', () => {
     expect((await readdir(path.join(storage, HOST))).sort()).toEqual(['cert.pem', 'key.pem']);
   });
 
+  it('warns once per certificate when the stored one is past half of renewBefore (the ordering proxy is not renewing)', async () => {
+    await write(HOST, await pairOf('leader first')); // valid two days
+    const f = await start(settings({ renewBefore: 10 * 86_400_000 }));
+    await f.refresh();
+    await f.refresh();
+    const warnings = () => lines.filter((l) => l.level === 40).map((l) => l.msg);
+    expect(warnings()).toEqual([expect.stringMatching(/^acme: following: the stored certificate expires in 1 day and the ordering proxy has not renewed it/)]);
+    await write(HOST, await pairOf('leader renewed, still short'));
+    await f.refresh();
+    expect(warnings()).toHaveLength(2);
+  });
+
+  it('does not warn about expiry while the stored certificate is outside half of renewBefore', async () => {
+    await write(HOST, await pairOf('leader first'));
+    const f = await start(settings({ renewBefore: 2 * 86_400_000 }));
+    await f.refresh();
+    expect(lines.filter((l) => l.level === 40)).toEqual([]);
+  });
+
   it('ignores a half-synced renewal (new cert, old key) with one warning, and serves it once the key follows', async () => {
     const first = await pairOf('leader first');
     const renewed = await pairOf('leader renewed');

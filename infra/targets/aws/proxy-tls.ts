@@ -68,7 +68,8 @@ export function asAcmeFollower(config: ProxyConfig, leaderAddress: string): Prox
   if (config.acme === undefined) return config;
   const hosts = [...new Set(config.routes.flatMap((r) => r.match?.host ?? []))];
   const challenges = { pathRegex: ACME_CHALLENGE_PATHS };
-  const proxy = { upstream: ACME_LEADER_UPSTREAM };
+  // No Upgrade: a challenge is a plain GET, and nothing else may tunnel to the leader through it.
+  const proxy = { upstream: ACME_LEADER_UPSTREAM, upgrades: [] };
   return {
     ...config,
     upstreams: { ...config.upstreams, [ACME_LEADER_UPSTREAM]: { servers: [{ address: leaderAddress }] } },

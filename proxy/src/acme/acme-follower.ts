@@ -18,6 +18,8 @@ interface FollowedName {
   served: CertificatePair | null;
   /** What the last re-read found, as last logged: 'serving', 'missing', or the problem. */
   seen: string | null;
+  /** The pair whose coming expiry was last logged (once per pair). */
+  expiryLogged: CertificatePair | null;
 }
 
 const MISSING = 'no certificate in storage yet';
@@ -98,6 +100,7 @@ export class AcmeFollower implements CertificateAutomation {
         status: { hostname, mode: 'follow', source: null, notAfter: null, failures: 0, lastError: null, nextAttemptAt: null },
         served: null,
         seen: null,
+        expiryLogged: null,
       };
       this.names.set(hostname, state);
     }
@@ -118,6 +121,7 @@ export class AcmeFollower implements CertificateAutomation {
     const notAfter = new Date(stored.notAfter).toISOString();
     const previous = state.served;
     state.status.lastError = null;
+    this.warnIfNotRenewed(state, stored);
     if (previous !== null && samePair(previous, stored.pair)) {
       if (state.seen !== 'serving') this.log.info({ hostname, notAfter }, 'acme: following: stored certificate usable again');
       state.seen = 'serving';
@@ -130,6 +134,21 @@ export class AcmeFollower implements CertificateAutomation {
     this.sink.install(hostname, stored.pair, 'stored');
     const what = previous === null ? 'appeared' : 'changed';
     this.log.info({ hostname, notAfter, storage: this.settings.storage }, `acme: following: certificate ${what}; serving it`);
+  }
+
+  /**
+   * The ordering proxy renews `renewBefore` ahead of expiry; a stored certificate past half of that
+   * window means it has not for a while (down, or failing): said once per certificate, as a warning.
+   */
+  private warnIfNotRenewed(state: FollowedName, stored: StoredCertificate): void {
+    const left = stored.notAfter - Date.now();
+    if (left > this.settings.renewBefore / 2 || state.expiryLogged === stored.pair || (state.expiryLogged !== null && samePair(state.expiryLogged, stored.pair))) return;
+    state.expiryLogged = stored.pair;
+    const days = Math.max(0, Math.floor(left / 86_400_000));
+    this.log.warn(
+      { hostname: state.status.hostname, notAfter: new Date(stored.notAfter).toISOString(), storage: this.settings.storage },
+      `acme: following: the stored certificate expires in ${days} day${days === 1 ? '' : 's'} and the ordering proxy has not renewed it; check that proxy`,
+    );
   }
 
   /** Nothing usable stored: the certificate served stays (the stand-in if there is none yet). */
