@@ -9,7 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { Tunnel } from '../server/tunnels';
 import { errorPage } from '../forward/error-page';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
-import { H2_FORBIDDEN_RESPONSE, type H2RequestHead } from './h2-request';
+import { H2_FORBIDDEN_RESPONSE, H2_SINGLE_VALUE, type H2RequestHead } from './h2-request';
 
 const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = constants;
 
@@ -303,6 +303,7 @@ export class H2Downstream implements Downstream {
       const value = headers[i + 1];
       const seen = out[name];
       if (seen === undefined) out[name] = value;
+      else if (H2_SINGLE_VALUE.has(name)) continue; // the first value, as NGINX keeps it
       else if (Array.isArray(seen)) seen.push(value);
       else out[name] = [seen as string, value];
     }
