@@ -25,6 +25,8 @@ export interface Pebble {
   caFile: string;
   /** Pebble's issuing root, PEM (the chain of issued certificates ends under it). */
   issuerRoot(): Promise<string>;
+  /** The intermediate that signs issued certificates, and its key (PEM): an OCSP responder signs with them. */
+  intermediate(): Promise<{ certPem: string; keyPem: string }>;
   stop(): Promise<void>;
 }
 
@@ -72,8 +74,12 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts challtestsrv and pebble; HTTP-01 validations dial 127.0.0.1:`httpPort`. */
-export async function startPebble(httpPort: number): Promise<Pebble> {
+/**
+ * Starts challtestsrv and pebble; HTTP-01 validations dial 127.0.0.1:`httpPort`. With
+ * `ocspResponderURL`, issued certificates name it in their Authority Information Access (pebble
+ * runs no responder itself).
+ */
+export async function startPebble(httpPort: number, opts: { ocspResponderURL?: string } = {}): Promise<Pebble> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-pebble-'));
   const tls = serverCertificate(dir);
   const [dnsPort, dnsManagement, acmePort, managementPort, tlsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
@@ -97,7 +103,7 @@ export async function startPebble(httpPort: number): Promise<Pebble> {
         privateKey: tls.keyFile,
         httpPort,
         tlsPort,
-        ocspResponderURL: '',
+        ocspResponderURL: opts.ocspResponderURL ?? '',
         externalAccountBindingRequired: false,
       },
     }),
@@ -120,6 +126,11 @@ export async function startPebble(httpPort: number): Promise<Pebble> {
     async issuerRoot() {
       const res = await fetchWithCa(`https://127.0.0.1:${managementPort}/roots/0`, tls.caFile);
       return res;
+    },
+    async intermediate() {
+      const get = (what: string) => fetchWithCa(`https://127.0.0.1:${managementPort}/${what}/0`, tls.caFile);
+      const [certPem, keyPem] = await Promise.all([get('intermediates'), get('intermediate-keys')]);
+      return { certPem, keyPem };
     },
     async stop() {
       await Promise.all([stop(pebble.child), stop(dns.child)]);

@@ -68,4 +68,40 @@ describe('HTTP/2 client timeouts', () => {
     client.socket.write(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1, request('GET', '/big')));
     expect(await resetOf(client, 1, 3000)).toBe(constants.NGHTTP2_CANCEL);
   });
+
+  it('sends a whole (held) answer to a client that reads it slowly for longer than timeouts.clientSend, and resets one that stops reading half way', async () => {
+    const size = 256 * 1024;
+    const answer = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 251));
+    const backend = await startBackend((_q, res) => {
+      res.setHeader('content-length', size);
+      res.end(answer);
+    });
+    const { port } = await proxyTo([backend.address], { clientSend: 400, clientKeepAlive: 5000 });
+    // A 16 KiB window, opened again only as the client reads: about 16 KiB per 20 ms pause.
+    const session = await h2connect(port, { settings: { initialWindowSize: 16 * 1024 } });
+    const read = (stopAfter: number) =>
+      new Promise<{ bytes: number; code: number; ms: number; body: Buffer }>((resolve) => {
+        const started = Date.now();
+        const req = session.request({ ':method': 'GET', ':path': '/big' });
+        let bytes = 0;
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          chunks.push(chunk);
+          req.pause();
+          if (bytes < stopAfter) setTimeout(() => req.resume(), 20);
+        });
+        req.on('close', () => resolve({ bytes, code: req.rstCode ?? -1, ms: Date.now() - started, body: Buffer.concat(chunks) }));
+        req.on('error', () => undefined);
+        req.resume();
+      });
+    const slow = await read(Infinity);
+    expect(slow).toMatchObject({ bytes: size, code: constants.NGHTTP2_NO_ERROR });
+    expect(slow.body.equals(answer)).toBe(true);
+    expect(slow.ms).toBeGreaterThan(400); // the premise: longer than clientSend in all
+    const stalled = await read(80 * 1024);
+    expect(stalled.code).toBe(constants.NGHTTP2_CANCEL);
+    expect(stalled.bytes).toBeLessThan(size);
+    expect(session.destroyed).toBe(false);
+  });
 });

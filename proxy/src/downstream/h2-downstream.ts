@@ -9,9 +9,17 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { Tunnel } from '../server/tunnels';
 import { errorPage } from '../forward/error-page';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
-import { H2_FORBIDDEN_RESPONSE, type H2RequestHead } from './h2-request';
+import { H2_FORBIDDEN_RESPONSE, H2_SINGLE_VALUE, type H2RequestHead } from './h2-request';
 
 const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = constants;
+
+/**
+ * A whole answer larger than this, under a send timeout, goes to the stream a piece at a time:
+ * node:http2 completes a write only when all of it is out, so one big write would hide a slow
+ * client's progress from the timer until the end. A client must take this much per timeout
+ * (a KiB a second at the default 60 s); answers up to it (the 64 KiB benchmark) go in one write.
+ */
+const PIECE = 64 * 1024;
 
 export const kH2Downstream = Symbol('portico.h2Downstream');
 export type H2Carrier = ServerHttp2Stream & { [kH2Downstream]?: H2Downstream };
@@ -35,8 +43,13 @@ export class H2Downstream implements Downstream {
   private timed = false;
   /** Runs from end() until the answer is all sent (send_timeout). */
   private sendTimer: NodeJS.Timeout | null = null;
-  /** Bytes of the answer not yet taken by the stream when the send timer was last armed. */
+  /** Bytes of the answer not yet taken by the client when the send timer was last checked. */
   private unsent = 0;
+  /** Under a send timeout, the pieces of a whole answer written between cork() and end(). */
+  private parked: Buffer[] | null = null;
+  /** The answer's bytes not yet handed to the stream (written a piece at a time, on 'drain'). */
+  private pending: Buffer[] | null = null;
+  private pendingBytes = 0;
 
   constructor(
     readonly stream: ServerHttp2Stream,
@@ -90,29 +103,96 @@ export class H2Downstream implements Downstream {
   }
 
   write(chunk: Buffer): boolean {
+    if (this.parked !== null) {
+      this.parked.push(chunk);
+      return true;
+    }
     const stream = this.stream;
     if (stream.writableEnded || stream.destroyed) return true;
     return stream.write(chunk);
   }
 
   cork(): void {
-    if (this.stream.writableCorked === 0) this.stream.cork();
+    // Under a send timeout, end() must see the whole answer to write it in pieces: keep it here.
+    if (this.sendTimeout > 0) this.parked ??= [];
+    else if (this.stream.writableCorked === 0) this.stream.cork();
   }
 
   /** Pooled memory is not recycled here: node:http2 holds written buffers past 'finish'. */
   end(last: Buffer | null): void {
     const stream = this.stream;
     this.responseEnded = true;
+    const parked = this.parked;
+    this.parked = null;
     if (stream.writableEnded || stream.destroyed) return; // 204, 304 and HEAD answers end with their head
-    if (last === null) stream.end();
-    else stream.end(last);
+    if (parked !== null) {
+      if (last !== null) parked.push(last);
+      this.endWith(parked);
+    } else if (last !== null && last.length > PIECE && this.sendTimeout > 0) {
+      this.endWith([last]);
+    } else if (last === null) {
+      stream.end();
+    } else {
+      stream.end(last);
+    }
+    if (this.sendTimeout > 0) this.timeSend();
+  }
+
+  /** Ends the answer with `pieces`: in one write when small, else a piece at a time. */
+  private endWith(pieces: Buffer[]): void {
+    const stream = this.stream;
+    let bytes = 0;
+    for (const piece of pieces) bytes += piece.length;
+    if (bytes > PIECE) {
+      this.pending = pieces;
+      this.pendingBytes = bytes;
+      this.pump();
+      return;
+    }
+    stream.cork();
+    for (let i = 0; i < pieces.length - 1; i++) stream.write(pieces[i]);
+    if (pieces.length === 0) stream.end();
+    else stream.end(pieces[pieces.length - 1]);
+  }
+
+  /** NGINX send_timeout for the answer handed over by end(). */
+  private timeSend(): void {
+    const stream = this.stream;
     // What is written whole waits on the client's window: one that never opens it would pin the
     // answer's memory and the session (whose close waits for its streams) for ever. node's own
     // stream timer is no use here: any frame on the session (a PING) defers it while data is queued.
-    if (this.sendTimeout > 0 && !stream.writableFinished) {
-      this.unsent = stream.writableLength;
+    if (!stream.writableFinished) {
+      this.unsent = this.unsentBytes();
       this.sendTimer = setTimeout(onSendTimeout, this.sendTimeout, this);
     }
+  }
+
+  /** Hands the stream pieces of the pending answer until it is full, then waits for its 'drain'. */
+  pump(): void {
+    const stream = this.stream;
+    const pending = this.pending;
+    if (pending === null || stream.destroyed) return;
+    for (;;) {
+      const head = pending[0];
+      const piece = head.length > PIECE ? head.subarray(0, PIECE) : head;
+      if (piece === head) pending.shift();
+      else pending[0] = head.subarray(PIECE);
+      this.pendingBytes -= piece.length;
+      if (pending.length === 0) {
+        this.pending = null;
+        stream.end(piece);
+        return;
+      }
+      if (!stream.write(piece)) {
+        stream.once('drain', onPumpDrain);
+        return;
+      }
+    }
+  }
+
+  /** Bytes of the answer the client has not taken yet: queued in the stream or still pending. */
+  private unsentBytes(): number {
+    return this.stream.writableLength + this.pendingBytes;
   }
 
   /** NGINX client_body_timeout: this long without a byte of a body still due resets the stream. */
@@ -137,7 +217,7 @@ export class H2Downstream implements Downstream {
   sendTimedOut(): void {
     const stream = this.stream;
     if (stream.destroyed || stream.writableFinished) return;
-    const unsent = stream.writableLength;
+    const unsent = this.unsentBytes();
     if (unsent < this.unsent) {
       // Some of it went: send_timeout is between two writes, not for the whole answer.
       this.unsent = unsent;
@@ -202,6 +282,8 @@ export class H2Downstream implements Downstream {
       clearTimeout(this.sendTimer);
       this.sendTimer = null;
     }
+    this.pending = null;
+    this.parked = null;
     this.body?.destroy();
     this.closeListener?.downstreamClosed();
   }
@@ -221,6 +303,7 @@ export class H2Downstream implements Downstream {
       const value = headers[i + 1];
       const seen = out[name];
       if (seen === undefined) out[name] = value;
+      else if (H2_SINGLE_VALUE.has(name)) continue; // the first value, as NGINX keeps it
       else if (Array.isArray(seen)) seen.push(value);
       else out[name] = [seen as string, value];
     }
@@ -235,6 +318,10 @@ function onBodyTimeout(this: H2Carrier): void {
 
 function onSendTimeout(ds: H2Downstream): void {
   ds.sendTimedOut();
+}
+
+function onPumpDrain(this: H2Carrier): void {
+  this[kH2Downstream]?.pump();
 }
 
 function onDrain(this: H2Carrier): void {
