@@ -7,8 +7,10 @@ export type LoadKind = 'wrk' | 'h2load-h1' | 'h2load-h2' | 'ws';
 const KINDS: Partial<Record<TargetName, LoadKind>> = {
   'portico-https': 'h2load-h1',
   'nginx-https': 'h2load-h1',
+  'node-https': 'h2load-h1',
   'portico-h2': 'h2load-h2',
   'nginx-h2': 'h2load-h2',
+  'node-h2': 'h2load-h2',
   'direct-ws': 'ws',
   'portico-ws': 'ws',
   'nginx-ws': 'ws',

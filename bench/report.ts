@@ -70,6 +70,8 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
       const p = by(pair.portico);
       const n = by(pair.nginx);
       if (p && n) lines.push('', pairLine(pair, p, n));
+      const floor = pair.reference ? by(pair.reference) : undefined;
+      if (floor && n) lines.push('', referenceLine(pair, floor, n));
     }
     const portico = by('portico');
     // What a feature costs against plain Portico in the same run (issue budgets: sticky ≤ 1.10x CPU).
@@ -131,16 +133,24 @@ export interface Pair {
   title: string;
   /** Portico/nginx: requests (or messages) per second at least minRps, CPU per request at most maxCpu. */
   budget?: { minRps?: number; maxCpu?: number };
+  /** The Node floor for this job (targets/node-reference.ts): Node's server API with no proxy work. */
+  reference?: 'node-http' | 'node-https' | 'node-h2';
 }
+
+const REFERENCE_TITLE: Record<NonNullable<Pair['reference']>, string> = {
+  'node-http': 'node:http fixed buffer',
+  'node-https': 'node:https fixed buffer',
+  'node-h2': 'node:http2 fixed buffer',
+};
 
 const PAIRS: Pair[] = [
   { portico: 'portico', nginx: 'nginx', title: 'Portico/nginx' },
-  { portico: 'portico-cache', nginx: 'nginx-cache', title: 'cache HIT, Portico/nginx', budget: { minRps: 0.9, maxCpu: 1.2 } },
-  { portico: 'portico-static', nginx: 'nginx-static', title: 'static file, Portico/nginx', budget: { minRps: 0.8, maxCpu: 1.5 } },
+  { portico: 'portico-cache', nginx: 'nginx-cache', title: 'cache HIT, Portico/nginx', budget: { minRps: 0.9, maxCpu: 1.2 }, reference: 'node-http' },
+  { portico: 'portico-static', nginx: 'nginx-static', title: 'static file, Portico/nginx', budget: { minRps: 0.8, maxCpu: 1.5 }, reference: 'node-http' },
   { portico: 'portico-gzip', nginx: 'nginx-gzip', title: 'gzip on the fly, Portico/nginx' },
   // Issue 11's budgets.
-  { portico: 'portico-https', nginx: 'nginx-https', title: 'HTTPS/1.1, Portico/nginx', budget: { minRps: 0.8 } },
-  { portico: 'portico-h2', nginx: 'nginx-h2', title: 'h2, Portico/nginx', budget: { minRps: 0.7 } },
+  { portico: 'portico-https', nginx: 'nginx-https', title: 'HTTPS/1.1, Portico/nginx', budget: { minRps: 0.8 }, reference: 'node-https' },
+  { portico: 'portico-h2', nginx: 'nginx-h2', title: 'h2, Portico/nginx', budget: { minRps: 0.7 }, reference: 'node-h2' },
   { portico: 'portico-ws', nginx: 'nginx-ws', title: 'WebSocket echo, Portico/nginx', budget: { maxCpu: 1.3 } },
 ];
 
@@ -154,6 +164,29 @@ export function pairLine(pair: Pair, p: Summary, n: Summary): string {
   const ok = (budget.minRps === undefined || rps >= budget.minRps) && (budget.maxCpu === undefined || cpu <= budget.maxCpu);
   const terms = [budget.minRps === undefined ? null : `${rate} ≥ ${budget.minRps}x`, budget.maxCpu === undefined ? null : `CPU ≤ ${budget.maxCpu}x`];
   return `${line} (budget: ${terms.filter(Boolean).join(', ')}: ${ok ? 'met' : 'MISSED'})`;
+}
+
+/**
+ * What Node itself costs for the pair's job against nginx doing it (no proxy work, so no proxy on
+ * this API can do better), in the budget's terms, and whether the budget lies within that floor.
+ * Not a budget: the closing note uses it to say which budgets are reachable on Node's APIs at all.
+ */
+export function referenceLine(pair: Pair, floor: Summary, n: Summary): string {
+  const budget = pair.budget ?? {};
+  const rps = floor.rps / n.rps;
+  const cpu = floor.cpuUsPerReq == null || n.cpuUsPerReq == null ? null : floor.cpuUsPerReq / n.cpuUsPerReq;
+  const terms = [
+    budget.maxCpu === undefined ? null : `CPU ${ratio(floor.cpuUsPerReq, n.cpuUsPerReq)}`,
+    budget.minRps === undefined ? null : `rps ${ratio(floor.rps, n.rps)}`,
+  ].filter(Boolean);
+  const line = `Node floor (no proxy work; not a budget): ${REFERENCE_TITLE[pair.reference!]} / ${pair.nginx}: ${terms.join(', ')}`;
+  const missed = [
+    budget.minRps !== undefined && Number.isFinite(rps) && rps < budget.minRps ? `rps ≥ ${budget.minRps}x` : null,
+    budget.maxCpu !== undefined && cpu !== null && cpu > budget.maxCpu ? `CPU ≤ ${budget.maxCpu}x` : null,
+  ].filter(Boolean);
+  if (missed.length) return `${line} (Node alone already misses the budget's ${missed.join(', ')})`;
+  if (budget.maxCpu !== undefined && cpu === null) return line;
+  return `${line} (the budget is within Node's floor)`;
 }
 
 export function writeJson(file: string, data: { environment: Environment; settings: Settings; summary: Summary[]; runs: RunResult[] }): void {

@@ -11,13 +11,17 @@ export const ALL_TARGETS = [
   'nginx-cache',
   'portico-static',
   'nginx-static',
+  // The Node floor (targets/node-reference.ts): Node's server API answering from memory, no proxy work.
+  'node-http',
   'portico-gzip',
   'nginx-gzip',
   // Over TLS, loaded by h2load (load-kind.ts): HTTP/1.1 (--h1) and h2, same certificate.
   'portico-https',
   'nginx-https',
+  'node-https',
   'portico-h2',
   'nginx-h2',
+  'node-h2',
   // WebSocket echo, loaded by ws-load.ts.
   'direct-ws',
   'portico-ws',

@@ -2,26 +2,19 @@
 // (text/plain, so the gzip targets compress it; the others pass it through byte for byte).
 // Usage: node --import tsx bench/servers/backend.ts PORT
 import http from 'node:http';
-import { textBody } from '../content/text-body';
+import { FIXED_RESPONSES } from '../content/fixed-responses';
 
 const port = Number(process.argv[2]);
-const bodies = new Map<string, Buffer>([
-  ['/1k', textBody(1024)],
-  ['/64k', textBody(65536)],
-]);
-const headers = new Map<string, http.OutgoingHttpHeaders>(
-  [...bodies].map(([path, body]) => [path, { 'content-type': 'text/plain', 'content-length': body.length }]),
-);
 
 const server = http.createServer((req, res) => {
-  const body = bodies.get(req.url ?? '');
-  if (!body) {
+  const fixed = FIXED_RESPONSES.get(req.url ?? '');
+  if (!fixed) {
     res.writeHead(404, { 'content-length': 0 });
     res.end();
     return;
   }
-  res.writeHead(200, headers.get(req.url!)!);
-  res.end(body);
+  res.writeHead(200, fixed.headers);
+  res.end(fixed.body);
 });
 // Proxies keep idle upstream connections for up to a minute between the interleaved runs; a
 // backend closing them earlier (node's default is 5 s) races with reuse and shows up as errors.

@@ -6,6 +6,7 @@ import { startHaproxy } from './haproxy';
 import { startNginx, startNginxCache, startNginxGzip, startNginxStatic } from './nginx';
 import { startNginxH2, startNginxHttps } from './nginx-tls';
 import { startNginxWs } from './nginx-ws';
+import { startNodeH2, startNodeHttp, startNodeHttps } from './node-reference';
 import { startPortico, startPorticoCache, startPorticoGzip, startPorticoHealth, startPorticoStatic, startPorticoSticky } from './portico';
 import { startPorticoH2, startPorticoHttps } from './portico-tls';
 import { startPorticoWs } from './portico-ws';
@@ -23,12 +24,15 @@ export const TARGETS: Record<TargetName, StartTarget> = {
   'nginx-cache': startNginxCache,
   'portico-static': startPorticoStatic,
   'nginx-static': startNginxStatic,
+  'node-http': startNodeHttp,
   'portico-gzip': startPorticoGzip,
   'nginx-gzip': startNginxGzip,
   'portico-https': startPorticoHttps,
   'nginx-https': startNginxHttps,
+  'node-https': startNodeHttps,
   'portico-h2': startPorticoH2,
   'nginx-h2': startNginxH2,
+  'node-h2': startNodeH2,
   'direct-ws': startDirectWs,
   'portico-ws': startPorticoWs,
   'nginx-ws': startNginxWs,

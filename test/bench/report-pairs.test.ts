@@ -1,4 +1,5 @@
-import { pairLine, type Pair } from '../../bench/report';
+import { markdown, pairLine, referenceLine, type Environment, type Pair } from '../../bench/report';
+import { readSettings } from '../../bench/settings';
 import type { Summary } from '../../bench/stats';
 
 const summary = (target: string, rps: number, cpuUsPerReq: number | null, p99Ms = 10): Summary => ({
@@ -42,5 +43,37 @@ describe('bench pair lines (Portico/nginx against an issue budget)', () => {
 
   it('gives no verdict without CPU figures', () => {
     expect(pairLine(https, summary('portico-https', 9000, null), summary('nginx-https', 10000, 30))).not.toMatch(/budget/);
+  });
+});
+
+describe('bench Node floor lines (a reference beside a budget, never judged as one)', () => {
+  const cache: Pair = { portico: 'portico-cache', nginx: 'nginx-cache', title: 'cache', budget: { minRps: 0.9, maxCpu: 1.2 }, reference: 'node-http' };
+  const h2: Pair = { portico: 'portico-h2', nginx: 'nginx-h2', title: 'h2', budget: { minRps: 0.7 }, reference: 'node-h2' };
+
+  it('gives the floor in the budget\'s terms, CPU first, and says the budget lies within it', () => {
+    expect(referenceLine(cache, summary('node-http', 9500, 12.84), summary('nginx-cache', 10000, 12))).toBe(
+      'Node floor (no proxy work; not a budget): node:http fixed buffer / nginx-cache: CPU 1.07x, rps 0.95x (the budget is within Node\'s floor)',
+    );
+  });
+
+  it('names the terms of the budget that Node alone already misses', () => {
+    expect(referenceLine(h2, summary('node-h2', 6200, 40), summary('nginx-h2', 10000, 20))).toBe(
+      'Node floor (no proxy work; not a budget): node:http2 fixed buffer / nginx-h2: rps 0.62x (Node alone already misses the budget\'s rps ≥ 0.7x)',
+    );
+    expect(referenceLine(cache, summary('node-http', 8000, 15), summary('nginx-cache', 10000, 12))).toMatch(/misses the budget's rps ≥ 0\.9x, CPU ≤ 1\.2x\)$/);
+  });
+
+  it('gives no verdict on a CPU budget without CPU figures', () => {
+    expect(referenceLine(cache, summary('node-http', 9500, null), summary('nginx-cache', 10000, 12))).toBe(
+      'Node floor (no proxy work; not a budget): node:http fixed buffer / nginx-cache: CPU —, rps 0.95x',
+    );
+  });
+
+  it('is printed for a pair whose nginx side and floor ran, with or without Portico', () => {
+    const env: Environment = { date: 'd', node: 'v20', nginx: '1', haproxy: '1', wrk: '1', h2load: '1', cpu: 'c', clockTicks: 100, commit: 'x' };
+    const s = { ...readSettings({}), targets: ['nginx-h2' as const, 'node-h2' as const], bodies: ['1k' as const] };
+    const out = markdown([summary('nginx-h2', 10000, 20), summary('node-h2', 6200, 40)], [], s, env);
+    expect(out).toContain('\nNode floor (no proxy work; not a budget): node:http2 fixed buffer / nginx-h2: rps 0.62x');
+    expect(out).not.toContain('h2, Portico/nginx');
   });
 });

@@ -1,0 +1,32 @@
+// The Node floor beside the nginx pairs: one Node process pinned to the proxy CPU, answering from
+// memory with the backend's bytes (servers/node-reference.ts), no proxying. node-http is loaded by
+// wrk (the cache and static references), node-https by h2load --h1, node-h2 by h2load over h2.
+// Plain node, without PORTICO_NODE_FLAGS: the floor is what Node costs as it comes.
+import path from 'node:path';
+import { freePort, waitForPort } from '../net';
+import { start } from '../procs';
+import type { TargetName } from '../settings';
+import { tsServerArgs } from '../servers/launch';
+import { benchCertificate } from '../tls-cert';
+import type { StartTarget, TargetContext } from './types';
+
+type Mode = 'http' | 'https' | 'h2';
+
+const API: Record<Mode, string> = { http: 'node:http', https: 'node:https', h2: 'node:http2 stream API' };
+
+async function startReference(ctx: TargetContext, name: TargetName, mode: Mode) {
+  const port = await freePort();
+  const cert = mode === 'http' ? null : benchCertificate(ctx.dir);
+  const tls = cert ? [cert.cert, cert.key] : [];
+  const proc = start(name, process.execPath, tsServerArgs(ctx.repoRoot, 'node-reference.ts', [mode, port, ...tls]), {
+    cpu: ctx.settings.proxyCpu,
+    cwd: ctx.repoRoot,
+    logFile: path.join(ctx.dir, `${name}.log`),
+  });
+  await waitForPort(port, proc);
+  return { name, label: `${name} (${API[mode]} ${process.version}, fixed buffer)`, port, proc };
+}
+
+export const startNodeHttp: StartTarget = (ctx) => startReference(ctx, 'node-http', 'http');
+export const startNodeHttps: StartTarget = (ctx) => startReference(ctx, 'node-https', 'https');
+export const startNodeH2: StartTarget = (ctx) => startReference(ctx, 'node-h2', 'h2');
