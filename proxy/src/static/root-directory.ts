@@ -7,12 +7,14 @@
 //
 // A lookup starts with a stat of the path (a missing file costs no exception, a FIFO or device is
 // never opened), unless the open file cache looked at that path less than `validMs` ago: then the
-// kept descriptor answers with no system call at all (open-file-cache.ts).
+// kept descriptor answers with no system call at all (open-file-cache.ts), or, for a path found
+// missing then, the 404 does (missing-paths.ts).
 //
 // Calls are synchronous, as NGINX's are without `aio threads`: for files in the page cache they
 // cost a few microseconds each, less than one round trip through libuv's thread pool.
 import fs from 'node:fs';
-import { cachedEntry, keep, SMALL_FILE, trustedEntry } from './open-file-cache';
+import { knownMissing, rememberMissing } from './missing-paths';
+import { cachedEntry, forget, keep, SMALL_FILE, trustedEntry } from './open-file-cache';
 
 /**
  * A file or directory under the root, with its stat. A directory has no descriptor (fd -1); a
@@ -56,18 +58,27 @@ export class RootDirectory {
     if (this.validMs > 0) {
       const trusted = trustedEntry(path, at, this.validMs);
       if (trusted !== null && this.isUnder(trusted.real)) return { fd: trusted.fd, stat: trusted.stat, owned: false };
+      if (knownMissing(path, at, this.validMs)) return 404;
     }
     let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(path, { throwIfNoEntry: false });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return this.missing(path, at);
       return openFailure(err);
     }
-    if (stat === undefined) return 404;
+    if (stat === undefined) return this.missing(path, at);
     if (!stat.isFile() && !stat.isDirectory()) return 404; // FIFO, socket, device: NGINX "is not a regular file"
     const cached = cachedEntry(path, stat, at);
     if (cached !== null && this.isUnder(cached.real)) return { fd: cached.fd, stat, owned: false };
     return this.openFresh(path, at);
+  }
+
+  /** A path found missing (ENOENT, ENOTDIR): remembered for the window (open_file_cache_errors), its kept descriptor closed. */
+  private missing(path: string, at: number): 404 {
+    if (this.validMs > 0) rememberMissing(path, at);
+    forget(path);
+    return 404;
   }
 
   private openFresh(path: string, at: number): OpenedEntry | OpenFailure {
