@@ -367,7 +367,7 @@ export const StaticAction = Type.Object(
     openFileCacheValid: opt({
       ...Duration,
       description:
-        'how long a file already opened is trusted without looking at its path again (NGINX open_file_cache_valid); a change to the file is seen at most this late. 0: the path is checked on every request. Default 1s',
+        'how long a file already opened is trusted without looking at its path again (NGINX open_file_cache_valid); a change to the file is seen at most this late, and a path found missing stays missing that long (open_file_cache_errors). 0: the path is checked on every request. Default 1s',
     }),
   },
   { ...strict, description: 'serve files from a directory' },
