@@ -1,5 +1,5 @@
 // Containers of the Docker target: the admin listener is published on loopback only (it changes
-// the fleet), and no container runs privileged.
+// the fleet), no container runs privileged or in the host's network.
 import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { known } from './known';
 import { adminPortsOf, adminPortsSchema, type AdminPortSettings } from './settings';
@@ -39,6 +39,17 @@ export const dockerUnprivileged: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     if (args.type === CONTAINER && args.props.privileged === true) {
       reportViolation('privileged is true: the container would have every capability and the host devices');
+    }
+  },
+};
+
+export const dockerNoHostNetwork: ResourceValidationPolicy = {
+  name: 'portico-docker-no-host-network',
+  description: "No container runs in the host's network (networkMode \"host\"): it would bypass the internal network that keeps the apps behind the proxy.",
+  enforcementLevel: 'mandatory',
+  validateResource: (args, reportViolation) => {
+    if (args.type === CONTAINER && args.props.networkMode === 'host') {
+      reportViolation('networkMode is "host": the container would listen on the host\'s addresses, past the internal network and the published ports; join the stack\'s networks instead');
     }
   },
 };

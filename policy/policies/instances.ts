@@ -1,5 +1,5 @@
-// EC2 machines of the AWS target (instances, spot requests, launch templates and configurations): IMDSv2 only, encrypted volumes,
-// no SSH key pair (they are reached through SSM Session Manager).
+// EC2 machines of the AWS target (instances, spot requests, launch templates and configurations): IMDSv2 only, a metadata
+// hop limit of 1, encrypted volumes, no SSH key pair (they are reached through SSM Session Manager).
 import type { ReportViolation, ResourceValidationPolicy } from '@pulumi/policy';
 
 export const INSTANCE = 'aws:ec2/instance:Instance';
@@ -24,6 +24,27 @@ export const imdsV2Required: ResourceValidationPolicy = {
     const tokens = options ? options.httpTokens : undefined;
     if (tokens !== 'required') {
       reportViolation(`metadataOptions.httpTokens is ${JSON.stringify(tokens)}: set "required" so the instance role's credentials need an IMDSv2 session token`);
+    }
+  },
+};
+
+export const imdsHopLimitOne: ResourceValidationPolicy = {
+  name: 'portico-ec2-imds-hop-limit-1',
+  description: "EC2 instances and launch templates set metadataOptions.httpPutResponseHopLimit to 1, so containers on the VM cannot reach the instance role's credentials.",
+  enforcementLevel: 'mandatory',
+  validateResource: (args, reportViolation) => {
+    const instanceLike = INSTANCE_LIKE.includes(args.type);
+    if (!instanceLike && args.type !== LAUNCH_TEMPLATE) return;
+    const options = objectOf(args.props.metadataOptions);
+    if (!options && instanceLike && args.props.launchTemplate) return; // the template's options apply (checked itself)
+    if (options?.httpEndpoint === 'disabled') return; // no metadata service at all
+    const limit = options ? options.httpPutResponseHopLimit : undefined;
+    // Absent is no 1: an AMI registered with ImdsSupport v2.0 (Amazon Linux 2023) launches with 2,
+    // and the account's instance metadata defaults may say anything.
+    if (limit !== 1) {
+      reportViolation(
+        `metadataOptions.httpPutResponseHopLimit is ${JSON.stringify(limit)}: set 1, or a container on the VM (one hop further) can fetch the instance role's credentials`,
+      );
     }
   },
 };

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { AcmeFollower } from './acme/acme-follower';
 import { AcmeManager, type CertificateAutomation } from './acme/acme-manager';
+import { followerChallengeWarning } from './acme/follower-challenge-route';
 import type { IssuerOptions } from './acme/acme-issuer';
 import type { ChallengeTokens } from './acme/challenge-tokens';
 import { adminConfigProblem, AdminConfigError } from './admin/admin-auth';
@@ -78,6 +79,7 @@ export class PorticoProxy implements RuntimeSource {
     checkAdminConfig(config);
     await checkCacheDirectories(config);
     const proxy = new PorticoProxy(config, options);
+    proxy.warnIfChallengesUnrouted();
     try {
       // Before the listeners: a TLS listener with acme opens with the stored certificates or stand-ins.
       if (config.acme !== null) await proxy.startAcme(config.acme);
@@ -138,6 +140,7 @@ export class PorticoProxy implements RuntimeSource {
     if (acmeBefore !== null) void this.reconfigureAcme(acmeBefore, config.acme);
     const previous = this.runtime;
     this.runtime = next;
+    this.warnIfChallengesUnrouted();
     this.health.sync(next.registry);
     this.drains.sync(); // the new config's drainTimeout
     void previous.registry.retire(next.registry);
@@ -166,6 +169,12 @@ export class PorticoProxy implements RuntimeSource {
     // A follower answers no challenge: its plain listeners route them (to the proxy that orders).
     this.acmeChallenges = automation.tokens;
     await automation.start();
+  }
+
+  /** A follower's config that would not route challenges to the ordering proxy: one warning line. */
+  private warnIfChallengesUnrouted(): void {
+    const warning = followerChallengeWarning(this.runtime.config, this.runtime.router);
+    if (warning !== null) this.options.logger.warn({ hostnames: warning.hostnames }, warning.message);
   }
 
   private stopAcme(): void {

@@ -96,6 +96,17 @@ describe('the policy pack over the AWS stacks', () => {
     ]);
   });
 
+  it('fails an app VM whose metadata hop limit lets its containers reach the role (2, or left to the AMI)', async () => {
+    const raised = variant((copy) => {
+      named(copy, INSTANCE, 'web-vm-1').props.metadataOptions.httpPutResponseHopLimit = 2;
+    });
+    expect(await packViolations(policies, raised)).toEqual([expect.stringMatching(/^portico-ec2-imds-hop-limit-1: web-vm-1: metadataOptions.httpPutResponseHopLimit is 2: /)]);
+    const absent = variant((copy) => {
+      delete named(copy, INSTANCE, 'lb-proxy-2').props.metadataOptions.httpPutResponseHopLimit;
+    });
+    expect(await packViolations(policies, absent)).toEqual([expect.stringMatching(/^portico-ec2-imds-hop-limit-1: lb-proxy-2: metadataOptions.httpPutResponseHopLimit is undefined: /)]);
+  });
+
   it('fails a stack bucket without its public access block', async () => {
     const broken = variant((copy) => copy.filter((r) => !(r.type === BLOCK && r.name === 'web-files')));
     expect(await packViolations(policies, broken)).toEqual([expect.stringMatching(/^portico-s3-private-encrypted: web-files: bucket web-files has no BucketPublicAccessBlock/)]);

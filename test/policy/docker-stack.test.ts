@@ -1,7 +1,7 @@
 // The pack over the Docker example stack — the program (infra/index.ts) with Pulumi.dev.yaml's
 // config, as the PR preview runs it — recorded under mocks: it passes every policy, also when the
 // stack publishes its traffic on every address; copies with the admin port opened to the network
-// or a privileged container fail.
+// a privileged container or one in the host's network fail.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -55,6 +55,14 @@ describe('the policy pack over the Docker example stack', () => {
     expect(await packViolations(policies, broken)).toEqual([
       expect.stringMatching(/^portico-docker-admin-on-loopback: portico-dev-proxy: ports\[\d\]: the admin port 9901 is published on "0\.0\.0\.0"/),
     ]);
+  });
+
+  it("fails when an app container joins the host's network", async () => {
+    const broken = variant((copy) => {
+      const app = copy.find((r) => r.type === CONTAINER && r !== proxy(copy))!;
+      app.props.networkMode = 'host';
+    });
+    expect(await packViolations(policies, broken)).toEqual([expect.stringMatching(/^portico-docker-no-host-network: portico-dev-app-\S+: networkMode is "host"/)]);
   });
 
   it('fails when a container runs privileged', async () => {

@@ -1,6 +1,6 @@
 // The Docker policies on containers shaped like @pulumi/docker inputs.
 import type * as docker from '@pulumi/docker';
-import { dockerAdminOnLoopback, dockerUnprivileged } from '../../policy/policies/docker';
+import { dockerAdminOnLoopback, dockerNoHostNetwork, dockerUnprivileged } from '../../policy/policies/docker';
 import { violationsOf } from './policy-harness';
 
 const CONTAINER = 'docker:index/container:Container';
@@ -47,6 +47,18 @@ describe('portico-docker-unprivileged', () => {
     expect(await check(proxy([http]))).toEqual([]);
     expect(await check({ ...proxy([http]), privileged: false })).toEqual([]);
     expect(await check({ ...proxy([http]), privileged: true })).toEqual(['privileged is true: the container would have every capability and the host devices']);
+  });
+});
+
+describe('portico-docker-no-host-network', () => {
+  const check = (props: object) => violationsOf(dockerNoHostNetwork, { type: CONTAINER, props });
+
+  it("passes a container on the default or a named network and refuses one in the host's network", async () => {
+    expect(await check(proxy([http]))).toEqual([]);
+    expect(await check({ ...proxy([http]), networkMode: 'bridge', networksAdvanced: [{ name: 'portico-dev-internal' }] })).toEqual([]);
+    expect(await check({ ...proxy([]), networkMode: 'host' })).toEqual([
+      'networkMode is "host": the container would listen on the host\'s addresses, past the internal network and the published ports; join the stack\'s networks instead',
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 // The EC2 policies on instances and launch templates shaped like @pulumi/aws inputs.
 import type * as aws from '@pulumi/aws';
-import { encryptedVolumes, imdsV2Required, noKeyPair } from '../../policy/policies/instances';
+import { encryptedVolumes, imdsHopLimitOne, imdsV2Required, noKeyPair } from '../../policy/policies/instances';
 import { violationsOf } from './policy-harness';
 
 const INSTANCE = 'aws:ec2/instance:Instance';
@@ -10,7 +10,7 @@ const TEMPLATE = 'aws:ec2/launchTemplate:LaunchTemplate';
 const appVm: aws.ec2.InstanceArgs = {
   ami: 'ami-0123',
   instanceType: 't3.small',
-  metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 2 },
+  metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
   rootBlockDevice: { encrypted: true, volumeSize: 16, volumeType: 'gp3' },
   iamInstanceProfile: 'portico-app',
   vpcSecurityGroupIds: ['sg-app'],
@@ -20,7 +20,7 @@ const appVm: aws.ec2.InstanceArgs = {
 const template: aws.ec2.LaunchTemplateArgs = {
   imageId: 'ami-0123',
   instanceType: 't3.small',
-  metadataOptions: { httpTokens: 'required' },
+  metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
   blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: 'true', volumeSize: 16 } }],
 };
 
@@ -42,6 +42,31 @@ describe('portico-ec2-imdsv2-required', () => {
   it("leaves an instance without its own options to its launch template's", async () => {
     expect(await check(INSTANCE, { ami: 'ami-0123', launchTemplate: { id: 'lt-1' } })).toEqual([]);
     expect(await check(INSTANCE, { launchTemplate: { id: 'lt-1' }, metadataOptions: { httpTokens: 'optional' } })).toHaveLength(1);
+  });
+});
+
+describe('portico-ec2-imds-hop-limit-1', () => {
+  const check = (type: string, props: object) => violationsOf(imdsHopLimitOne, { type, props });
+  const message = (value: string) =>
+    `metadataOptions.httpPutResponseHopLimit is ${value}: set 1, or a container on the VM (one hop further) can fetch the instance role's credentials`;
+
+  it('passes an instance and a launch template with a hop limit of 1, and a disabled metadata endpoint', async () => {
+    expect(await check(INSTANCE, appVm)).toEqual([]);
+    expect(await check(TEMPLATE, template)).toEqual([]);
+    expect(await check(INSTANCE, { ...appVm, metadataOptions: { httpEndpoint: 'disabled' } })).toEqual([]);
+  });
+
+  it('refuses a hop limit above 1, and one left to the AMI or the account default (2 for ImdsSupport v2.0 AMIs)', async () => {
+    expect(await check(INSTANCE, { ...appVm, metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } })).toEqual([message('2')]);
+    expect(await check(TEMPLATE, { ...template, metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 64 } })).toEqual([message('64')]);
+    expect(await check(TEMPLATE, { ...template, metadataOptions: { httpTokens: 'required' } })).toEqual([message('undefined')]);
+    expect(await check(INSTANCE, { ...appVm, metadataOptions: undefined })).toEqual([message('undefined')]);
+    expect(await check('aws:ec2/launchConfiguration:LaunchConfiguration', { metadataOptions: { httpPutResponseHopLimit: 3 } })).toEqual([message('3')]);
+  });
+
+  it("leaves an instance without its own options to its launch template's", async () => {
+    expect(await check(INSTANCE, { ami: 'ami-0123', launchTemplate: { id: 'lt-1' } })).toEqual([]);
+    expect(await check(INSTANCE, { launchTemplate: { id: 'lt-1' }, metadataOptions: { httpPutResponseHopLimit: 2 } })).toHaveLength(1);
   });
 });
 

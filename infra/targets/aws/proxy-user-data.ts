@@ -38,6 +38,9 @@ export const PROXY_ENV_FILE = '/etc/portico/proxy.env';
  * the supplied key (0600) and the ACME directory.
  */
 export const PROXY_UID = 1000;
+/** The ordering proxy's boot download of its ACME state: attempts, and the first wait (doubling: 2+4+8+16 s). */
+export const BOOT_ATTEMPTS = 5;
+const BOOT_RETRY_FIRST_WAIT_S = 2;
 
 export function proxyVmCloudConfig(data: ProxyVmUserData): CloudConfig {
   const runtime = containerRuntime(data.login);
@@ -121,9 +124,17 @@ function syncScript(data: ProxyVmUserData): CloudFile {
     // certificates), before the proxy starts; from then on the proxy's disk is the newer copy (an S3
     // -> disk sync would put an older certificate back over a renewed one), so only up, without
     // its half-written temporary files.
+    // At boot the download is retried with backoff (a transient S3 or credentials error); if it
+    // still fails the proxy starts anyway (it orders, or serves its stand-in) and the failure is
+    // logged to the journal and cloud-init's output: the proxy then makes a new ACME account and
+    // orders again, which counts against Let's Encrypt's rate limits (infra/README.md).
     ...(acme
       ? [
-          `if [ "\${1:-}" = --boot ]; then aws s3 sync --only-show-errors "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir}; fi`,
+          `log() { echo "portico-sync: $*" >&2; logger -t portico-sync -p user.err -- "$*" 2>/dev/null || :; }`,
+          `retry() { n=1; delay=${BOOT_RETRY_FIRST_WAIT_S}; until "$@"; do [ "$n" -lt ${BOOT_ATTEMPTS} ] || return 1; log "attempt $n of ${BOOT_ATTEMPTS} failed: $*; again in \${delay}s"; sleep "$delay"; n=$((n + 1)); delay=$((delay * 2)); done; }`,
+          `if [ "\${1:-}" = --boot ] && ! retry aws s3 sync --only-show-errors "$BASE/${PROXY_OBJECTS.acmeDir}" ${PROXY_TLS_PATHS.acmeDir}; then`,
+          `  log "ERROR: the ACME state (account, certificates) could not be downloaded from $BASE/${PROXY_OBJECTS.acmeDir} after ${BOOT_ATTEMPTS} attempts; the proxy starts without it and orders anew under a new account (Let's Encrypt rate limits apply)"`,
+          'fi',
           `chown -R ${owner} ${PROXY_TLS_PATHS.acmeDir}`,
           // Root uploads what the unprivileged proxy wrote: a symlink it planted (to a host file) stays a link.
           `aws s3 sync --only-show-errors --no-follow-symlinks --exclude '*.tmp' ${PROXY_TLS_PATHS.acmeDir} "$BASE/${PROXY_OBJECTS.acmeDir}"`,
