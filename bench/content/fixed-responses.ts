@@ -1,5 +1,6 @@
 // What the backend and the Node reference servers answer, from memory: one text/plain body per
 // bench body ("/1k", "/64k"), with its content-length; the same bytes everywhere.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ALL_BODIES, BODY_BYTES } from '../settings';
 import { textBody } from './text-body';
 
@@ -15,3 +16,15 @@ export const FIXED_RESPONSES = new Map<string, FixedResponse>(
     return [`/${name}`, { body, headers: { 'content-type': 'text/plain', 'content-length': body.length } }];
   }),
 );
+
+/** The HTTP/1.1 answer (node:http, node:https): the fixed response for the path, else an empty 404. */
+export function answerFixed(req: IncomingMessage, res: ServerResponse): void {
+  const fixed = FIXED_RESPONSES.get(req.url ?? '');
+  if (!fixed) {
+    res.writeHead(404, { 'content-length': 0 });
+    res.end();
+    return;
+  }
+  res.writeHead(200, fixed.headers);
+  res.end(fixed.body);
+}

@@ -2,20 +2,11 @@
 // (text/plain, so the gzip targets compress it; the others pass it through byte for byte).
 // Usage: node --import tsx bench/servers/backend.ts PORT
 import http from 'node:http';
-import { FIXED_RESPONSES } from '../content/fixed-responses';
+import { answerFixed } from '../content/fixed-responses';
 
 const port = Number(process.argv[2]);
 
-const server = http.createServer((req, res) => {
-  const fixed = FIXED_RESPONSES.get(req.url ?? '');
-  if (!fixed) {
-    res.writeHead(404, { 'content-length': 0 });
-    res.end();
-    return;
-  }
-  res.writeHead(200, fixed.headers);
-  res.end(fixed.body);
-});
+const server = http.createServer(answerFixed);
 // Proxies keep idle upstream connections for up to a minute between the interleaved runs; a
 // backend closing them earlier (node's default is 5 s) races with reuse and shows up as errors.
 server.keepAliveTimeout = 300_000;

@@ -9,23 +9,12 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import { secureContextOptions } from '../../proxy/src/tls/tls-settings';
-import { FIXED_RESPONSES } from '../content/fixed-responses';
+import { answerFixed, FIXED_RESPONSES } from '../content/fixed-responses';
 
 const [mode, portArg, certFile, keyFile] = process.argv.slice(2);
 const port = Number(portArg);
 const ignore = () => undefined;
 
-/** The HTTP/1.1 handler (node:http and node:https): the backend's. */
-function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const fixed = FIXED_RESPONSES.get(req.url ?? '');
-  if (!fixed) {
-    res.writeHead(404, { 'content-length': 0 });
-    res.end();
-    return;
-  }
-  res.writeHead(200, fixed.headers);
-  res.end(fixed.body);
-}
 
 /** The h2 handler on the stream API (the compatibility API costs more: issue 11 measured 0.50x vs 0.60x nginx). */
 function answerStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
@@ -48,9 +37,9 @@ function tlsOptions() {
 function createServer(): http.Server | https.Server | http2.Http2SecureServer {
   switch (mode) {
     case 'http':
-      return http.createServer({ noDelay: true }, answer);
+      return http.createServer({ noDelay: true }, answerFixed);
     case 'https':
-      return https.createServer({ ...tlsOptions(), ALPNProtocols: ['http/1.1'], noDelay: true }, answer);
+      return https.createServer({ ...tlsOptions(), ALPNProtocols: ['http/1.1'], noDelay: true }, answerFixed);
     case 'h2': {
       // noDelay as Portico: node:http2 otherwise leaves Nagle on.
       const server = http2.createSecureServer({ ...tlsOptions(), allowHTTP1: false, noDelay: true });

@@ -3,10 +3,12 @@
 // Debian ships pebble without its test certificates: the helper makes a CA and a 127.0.0.1 /
 // localhost certificate for pebble's own HTTPS with openssl, and returns the CA to trust.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import type { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { describeIfAvailable } from './docker';
 import { freePort } from './free-port';
 
@@ -150,5 +152,20 @@ async function fetchWithCa(url: string, caFile: string): Promise<string> {
         res.on('end', () => resolve(body));
       })
       .on('error', reject);
+  });
+}
+
+/** acme-client settings that retry fast against pebble (its orders are ready within milliseconds). */
+export const FAST_ISSUER = { backoffMin: 50, backoffMax: 200, backoffAttempts: 5, networkRetries: 1, networkRetryDelaySeconds: 0.01 };
+
+/** The certificate a TLS listener on 127.0.0.1:`port` presents for `servername` (not verified). */
+export function servedCertificate(port: number, servername: string): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      const cert = socket.getPeerX509Certificate()!;
+      socket.destroy();
+      resolve(cert);
+    });
+    socket.once('error', reject);
   });
 }

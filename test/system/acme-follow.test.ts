@@ -2,33 +2,21 @@
 // to the FOLLOWER's plain listener (as a load balancer may send them), which routes them to the
 // leader (the route asAcmeFollower renders); the leader's order succeeds; its stored pair, copied
 // into the follower's storage as the AWS sync does (no account key), is what the follower serves.
-import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { asAcmeFollower } from '../../infra/targets/aws/proxy-tls';
 import { resolveConfig } from '../../proxy/src/config/load';
 import type { ProxyConfig } from '../../proxy/src/config/schema';
 import { createLogger } from '../../proxy/src/log';
 import { PorticoProxy } from '../../proxy/src/proxy';
 import { freePort } from '../helpers/free-port';
-import { describeWithPebble, startPebble, type Pebble } from '../helpers/pebble';
+import { describeWithPebble, FAST_ISSUER, servedCertificate as servedFor, startPebble, type Pebble } from '../helpers/pebble';
 import { registerCleanup, request, startBackend } from '../helpers/servers';
 
 const HOST = 'www.portico.test';
-const FAST_ISSUER = { backoffMin: 50, backoffMax: 200, backoffAttempts: 5, networkRetries: 1, networkRetryDelaySeconds: 0.01 };
+const servedCertificate = (port: number, servername = HOST) => servedFor(port, servername);
 
-function servedCertificate(port: number): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: HOST, rejectUnauthorized: false }, () => {
-      const cert = socket.getPeerX509Certificate()!;
-      socket.destroy();
-      resolve(cert);
-    });
-    socket.once('error', reject);
-  });
-}
 
 /** Polls `probe` until `done` (the proxies report no event), for at most 15 s. */
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {

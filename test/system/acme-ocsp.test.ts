@@ -4,33 +4,21 @@
 // Pebble runs no responder: the test starts one once the issued serial is known, behind a gate that
 // holds the stapler's first fetch until then.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { resolveConfig } from '../../proxy/src/config/load';
 import { createLogger } from '../../proxy/src/log';
 import { PorticoProxy } from '../../proxy/src/proxy';
 import { freePort } from '../helpers/free-port';
-import { describeWithPebble, startPebble, type Pebble } from '../helpers/pebble';
+import { describeWithPebble, FAST_ISSUER, servedCertificate as servedFor, startPebble, type Pebble } from '../helpers/pebble';
 import { registerCleanup, request, startBackend } from '../helpers/servers';
 import { sClient } from '../helpers/tls-clients';
 
 const HOST = 'www.portico.test';
-const FAST_ISSUER = { backoffMin: 50, backoffMax: 200, backoffAttempts: 5, networkRetries: 1, networkRetryDelaySeconds: 0.01 };
+const servedCertificate = (port: number, servername = HOST) => servedFor(port, servername);
 
-function servedCertificate(port: number): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: HOST, rejectUnauthorized: false }, () => {
-      const cert = socket.getPeerX509Certificate()!;
-      socket.destroy();
-      resolve(cert);
-    });
-    socket.once('error', reject);
-  });
-}
 
 /** An HTTP front on `port` that holds each OCSP request until `open(target)`, then relays it to `target`. */
 function ocspGate(port: number) {

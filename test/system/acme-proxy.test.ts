@@ -3,35 +3,22 @@
 // certificate (curl trusts it with pebble's root), keeps it across a reload, and a restart serves
 // the stored one without a new order. Plain listeners answer HTTP-01 before routing and before
 // redirectToHttps. The admin status shows each name's state.
-import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { resolveConfig } from '../../proxy/src/config/load';
 import { createLogger } from '../../proxy/src/log';
 import { PorticoProxy } from '../../proxy/src/proxy';
-import { describeWithPebble, startPebble, type Pebble } from '../helpers/pebble';
+import { describeWithPebble, FAST_ISSUER, servedCertificate as servedFor, startPebble, type Pebble } from '../helpers/pebble';
 import { registerCleanup, request, startBackend } from '../helpers/servers';
 import { run } from '../helpers/tls-clients';
 import { freePort } from '../helpers/free-port';
 
 const HOST = 'www.portico.test';
-const FAST_ISSUER = { backoffMin: 50, backoffMax: 200, backoffAttempts: 5, networkRetries: 1, networkRetryDelaySeconds: 0.01 };
+const servedCertificate = (port: number, servername = HOST) => servedFor(port, servername);
 
 
-/** The certificate the listener presents for `servername` (not verified). */
-function servedCertificate(port: number, servername = HOST): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
-      const cert = socket.getPeerX509Certificate()!;
-      socket.destroy();
-      resolve(cert);
-    });
-    socket.once('error', reject);
-  });
-}
 
 interface AcmeState {
   source: string | null;
