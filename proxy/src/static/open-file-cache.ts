@@ -71,12 +71,21 @@ export function keep(path: string, fd: number, stat: fs.Stats, real: string, at:
   }
 }
 
-/** Drops the entry for `path` (a path that no longer leads to it), closing its descriptor. */
+/**
+ * Drops the entry for `path` (a path that no longer leads to it, the bound, idleness). Its
+ * descriptor is closed only after the current turn: a request may still hold it (a file kept while
+ * its .br / .gz sibling is looked up, whose keep() can push that very file out of a full cache),
+ * and every holder reads within the turn it got the descriptor in.
+ */
 export function forget(path: string): void {
   const entry = entries.get(path);
   if (entry === undefined) return;
   entries.delete(path);
-  if (entry.fd >= 0) fs.close(entry.fd, ignore);
+  if (entry.fd >= 0) setImmediate(closeLater, entry.fd);
+}
+
+function closeLater(fd: number): void {
+  fs.close(fd, ignore);
 }
 
 /** How many entries are kept (tests). */
