@@ -14,6 +14,16 @@ describe('gathered body buffers', () => {
     expect(third.buffer).not.toBe(first.buffer);
   });
 
+  it('takes memory given back twice only once: two bodies never share it', () => {
+    const first = takeBodyBuffer(60_000);
+    recycleBodyBuffer(first);
+    recycleBodyBuffer(first);
+    const a = takeBodyBuffer(60_000);
+    const b = takeBodyBuffer(60_000);
+    expect(a.buffer).toBe(first.buffer);
+    expect(b.buffer).not.toBe(a.buffer);
+  });
+
   it('ignores buffers it did not hand out', () => {
     const foreign = Buffer.alloc(65_536);
     recycleBodyBuffer(foreign);

@@ -38,4 +38,39 @@ describe('open file cache eviction', () => {
       agent.destroy();
     }
   });
+
+  it('drops the least recently used file when full: a file used all along stays kept through a flood of others', async () => {
+    const files: Record<string, string> = { 'hot.txt': 'hot version 1' };
+    for (let i = 0; i < MAX_ENTRIES + 100; i++) files[`f${i}.txt`] = `filler ${i}`;
+    const dir = makeTree(files);
+    const { url } = await staticProxy({ root: dir, openFileCacheValid: '1m' });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const get = (p: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        http
+          .get(`${url}${p}`, { agent }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString()));
+          })
+          .on('error', reject);
+      });
+    try {
+      expect(await get('/hot.txt')).toBe('hot version 1');
+      // A new version renamed over it: not seen while the kept file stays kept (trusted for the window).
+      fs.writeFileSync(path.join(dir, 'hot.txt.new'), 'hot version 2');
+      fs.renameSync(path.join(dir, 'hot.txt.new'), path.join(dir, 'hot.txt'));
+      // More files than the cache holds, the hot one asked for between every batch of 100: it is
+      // never the least recently used, so never dropped (dropped, it would be opened again: version 2).
+      for (let start = 0; start < MAX_ENTRIES + 100; start += 100) {
+        await Promise.all(Array.from({ length: Math.min(100, MAX_ENTRIES + 100 - start) }, (_, i) => get(`/f${start + i}.txt`)));
+        expect(await get('/hot.txt')).toBe('hot version 1');
+      }
+      // The first fillers were the least recently used: dropped, so a new version of one is seen.
+      fs.writeFileSync(path.join(dir, 'f0.txt.new'), 'filler 0, version 2');
+      fs.renameSync(path.join(dir, 'f0.txt.new'), path.join(dir, 'f0.txt'));
+      expect(await get('/f0.txt')).toBe('filler 0, version 2');
+    } finally {
+      agent.destroy();
+    }
+  });
 });

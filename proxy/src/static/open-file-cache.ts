@@ -34,15 +34,26 @@ export interface CachedFile {
   usedAt: number;
 }
 
+/** In use order, least recently used first (the bound drops the first). */
 const entries = new Map<string, CachedFile>();
 let sweeper: NodeJS.Timeout | null = null;
-let now = Date.now();
+/** The path last moved to the end: a file hit after hit moves nothing. */
+let lastUsed: string | null = null;
+
+/** Marks `entry` used at `at` and moves it to the end of the use order. */
+function use(path: string, entry: CachedFile, at: number): void {
+  entry.usedAt = at;
+  if (lastUsed === path) return;
+  entries.delete(path);
+  entries.set(path, entry);
+  lastUsed = path;
+}
 
 /** The entry for `path` when its path was looked at less than `validMs` before `at`; else null (look again). */
 export function trustedEntry(path: string, at: number, validMs: number): CachedFile | null {
   const entry = entries.get(path);
   if (entry === undefined || at - entry.checkedAt >= validMs || at < entry.checkedAt) return null;
-  entry.usedAt = now;
+  use(path, entry, at);
   return entry;
 }
 
@@ -51,7 +62,7 @@ export function cachedEntry(path: string, stat: fs.Stats, at: number): CachedFil
   const entry = entries.get(path);
   if (entry === undefined) return null;
   if (entry.ino === stat.ino && entry.dev === stat.dev && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs && entry.ctimeMs === stat.ctimeMs) {
-    entry.usedAt = now;
+    use(path, entry, at);
     entry.checkedAt = at;
     entry.stat = stat;
     return entry;
@@ -64,7 +75,8 @@ export function cachedEntry(path: string, stat: fs.Stats, at: number): CachedFil
 export function keep(path: string, fd: number, stat: fs.Stats, real: string, at: number): void {
   forget(path);
   if (entries.size >= MAX_ENTRIES) forget(entries.keys().next().value as string);
-  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, stat, checkedAt: at, usedAt: now });
+  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, stat, checkedAt: at, usedAt: at });
+  lastUsed = path;
   if (sweeper === null) {
     sweeper = setInterval(sweep, IDLE_MS / 2);
     sweeper.unref();
@@ -81,6 +93,7 @@ export function forget(path: string): void {
   const entry = entries.get(path);
   if (entry === undefined) return;
   entries.delete(path);
+  if (lastUsed === path) lastUsed = null;
   if (entry.fd >= 0) setImmediate(closeLater, entry.fd);
 }
 
@@ -94,8 +107,9 @@ export function cachedCount(): number {
 }
 
 function sweep(): void {
-  now = Date.now();
-  for (const [path, entry] of entries) if (now - entry.usedAt > IDLE_MS) forget(path);
+  const now = Date.now();
+  // usedAt later than now: the clock went back; such an entry is dropped too (it is re-opened if used).
+  for (const [path, entry] of entries) if (now - entry.usedAt > IDLE_MS || entry.usedAt > now) forget(path);
   if (entries.size === 0 && sweeper !== null) {
     clearInterval(sweeper);
     sweeper = null;

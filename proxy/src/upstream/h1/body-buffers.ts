@@ -9,13 +9,16 @@ const BYTES_PER_CLASS = 4 * 1024 * 1024;
 
 const free: ArrayBuffer[][] = Array.from({ length: MAX_CLASS_BITS + 1 }, () => []);
 const ours = new WeakSet<ArrayBufferLike>();
+/** Memory on a free list now: given back twice, it would be handed to two bodies at once. */
+const onFreeList = new WeakSet<ArrayBufferLike>();
 
 /** A Buffer of exactly `length` bytes (contents undefined). */
 export function takeBodyBuffer(length: number): Buffer {
   const bits = classBits(length);
   if (bits < MIN_CLASS_BITS || bits > MAX_CLASS_BITS) return Buffer.allocUnsafe(length);
   let memory = free[bits].pop();
-  if (memory === undefined) {
+  if (memory !== undefined) onFreeList.delete(memory);
+  else {
     // Not zero-filled (new ArrayBuffer would be): a body is handed on only once every byte of it
     // was written, as recycled memory already requires. Bodies that are never given back (an
     // HTTP/2 answer, a cached one) come here every time, so the fill showed in profiles (memset).
@@ -33,10 +36,13 @@ export function isRecyclable(body: Buffer): boolean {
 /** Gives a body's memory back once nothing reads it any more; any other Buffer is ignored. */
 export function recycleBodyBuffer(body: Buffer): void {
   const memory = body.buffer;
-  if (!ours.has(memory)) return;
+  if (!ours.has(memory) || onFreeList.has(memory)) return;
   const bits = classBits(memory.byteLength);
   const list = free[bits];
-  if (list.length * memory.byteLength < BYTES_PER_CLASS) list.push(memory as ArrayBuffer);
+  if (list.length * memory.byteLength < BYTES_PER_CLASS) {
+    list.push(memory as ArrayBuffer);
+    onFreeList.add(memory);
+  }
 }
 
 function classBits(length: number): number {
