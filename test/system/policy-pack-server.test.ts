@@ -65,7 +65,7 @@ describe('the portico-security pack served by the Pulumi SDK', () => {
     const info = await call<{ getName(): string; getPoliciesList(): { getName(): string; getEnforcementlevel(): number }[] }>('getAnalyzerInfo', new Empty());
     expect(info.getName()).toBe('portico-security');
     const levels = info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()]);
-    expect(levels).toHaveLength(8);
+    expect(levels).toHaveLength(10);
     expect(levels.filter(([, level]) => level !== pb.EnforcementLevel.MANDATORY)).toEqual([]);
   });
 
@@ -86,9 +86,9 @@ describe('the portico-security pack served by the Pulumi SDK', () => {
   });
 
   it('passes an app VM as the AWS target builds it, and fails one on IMDSv1', async () => {
-    const vm = { ami: 'ami-1', instanceType: 't3.small', metadataOptions: { httpTokens: 'required' }, rootBlockDevice: { encrypted: true } };
+    const vm = { ami: 'ami-1', instanceType: 't3.small', metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, rootBlockDevice: { encrypted: true } };
     expect(await analyze('aws:ec2/instance:Instance', 'app-1', vm)).toEqual([]);
-    const v1 = await analyze('aws:ec2/instance:Instance', 'app-1', { ...vm, metadataOptions: { httpTokens: 'optional' } });
+    const v1 = await analyze('aws:ec2/instance:Instance', 'app-1', { ...vm, metadataOptions: { ...vm.metadataOptions, httpTokens: 'optional' } });
     expect(v1.map((d) => d.policy)).toEqual(['portico-ec2-imdsv2-required']);
   });
 
