@@ -4,7 +4,7 @@
 // per request, the last column its duration in µs).
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { start } from './procs';
+import { runToEnd } from './procs';
 import { percentile } from './stats';
 import type { WrkResult } from './wrk';
 
@@ -32,15 +32,7 @@ export async function runH2load(o: H2loadOptions): Promise<H2loadResult> {
   const n = ++runs;
   const requestLog = path.join(o.logDir, `h2load-${n}.tsv`);
   const args = ['-t1', `-c${o.connections}`, '-m1', '-D', String(o.durationS), ...(o.h1 ? ['--h1'] : []), ...(o.latency ? ['--log-file', requestLog] : []), o.url];
-  const proc = start('h2load', 'h2load', args, { cpu: o.cpu, logFile: path.join(o.logDir, `h2load-${n}.out`) });
-  let out = '';
-  proc.child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => {
-    const guard = setTimeout(() => proc.child.kill('SIGKILL'), (o.durationS + 30) * 1000);
-    proc.child.once('exit', (c) => (clearTimeout(guard), resolve(c)));
-  });
-  await proc.stop();
-  if (code !== 0) throw new Error(`h2load ${args.join(' ')} exited with ${code}: ${proc.tail()}`);
+  const out = await runToEnd('h2load', 'h2load', args, { cpu: o.cpu, logFile: path.join(o.logDir, `h2load-${n}.out`) }, o.durationS);
   const summary = parseH2load(out);
   const want = o.h1 ? 'http/1.1' : 'h2';
   if (summary.protocol !== want) throw new Error(`h2load negotiated "${summary.protocol}", expected ${want}`);

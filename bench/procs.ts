@@ -65,6 +65,23 @@ export function start(name: string, cmd: string, args: string[], opts: StartOpti
 }
 
 /** Pids of the processes started and not yet stopped. */
+/**
+ * Runs a load generator that ends by itself after `durationS` (wrk, h2load, ws-load) and returns
+ * its stdout; killed if it is still running 30 s later (a hang), an error unless it exited with 0.
+ */
+export async function runToEnd(name: string, cmd: string, args: string[], opts: StartOptions, durationS: number): Promise<string> {
+  const proc = start(name, cmd, args, opts);
+  let out = '';
+  proc.child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => {
+    const guard = setTimeout(() => proc.child.kill('SIGKILL'), (durationS + 30) * 1000);
+    proc.child.once('exit', (c) => (clearTimeout(guard), resolve(c)));
+  });
+  await proc.stop();
+  if (code !== 0) throw new Error(`${name} ${args.join(' ')} exited with ${code}: ${proc.tail()}`);
+  return out;
+}
+
 export function managedPids(): number[] {
   return [...running].filter((m) => !m.exited()).map((m) => m.pid);
 }

@@ -1,6 +1,6 @@
 // Runs wrk (pinned to the load CPU) and parses its --latency report.
 import path from 'node:path';
-import { start } from './procs';
+import { runToEnd } from './procs';
 
 export interface WrkResult {
   requests: number;
@@ -27,16 +27,7 @@ let runs = 0;
 
 export async function runWrk(o: WrkOptions): Promise<WrkResult> {
   const args = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency', ...(o.headers ?? []).flatMap((h) => ['-H', h]), o.url];
-  const proc = start('wrk', 'wrk', args, { cpu: o.cpu, logFile: path.join(o.logDir, `wrk-${++runs}.out`) });
-  let out = '';
-  proc.child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => {
-    // wrk ends by itself after -d; this only guards against a hang.
-    const guard = setTimeout(() => proc.child.kill('SIGKILL'), (o.durationS + 30) * 1000);
-    proc.child.once('exit', (c) => (clearTimeout(guard), resolve(c)));
-  });
-  await proc.stop();
-  if (code !== 0) throw new Error(`wrk ${args.join(' ')} exited with ${code}: ${proc.tail()}`);
+  const out = await runToEnd('wrk', 'wrk', args, { cpu: o.cpu, logFile: path.join(o.logDir, `wrk-${++runs}.out`) }, o.durationS);
   return parseWrk(out);
 }
 

@@ -1,7 +1,7 @@
 // Runs ws-load.ts (the WebSocket echo client) pinned to the load CPU and reads its JSON report as
 // a wrk-shaped result: one echoed message counts as one request.
 import path from 'node:path';
-import { start } from './procs';
+import { runToEnd } from './procs';
 import type { WrkResult } from './wrk';
 
 /** What ws-load.ts prints: one JSON line. */
@@ -30,15 +30,7 @@ let runs = 0;
 export async function runWsLoad(o: WsLoadOptions): Promise<WrkResult> {
   const args = [o.url, o.connections, o.durationS, o.messageBytes, o.maxMessages].map(String);
   const launch = ['--import', 'tsx', path.join(__dirname, 'ws-load.ts'), ...args];
-  const proc = start('ws-load', process.execPath, launch, { cpu: o.cpu, cwd: path.resolve(__dirname, '..'), logFile: path.join(o.logDir, `ws-load-${++runs}.out`) });
-  let out = '';
-  proc.child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => {
-    const guard = setTimeout(() => proc.child.kill('SIGKILL'), (o.durationS + 30) * 1000);
-    proc.child.once('exit', (c) => (clearTimeout(guard), resolve(c)));
-  });
-  await proc.stop();
-  if (code !== 0) throw new Error(`ws-load ${args.join(' ')} exited with ${code}: ${proc.tail()}`);
+  const out = await runToEnd('ws-load', process.execPath, launch, { cpu: o.cpu, cwd: path.resolve(__dirname, '..'), logFile: path.join(o.logDir, `ws-load-${++runs}.out`) }, o.durationS);
   return parseWsLoad(out);
 }
 
