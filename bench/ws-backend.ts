@@ -1,17 +1,11 @@
 // Starts the WebSocket echo backend (servers/ws-echo.ts) on the load CPU, beside the HTTP backend.
-import path from 'node:path';
-import { freePort, waitForPort } from './net';
-import { start, type Managed } from './procs';
-import { tsServerArgs } from './servers/launch';
+import { freePort } from './net';
+import type { Managed } from './procs';
+import { startTsServer } from './servers/launch';
 import type { Settings } from './settings';
 
 export async function startWsBackend(repoRoot: string, dir: string, s: Settings): Promise<{ port: number; proc: Managed }> {
   const port = await freePort();
-  const proc = start('ws-echo', process.execPath, tsServerArgs(repoRoot, 'ws-echo.ts', [port]), {
-    cpu: s.loadCpu,
-    cwd: repoRoot,
-    logFile: path.join(dir, 'ws-echo.log'),
-  });
-  await waitForPort(port, proc);
+  const proc = await startTsServer({ repoRoot, dir, name: 'ws-echo', file: 'ws-echo.ts', args: [port], port, cpu: s.loadCpu });
   return { port, proc };
 }

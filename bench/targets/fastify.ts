@@ -1,19 +1,13 @@
 // fastify + @fastify/http-proxy with undici keep-alive, pinned to the proxy CPU.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, waitForPort } from '../net';
-import { start } from '../procs';
-import { tsServerArgs } from '../servers/launch';
+import { freePort } from '../net';
+import { startTsServer } from '../servers/launch';
 import type { StartTarget } from './types';
 
 export const startFastify: StartTarget = async (ctx) => {
   const port = await freePort();
-  const proc = start('fastify', process.execPath, tsServerArgs(ctx.repoRoot, 'fastify-proxy.ts', [port, ctx.backendPort]), {
-    cpu: ctx.settings.proxyCpu,
-    cwd: ctx.repoRoot,
-    logFile: path.join(ctx.dir, 'fastify.log'),
-  });
-  await waitForPort(port, proc);
+  const proc = await startTsServer({ repoRoot: ctx.repoRoot, dir: ctx.dir, name: 'fastify', file: 'fastify-proxy.ts', args: [port, ctx.backendPort], port, cpu: ctx.settings.proxyCpu });
   return { name: 'fastify', label: `@fastify/http-proxy ${version(ctx.repoRoot)}`, port, proc };
 };
 

@@ -2,11 +2,9 @@
 // memory with the backend's bytes (servers/node-reference.ts), no proxying. node-http is loaded by
 // wrk (the cache and static references), node-https by h2load --h1, node-h2 by h2load over h2.
 // Plain node, without PORTICO_NODE_FLAGS: the floor is what Node costs as it comes.
-import path from 'node:path';
-import { freePort, waitForPort } from '../net';
-import { start } from '../procs';
+import { freePort } from '../net';
 import type { TargetName } from '../settings';
-import { tsServerArgs } from '../servers/launch';
+import { startTsServer } from '../servers/launch';
 import { benchCertificate } from '../tls-cert';
 import type { StartTarget, TargetContext } from './types';
 
@@ -18,12 +16,7 @@ async function startReference(ctx: TargetContext, name: TargetName, mode: Mode) 
   const port = await freePort();
   const cert = mode === 'http' ? null : benchCertificate(ctx.dir);
   const tls = cert ? [cert.cert, cert.key] : [];
-  const proc = start(name, process.execPath, tsServerArgs(ctx.repoRoot, 'node-reference.ts', [mode, port, ...tls]), {
-    cpu: ctx.settings.proxyCpu,
-    cwd: ctx.repoRoot,
-    logFile: path.join(ctx.dir, `${name}.log`),
-  });
-  await waitForPort(port, proc);
+  const proc = await startTsServer({ repoRoot: ctx.repoRoot, dir: ctx.dir, name, file: 'node-reference.ts', args: [mode, port, ...tls], port, cpu: ctx.settings.proxyCpu });
   return { name, label: `${name} (${API[mode]} ${process.version}, fixed buffer)`, port, proc };
 }
 
