@@ -1,5 +1,5 @@
 // The memory tier's LRU order stays exact when a hit on the most recently used entry moves nothing.
-import { LruBytes } from '../../proxy/src/cache/memory-tier';
+import { LruBytes } from '../../proxy/src/lru-bytes';
 
 describe('LruBytes touch', () => {
   it('evicts least recently used first, whatever was touched and how often', () => {

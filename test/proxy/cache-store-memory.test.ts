@@ -1,6 +1,6 @@
 // The memory tier of a cache zone: bounded in bytes, least recently used out first, variants,
 // size limits, min-uses counts and purge.
-import { LruBytes } from '../../proxy/src/cache/memory-tier';
+import { LruBytes } from '../../proxy/src/lru-bytes';
 import { StoredZone } from '../../proxy/src/cache/stored-zone';
 import { head, noHeaders, put, readBody, zoneConfig } from './cache-store-support';
 

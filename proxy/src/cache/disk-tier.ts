@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ResolvedCacheZone } from '../config/resolved';
 import type { Logger } from '../log';
 import { decodeHead, decodeTrailer, encodeHead, ENTRY_SUFFIX, entryFileName, isCacheFileName, isOwnTemp, TEMP_PREFIX, tempFileName, TRAILER_BYTES } from './entry-file';
-import { LruBytes } from './memory-tier';
+import { LruBytes } from '../lru-bytes';
 import { StoredEntry, variantId, type DiskPlace } from './stored-entry';
 import type { DiskOwner, ZoneDisk } from './stored-zone';
 

@@ -8,7 +8,7 @@
 // background, so the next hit takes the fast path).
 import type { ResolvedCacheZone } from '../config/resolved';
 import type { CachedHead, CacheEntry, CacheWrite, CacheZone, CacheZoneStats } from './cache-types';
-import { LruBytes } from './memory-tier';
+import { LruBytes } from '../lru-bytes';
 import { StoredEntry, type DiskPlace } from './stored-entry';
 
 /** What the zone asks of its disk tier (disk-tier.ts). */

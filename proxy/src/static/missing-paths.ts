@@ -7,29 +7,31 @@
 // Bounded on its own, apart from the kept descriptors (open-file-cache.ts): a client asking for
 // random missing paths only pushes out other missing paths (least recently used first), never a
 // real file's descriptor. Long paths are not remembered, so the map's memory has a small ceiling.
+import { LruBytes } from '../lru-bytes';
+
 export const MAX_MISSING = 1024;
 /** Paths longer than this are looked at each time (1024 entries of at most 1 KiB each). */
 const MAX_PATH_LENGTH = 1024;
 
-/** Path -> when it was found missing (ms). Map order is the LRU order: oldest first. */
-const missing = new Map<string, number>();
+/** Path -> when it was found missing (ms); one unit a path, least recently used dropped first. */
+const missing = new LruBytes<string, number>(MAX_MISSING);
 
 /** Whether `path` was found missing less than `validMs` before `at` (then it is known missing). */
 export function knownMissing(path: string, at: number, validMs: number): boolean {
-  const checkedAt = missing.get(path);
+  const checkedAt = missing.peek(path);
   if (checkedAt === undefined) return false;
-  missing.delete(path);
-  if (at - checkedAt >= validMs || at < checkedAt) return false;
-  missing.set(path, checkedAt); // most recently used last
+  if (at - checkedAt >= validMs || at < checkedAt) {
+    missing.delete(path);
+    return false;
+  }
+  missing.touch(path);
   return true;
 }
 
 /** Remembers that `path` was found missing at `at`; a full map first forgets its least recently used path. */
 export function rememberMissing(path: string, at: number): void {
   if (path.length > MAX_PATH_LENGTH) return;
-  missing.delete(path);
-  if (missing.size >= MAX_MISSING) missing.delete(missing.keys().next().value as string);
-  missing.set(path, at);
+  missing.set(path, at, 1);
 }
 
 /** How many missing paths are remembered (tests). */

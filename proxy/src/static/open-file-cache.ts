@@ -11,6 +11,7 @@
 // see one closed under it. Bounded in entries; idle ones are closed by a sweep, so a deleted file's
 // space is given back at the latest `IDLE_MS` after its last request.
 import fs from 'node:fs';
+import { LruBytes } from '../lru-bytes';
 
 /** Files up to this size are read whole, synchronously; only their descriptors are kept. */
 export const SMALL_FILE = 256 * 1024;
@@ -34,35 +35,26 @@ export interface CachedFile {
   usedAt: number;
 }
 
-/** In use order, least recently used first (the bound drops the first). */
-const entries = new Map<string, CachedFile>();
+/** Least recently used first; one unit an entry, so the bound drops the least recently used file. */
+const entries = new LruBytes<string, CachedFile>(MAX_ENTRIES, (_path, entry) => closeAfterTurn(entry));
 let sweeper: NodeJS.Timeout | null = null;
-/** The path last moved to the end: a file hit after hit moves nothing. */
-let lastUsed: string | null = null;
-
-/** Marks `entry` used at `at` and moves it to the end of the use order. */
-function use(path: string, entry: CachedFile, at: number): void {
-  entry.usedAt = at;
-  if (lastUsed === path) return;
-  entries.delete(path);
-  entries.set(path, entry);
-  lastUsed = path;
-}
 
 /** The entry for `path` when its path was looked at less than `validMs` before `at`; else null (look again). */
 export function trustedEntry(path: string, at: number, validMs: number): CachedFile | null {
-  const entry = entries.get(path);
+  const entry = entries.peek(path);
   if (entry === undefined || at - entry.checkedAt >= validMs || at < entry.checkedAt) return null;
-  use(path, entry, at);
+  entries.touch(path);
+  entry.usedAt = at;
   return entry;
 }
 
 /** The cached entry for `path` if `stat` (the path's stat just taken at `at`) shows it unchanged; else drops it. */
 export function cachedEntry(path: string, stat: fs.Stats, at: number): CachedFile | null {
-  const entry = entries.get(path);
+  const entry = entries.peek(path);
   if (entry === undefined) return null;
   if (entry.ino === stat.ino && entry.dev === stat.dev && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs && entry.ctimeMs === stat.ctimeMs) {
-    use(path, entry, at);
+    entries.touch(path);
+    entry.usedAt = at;
     entry.checkedAt = at;
     entry.stat = stat;
     return entry;
@@ -74,9 +66,7 @@ export function cachedEntry(path: string, stat: fs.Stats, at: number): CachedFil
 /** Keeps `fd` (now the cache's) for `path`; a full cache first closes its oldest entry. */
 export function keep(path: string, fd: number, stat: fs.Stats, real: string, at: number): void {
   forget(path);
-  if (entries.size >= MAX_ENTRIES) forget(entries.keys().next().value as string);
-  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, stat, checkedAt: at, usedAt: at });
-  lastUsed = path;
+  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, stat, checkedAt: at, usedAt: at }, 1);
   if (sweeper === null) {
     sweeper = setInterval(sweep, IDLE_MS / 2);
     sweeper.unref();
@@ -90,10 +80,11 @@ export function keep(path: string, fd: number, stat: fs.Stats, real: string, at:
  * and every holder reads within the turn it got the descriptor in.
  */
 export function forget(path: string): void {
-  const entry = entries.get(path);
-  if (entry === undefined) return;
-  entries.delete(path);
-  if (lastUsed === path) lastUsed = null;
+  const entry = entries.delete(path);
+  if (entry !== undefined) closeAfterTurn(entry);
+}
+
+function closeAfterTurn(entry: CachedFile): void {
   if (entry.fd >= 0) setImmediate(closeLater, entry.fd);
 }
 
@@ -109,7 +100,8 @@ export function cachedCount(): number {
 function sweep(): void {
   const now = Date.now();
   // usedAt later than now: the clock went back; such an entry is dropped too (it is re-opened if used).
-  for (const [path, entry] of entries) if (now - entry.usedAt > IDLE_MS || entry.usedAt > now) forget(path);
+  const idle = [...entries.entries()].filter(([, entry]) => now - entry.usedAt > IDLE_MS || entry.usedAt > now);
+  for (const [path] of idle) forget(path);
   if (entries.size === 0 && sweeper !== null) {
     clearInterval(sweeper);
     sweeper = null;

@@ -1,7 +1,8 @@
-// A least-recently-used set bounded in bytes (the memory tier of a cache zone, and the disk tier's
-// index). A Map keeps insertion order, so "touch" is delete + set and the oldest is the first key:
-// O(1) per operation, no linked list to maintain by hand. The most recently used key is known, so
-// touching it again (a hot entry hit after hit) moves nothing.
+// A least-recently-used map bounded in bytes (a cache zone's memory tier, the disk tier's index,
+// minUses counts) or, with a size of 1 an item, in entries (the static open file cache and its
+// missing paths). A Map keeps insertion order, so "touch" is delete + set and the oldest is the
+// first key: O(1) per operation, no linked list to maintain by hand. The most recently used key is
+// known, so touching it again (a hot entry hit after hit) moves nothing.
 
 export class LruBytes<K, V> {
   private readonly items = new Map<K, { value: V; size: number }>();
