@@ -81,7 +81,8 @@ export class AcmeFollower implements CertificateAutomation {
     try {
       // In config order: the first name's certificate is the TLS listeners' default (the sink keeps install order).
       // A name a reload dropped meanwhile is skipped (this.settings is the newest list).
-      for (const hostname of this.settings.hostnames) if (this.settings.hostnames.includes(hostname)) await this.follow(hostname);
+      const names = this.settings.hostnames;
+      for (const hostname of names) if (this.settings.hostnames.includes(hostname)) await this.follow(hostname);
     } catch (err) {
       // Reads are caught per name; this is the stand-in or the sink failing. The next re-read still comes.
       this.log.error({ err: (err as Error).message }, 'acme: following: re-reading the storage failed');
