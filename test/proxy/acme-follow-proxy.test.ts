@@ -14,6 +14,7 @@ import { resolveConfig } from '../../proxy/src/config/load';
 import { createLogger } from '../../proxy/src/log';
 import { PorticoProxy } from '../../proxy/src/proxy';
 import { freePort } from '../helpers/free-port';
+import { rawUpstream } from '../helpers/raw-upstream';
 import { registerCleanup, request, startBackend } from '../helpers/servers';
 import { certDir, makeCertificate } from '../helpers/tls-certs';
 
@@ -102,6 +103,29 @@ describe('ACME leader and follower proxies', () => {
     expect(dotted.status).toBe(301);
     expect((await request(`http://127.0.0.1:${followerHttp}/page`, { headers: { host: HOST } })).status).toBe(301);
     expect(app.requests).toHaveLength(0);
+  });
+
+  it('answers a challenge with a clear error, never the app and never a hang, when the leader is down, lies or stalls', async () => {
+    const app = await startBackend((req, res) => res.end(`app ${req.url}`));
+    const challenge = (port: number) => request(`http://127.0.0.1:${port}/.well-known/acme-challenge/tok-X`, { headers: { host: HOST } });
+    const followerOf = async (leader: string) => {
+      const config = asAcmeFollower(await baseConfig(await tempStorage(), app.address), leader);
+      return start({ ...config, timeouts: { connect: '200ms', firstByte: '300ms' } });
+    };
+    // Down: nothing listens at the leader's address.
+    const down = await followerOf(`127.0.0.1:${await freePort()}`);
+    expect((await challenge(down.addresses()[0].port)).status).toBe(502);
+    // Lies: a head that is no HTTP.
+    const liar = await rawUpstream((socket) => socket.end('NOT HTTP AT ALL\r\n\r\n'));
+    const lied = await followerOf(liar.address);
+    expect((await challenge(lied.addresses()[0].port)).status).toBe(502);
+    // Stalls: reads the request, never answers.
+    const staller = await rawUpstream(() => undefined);
+    const stalled = await followerOf(staller.address);
+    expect((await challenge(stalled.addresses()[0].port)).status).toBe(504);
+    expect(app.requests).toHaveLength(0);
+    // The follower still serves TLS with its stand-in after all three.
+    expect(await servedName(stalled.addresses()[1].port)).toMatch(/\S/);
   });
 
   it("routes a challenge to the leader even when the app's routes name hosts (a host's routes win over host-less ones)", async () => {
