@@ -1,5 +1,5 @@
 import { connect as tlsConnect } from 'node:tls';
-import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../proxy/src/config/load';
 import type { AddressInfo } from 'node:net';
@@ -168,7 +168,7 @@ describe('TLS listener', () => {
     expect(session.closed || session.destroyed).toBe(false);
   });
 
-  it('reloads certificates when their files change, and keeps the running ones when the new files are broken', async () => {
+  it('reloads certificates when new files are renamed over them (certificate-watcher.test.ts has the broken and Kubernetes cases)', async () => {
     const backend = await startBackend();
     const live = { cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
     const old = makeCertificate(dir, 'old', ['localhost'], { cn: 'old' });
@@ -183,9 +183,6 @@ describe('TLS listener', () => {
     renameSync(`${live.key}.tmp`, live.key);
     renameSync(`${live.cert}.tmp`, live.cert);
     await until(async () => (await servedName(port)) === 'new');
-    writeFileSync(live.key, 'garbage');
-    await new Promise((r) => setTimeout(r, 400)); // past the watcher's settle time: nothing may change
-    expect(await servedName(port)).toBe('new');
   });
 
   it('tunnels an HTTP/1.1 WebSocket over TLS (wss) to the upstream', async () => {

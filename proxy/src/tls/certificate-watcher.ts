@@ -1,51 +1,44 @@
-// Watches a listener's certificate files and reports a change once things settle. The directories
-// are watched, not the files: certbot and ACME clients replace a file by renaming a new one over
-// it, which leaves a watch on the old inode silent.
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+// Watches a listener's certificate files and reports a change once things settle. Each path is
+// polled with stat (fs.watchFile), not watched with inotify: stat follows the path, so a new file
+// renamed over the old one (certbot, ACME clients) and a swapped symlink (a Kubernetes secret's
+// `..data`) are both seen, and the proxy is never woken by other files written in the same
+// directory (a busy log beside the certificate cost a core's tenth per TLS listener).
+import { unwatchFile, watchFile, type Stats } from 'node:fs';
 
 /** Writers put a key and a certificate in two steps: wait until both are there. */
 const SETTLE_MS = 200;
+/** How often each file is stat'ed: a new certificate is served within about this. */
+const POLL_MS = 1000;
 
 export class CertificateWatcher {
-  private readonly watchers: FSWatcher[] = [];
+  private readonly files: string[];
   private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     files: readonly string[],
     private readonly onChange: () => void,
     private readonly settleMs = SETTLE_MS,
+    pollMs = POLL_MS,
   ) {
-    const byDir = new Map<string, Set<string>>();
-    for (const file of files) {
-      const names = byDir.get(dirname(file)) ?? new Set<string>();
-      names.add(basename(file));
-      byDir.set(dirname(file), names);
-    }
-    for (const [dir, names] of byDir) {
-      try {
-        const watcher = watch(dir, { persistent: false }, (_event, name) => {
-          if (name === null || names.has(name.toString())) this.changed();
-        });
-        watcher.on('error', () => watcher.close()); // the directory went away: reloads still apply
-        this.watchers.push(watcher);
-      } catch {
-        // Not watchable (gone, permissions): a config reload still picks up new files.
-      }
-    }
+    this.files = [...new Set(files)];
+    for (const file of this.files) watchFile(file, { persistent: false, interval: pollMs }, this.polled);
   }
 
   close(): void {
+    this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    for (const w of this.watchers) w.close();
+    for (const file of this.files) unwatchFile(file, this.polled);
   }
 
-  private changed(): void {
+  /** node calls this only when the stat differs (inode, size, times, mode, or the file went). */
+  private readonly polled = (_now: Stats, _before: Stats): void => {
+    if (this.closed) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.onChange();
     }, this.settleMs);
     this.timer.unref();
-  }
+  };
 }
