@@ -9,6 +9,8 @@ import { median, type Summary } from './stats';
 export interface Environment {
   date: string;
   node: string;
+  /** The node the proxies written in Node and the Node floor ran on (BENCH_NODE). */
+  proxyNode: string;
   nginx: string;
   haproxy: string;
   wrk: string;
@@ -46,7 +48,7 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
     );
   }
   lines.push(
-    `node ${env.node}, nginx ${env.nginx}, HAProxy ${env.haproxy}, wrk ${env.wrk}, ${env.cpu}, commit ${env.commit}` +
+    `node ${env.node}${env.proxyNode === env.node ? '' : ` (Portico, fastify and the Node floor: node ${env.proxyNode}, BENCH_NODE)`}, nginx ${env.nginx}, HAProxy ${env.haproxy}, wrk ${env.wrk}, ${env.cpu}, commit ${env.commit}` +
       (s.porticoNodeFlags.length ? `, PORTICO_NODE_FLAGS="${s.porticoNodeFlags.join(' ')}"` : ''),
   );
   for (const body of s.bodies) {
@@ -94,6 +96,11 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
       notes.push(
         `- other processes on the machine during the timed runs: median ${median(noisy.map((r) => r.otherCpuPct)).toFixed(0)}% of a core, ` +
           `worst ${worst.otherCpuPct.toFixed(0)}% (${worst.target}, rep ${worst.rep}); steal median ${median(noisy.map((r) => r.stealPct)).toFixed(0)}%`,
+      );
+      const busiest = noisy.reduce((a, b) => (b.idleTargetsPct > a.idleTargetsPct ? b : a));
+      notes.push(
+        `- the other targets' processes (idle between their runs) during the timed runs: median ${median(noisy.map((r) => r.idleTargetsPct)).toFixed(0)}% of a core, ` +
+          `worst ${busiest.idleTargetsPct.toFixed(0)}% (${busiest.target}, rep ${busiest.rep})`,
       );
     }
     if (negotiated) notes.push(negotiated);

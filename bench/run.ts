@@ -13,6 +13,7 @@ import { isWebSocket } from './load-kind';
 import { measure, type RunResult } from './measure';
 import { runOrder } from './order';
 import { installCleanup, stopAll } from './procs';
+import { nodeVersion } from './node-version';
 import { markdown, writeJson, type Environment } from './report';
 import { readSettings, type Settings, type TargetName } from './settings';
 import { summarize, type Summary } from './stats';
@@ -30,7 +31,7 @@ function build(): void {
   execFileSync(process.execPath, ['scripts/build.mjs', 'portico-proxy'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-function environment(): Environment {
+function environment(s: Settings): Environment {
   let commit = '?';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -40,6 +41,7 @@ function environment(): Environment {
   return {
     date: new Date().toISOString(),
     node: process.version,
+    proxyNode: nodeVersion(s.proxyNode),
     nginx: toolVersion('nginx'),
     haproxy: toolVersion('haproxy'),
     wrk: toolVersion('wrk'),
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
   const total = s.reps * s.bodies.length * s.targets.length;
   progress(`${total} runs of ${s.warmupS}+${s.durationS} s (about ${Math.ceil((total * (s.warmupS + s.durationS)) / 60)} min); logs in ${dir}`);
 
-  const env = environment();
+  const env = environment(s);
   const backend = await startBackend(repoRoot, dir, s);
   const failures = new Map<TargetName, string>();
   const wsBackend = s.targets.some(isWebSocket) ? await startWsBackend(repoRoot, dir, s) : undefined;
@@ -98,11 +100,12 @@ async function main(): Promise<number> {
         const t = running.get(name);
         if (!t || failures.has(name)) continue;
         try {
-          const r = await measure(t, body, rep, s, dir);
+          const r = await measure(t, body, rep, s, dir, [...running.values()]);
           runs.push(r);
           const unit = isWebSocket(name) ? 'msg' : 'req';
           const cpu = r.cpuUsPerReq === null ? '' : `, ${r.cpuUsPerReq.toFixed(1)} µs/${unit}`;
-          const noise = `, others ${r.otherCpuPct.toFixed(0)}%${r.quietWaitS >= 1 ? ` (waited ${r.quietWaitS.toFixed(0)} s for quiet)` : ''}`;
+          const idle = r.idleTargetsPct >= 1 ? `, idle targets ${r.idleTargetsPct.toFixed(0)}%` : '';
+          const noise = `, others ${r.otherCpuPct.toFixed(0)}%${idle}${r.quietWaitS >= 1 ? ` (waited ${r.quietWaitS.toFixed(0)} s for quiet)` : ''}`;
           const errs = r.socketErrors || r.non2xx3xx ? `, ERRORS: ${r.socketErrors} socket, ${r.non2xx3xx} non-2xx/3xx` : '';
           progress(`[${n}/${total}] rep ${rep} ${body} ${name}: ${Math.round(r.rps)} ${unit === 'msg' ? 'msgs/s' : 'rps'}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${cpu}${noise}${errs}`);
         } catch (err) {

@@ -45,6 +45,11 @@ export interface Settings {
   build: boolean;
   /** Extra node flags for the Portico process, split on whitespace. */
   porticoNodeFlags: string[];
+  /**
+   * The node binary for the proxies written in Node (Portico, fastify) and the Node floor; the
+   * backend, echo server and load clients keep the bench's own node.
+   */
+  proxyNode: string;
   /** CPU the proxy under test is pinned to; wrk and the backend share the other one. */
   proxyCpu: string;
   loadCpu: string;
@@ -65,6 +70,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     bodies: list(env, 'BENCH_BODIES', ALL_BODIES),
     build: env.BENCH_BUILD !== '0',
     porticoNodeFlags: (env.PORTICO_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
+    proxyNode: env.BENCH_NODE || process.execPath,
     proxyCpu: env.BENCH_PROXY_CPU ?? '0',
     loadCpu: env.BENCH_LOAD_CPU ?? '1',
     quietPct: int(env, 'BENCH_QUIET_PCT', 20, 1),

@@ -19,10 +19,12 @@ export interface TsServer {
   /** Where it listens (on the bench host), awaited before returning. */
   port: number;
   cpu: string;
+  /** The node binary (default: the bench's own). */
+  node?: string;
 }
 
 export async function startTsServer(s: TsServer): Promise<Managed> {
-  const proc = start(s.name, process.execPath, tsServerArgs(s.repoRoot, s.file, s.args), {
+  const proc = start(s.name, s.node ?? process.execPath, tsServerArgs(s.repoRoot, s.file, s.args), {
     cpu: s.cpu,
     cwd: s.repoRoot,
     logFile: path.join(s.dir, `${s.name}.log`),

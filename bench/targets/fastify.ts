@@ -7,7 +7,7 @@ import type { StartTarget } from './types';
 
 export const startFastify: StartTarget = async (ctx) => {
   const port = await freePort();
-  const proc = await startTsServer({ repoRoot: ctx.repoRoot, dir: ctx.dir, name: 'fastify', file: 'fastify-proxy.ts', args: [port, ctx.backendPort], port, cpu: ctx.settings.proxyCpu });
+  const proc = await startTsServer({ repoRoot: ctx.repoRoot, dir: ctx.dir, name: 'fastify', file: 'fastify-proxy.ts', args: [port, ctx.backendPort], port, cpu: ctx.settings.proxyCpu, node: ctx.settings.proxyNode });
   return { name: 'fastify', label: `@fastify/http-proxy ${version(ctx.repoRoot)}`, port, proc };
 };
 

@@ -4,6 +4,7 @@
 // Plain node, without PORTICO_NODE_FLAGS: the floor is what Node costs as it comes.
 import { freePort } from '../net';
 import type { TargetName } from '../settings';
+import { nodeVersion } from '../node-version';
 import { startTsServer } from '../servers/launch';
 import { benchCertificate } from '../tls-cert';
 import type { StartTarget, TargetContext } from './types';
@@ -16,8 +17,8 @@ async function startReference(ctx: TargetContext, name: TargetName, mode: Mode) 
   const port = await freePort();
   const cert = mode === 'http' ? null : benchCertificate(ctx.dir);
   const tls = cert ? [cert.cert, cert.key] : [];
-  const proc = await startTsServer({ repoRoot: ctx.repoRoot, dir: ctx.dir, name, file: 'node-reference.ts', args: [mode, port, ...tls], port, cpu: ctx.settings.proxyCpu });
-  return { name, label: `${name} (${API[mode]} ${process.version}, fixed buffer)`, port, proc };
+  const proc = await startTsServer({ repoRoot: ctx.repoRoot, dir: ctx.dir, name, file: 'node-reference.ts', args: [mode, port, ...tls], port, cpu: ctx.settings.proxyCpu, node: ctx.settings.proxyNode });
+  return { name, label: `${name} (${API[mode]} ${nodeVersion(ctx.settings.proxyNode)}, fixed buffer)`, port, proc };
 }
 
 export const startNodeHttp: StartTarget = (ctx) => startReference(ctx, 'node-http', 'http');

@@ -61,7 +61,7 @@ export async function startVariant(
   const file = path.join(ctx.dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
   const flags = ctx.settings.porticoNodeFlags;
-  const proc = start(name, process.execPath, [...flags, bundle, '--config', file], {
+  const proc = start(name, ctx.settings.proxyNode, [...flags, bundle, '--config', file], {
     cpu: ctx.settings.proxyCpu,
     cwd: ctx.repoRoot,
     logFile: path.join(ctx.dir, `${name}.log`),

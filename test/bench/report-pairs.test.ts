@@ -1,6 +1,7 @@
 import { markdown, pairLine, referenceLine, type Environment, type Pair } from '../../bench/report';
 import { readSettings } from '../../bench/settings';
 import type { Summary } from '../../bench/stats';
+import type { RunResult } from '../../bench/measure';
 
 const summary = (target: string, rps: number, cpuUsPerReq: number | null, p99Ms = 10): Summary => ({
   target,
@@ -70,10 +71,27 @@ describe('bench Node floor lines (a reference beside a budget, never judged as o
   });
 
   it('is printed for a pair whose nginx side and floor ran, with or without Portico', () => {
-    const env: Environment = { date: 'd', node: 'v20', nginx: '1', haproxy: '1', wrk: '1', h2load: '1', cpu: 'c', clockTicks: 100, commit: 'x' };
+    const env: Environment = { date: 'd', node: 'v20', proxyNode: 'v20', nginx: '1', haproxy: '1', wrk: '1', h2load: '1', cpu: 'c', clockTicks: 100, commit: 'x' };
     const s = { ...readSettings({}), targets: ['nginx-h2' as const, 'node-h2' as const], bodies: ['1k' as const] };
     const out = markdown([summary('nginx-h2', 10000, 20), summary('node-h2', 6200, 40)], [], s, env);
     expect(out).toContain('\nNode floor (no proxy work; not a budget): node:http2 fixed buffer / nginx-h2: rps 0.62x');
     expect(out).not.toContain('h2, Portico/nginx');
+  });
+
+  it('names the node the proxies ran on when BENCH_NODE chose another one', () => {
+    const env: Environment = { date: 'd', node: 'v20.1.0', proxyNode: 'v22.2.0', nginx: '1', haproxy: '1', wrk: '1', h2load: '1', cpu: 'c', clockTicks: 100, commit: 'x' };
+    const s = { ...readSettings({ BENCH_NODE: '/opt/node22/bin/node' }), targets: ['nginx' as const], bodies: ['1k' as const] };
+    expect(s.proxyNode).toBe('/opt/node22/bin/node');
+    expect(markdown([], [], s, env)).toContain('node v20.1.0 (Portico, fastify and the Node floor: node v22.2.0, BENCH_NODE), nginx 1');
+    expect(markdown([], [], s, { ...env, proxyNode: 'v20.1.0' })).toContain('node v20.1.0, nginx 1');
+    expect(readSettings({}).proxyNode).toBe(process.execPath);
+  });
+
+  it("prints how busy the other targets' processes were during the timed runs", () => {
+    const env: Environment = { date: 'd', node: 'v20', proxyNode: 'v20', nginx: '1', haproxy: '1', wrk: '1', h2load: '1', cpu: 'c', clockTicks: 100, commit: 'x' };
+    const s = { ...readSettings({}), targets: ['nginx' as const, 'portico' as const], bodies: ['1k' as const] };
+    const run = (target: string, idleTargetsPct: number) => ({ target, body: '1k', rep: 1, otherCpuPct: 0, stealPct: 0, idleTargetsPct }) as unknown as RunResult;
+    const out = markdown([summary('nginx', 10000, 20)], [run('nginx', 1), run('portico', 22), run('nginx', 3)], s, env);
+    expect(out).toContain("- the other targets' processes (idle between their runs) during the timed runs: median 3% of a core, worst 22% (portico, rep 1)");
   });
 });
