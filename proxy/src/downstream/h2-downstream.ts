@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Tunnel } from '../server/tunnels';
 import { errorPage } from '../forward/error-page';
+import { recycleBodyBuffer } from '../upstream/h1/body-buffers';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
 import { H2_FORBIDDEN_RESPONSE, H2_SINGLE_VALUE, type H2RequestHead } from './h2-request';
 
@@ -50,6 +51,8 @@ export class H2Downstream implements Downstream {
   /** The answer's bytes not yet handed to the stream (written a piece at a time, on 'drain'). */
   private pending: Buffer[] | null = null;
   private pendingBytes = 0;
+  /** A pooled body handed to the stream whole, given back on 'finish'. */
+  private flushed: Buffer | null = null;
 
   constructor(
     readonly stream: ServerHttp2Stream,
@@ -118,8 +121,15 @@ export class H2Downstream implements Downstream {
     else if (this.stream.writableCorked === 0) this.stream.cork();
   }
 
-  /** Pooled memory is not recycled here: node:http2 holds written buffers past 'finish'. */
-  end(last: Buffer | null): void {
+  /**
+   * Ends the answer. Pooled memory in `last` (when `recycle`) goes back to the pool on 'finish'
+   * when it went to the stream in one write: node:http2 calls a stream write's callback only once
+   * the session's socket write holding those bytes completed (after TLS took them), and 'finish'
+   * comes after every write's callback (h2-body-memory.test.ts reuses it under slow readers and
+   * fails if it is given back any earlier). Written a piece at a time, it is left to the collector.
+   * Before, every held h2 answer over 4 KiB took fresh memory.
+   */
+  end(last: Buffer | null, recycle = false): void {
     const stream = this.stream;
     this.responseEnded = true;
     const parked = this.parked;
@@ -127,15 +137,28 @@ export class H2Downstream implements Downstream {
     if (stream.writableEnded || stream.destroyed) return; // 204, 304 and HEAD answers end with their head
     if (parked !== null) {
       if (last !== null) parked.push(last);
+      if (recycle && parked.length === 1 && last !== null && last.length <= PIECE) this.recycleOnFinish(last);
       this.endWith(parked);
     } else if (last !== null && last.length > PIECE && this.sendTimeout > 0) {
       this.endWith([last]);
     } else if (last === null) {
       stream.end();
     } else {
+      if (recycle) this.recycleOnFinish(last);
       stream.end(last);
     }
     if (this.sendTimeout > 0) this.timeSend();
+  }
+
+  private recycleOnFinish(body: Buffer): void {
+    this.flushed = body;
+    this.stream.once('finish', onFlushed);
+  }
+
+  bodyFlushed(): void {
+    const body = this.flushed;
+    this.flushed = null;
+    if (body !== null) recycleBodyBuffer(body);
   }
 
   /** Ends the answer with `pieces`: in one write when small, else a piece at a time. */
@@ -284,6 +307,7 @@ export class H2Downstream implements Downstream {
     }
     this.pending = null;
     this.parked = null;
+    this.flushed = null; // reset before 'finish': node may still hold it, so it is not reused
     this.body?.destroy();
     this.closeListener?.downstreamClosed();
   }
@@ -318,6 +342,10 @@ function onBodyTimeout(this: H2Carrier): void {
 
 function onSendTimeout(ds: H2Downstream): void {
   ds.sendTimedOut();
+}
+
+function onFlushed(this: H2Carrier): void {
+  this[kH2Downstream]?.bodyFlushed();
 }
 
 function onPumpDrain(this: H2Carrier): void {
