@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import pino from 'pino';
 import { resolveConfig } from '../../proxy/src/config/load';
+import type { ResolvedConfig } from '../../proxy/src/config/resolved';
 import { PorticoProxy } from '../../proxy/src/proxy';
 import { CertificateWatcher } from '../../proxy/src/tls/certificate-watcher';
 import { registerCleanup, simpleConfig, startBackend } from '../helpers/servers';
@@ -110,7 +111,7 @@ describe('CertificateWatcher', () => {
 });
 
 describe('a TLS listener with certificate files', () => {
-  async function startWith(cert: string, key: string): Promise<{ port: number; warnings: () => Promise<string> }> {
+  async function startWith(cert: string, key: string): Promise<{ port: number; warnings: () => Promise<string>; proxy: PorticoProxy; config: () => ResolvedConfig }> {
     const backend = await startBackend();
     const lines: { msg: string }[] = [];
     let waiter: ((msg: string) => void) | null = null;
@@ -119,10 +120,11 @@ describe('a TLS listener with certificate files', () => {
       lines.push(entry);
       waiter?.(entry.msg);
     } });
-    const config = resolveConfig({ ...simpleConfig([backend.address]), listeners: [{ port: 0, host: '127.0.0.1', tls: { certificates: [{ cert, key }] } }], log: { level: 'warn' } }, 'test');
-    const proxy = await PorticoProxy.start(config, { logger, shutdownGraceMs: 100 });
+    const configOn = (port: number) => resolveConfig({ ...simpleConfig([backend.address]), listeners: [{ port, host: '127.0.0.1', tls: { certificates: [{ cert, key }] } }], log: { level: 'warn' } }, 'test');
+    const proxy = await PorticoProxy.start(configOn(0), { logger, shutdownGraceMs: 100 });
     registerCleanup(() => proxy.close(100));
-    return { port: proxy.addresses()[0].port, warnings: () => new Promise((resolve) => (waiter = resolve)) };
+    const port = proxy.addresses()[0].port;
+    return { port, proxy, config: () => configOn(port), warnings: () => new Promise((resolve) => (waiter = resolve)) };
   }
 
   async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
@@ -140,6 +142,22 @@ describe('a TLS listener with certificate files', () => {
     expect(await servedName(port)).toBe('old');
     volume.rotate(makeCertificate(dir, 'new', ['localhost'], { cn: 'new' }), '2026_12_03_01_00_00.2');
     await until(async () => (await servedName(port)) === 'new');
+  });
+
+  it('serves files renamed in while a config reload was under way (the reload had read the old ones)', async () => {
+    const dir = certDir();
+    const live = { cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
+    const old = makeCertificate(dir, 'old', ['localhost'], { cn: 'old' });
+    copyFileSync(old.cert, live.cert);
+    copyFileSync(old.key, live.key);
+    const { port, proxy, config } = await startWith(live.cert, live.key);
+    const read = config(); // a reload reads the files, then awaits (cache directories, new listeners)
+    const fresh = makeCertificate(dir, 'new', ['localhost'], { cn: 'new' });
+    renameSync(fresh.key, live.key);
+    renameSync(fresh.cert, live.cert);
+    await proxy.reload(read);
+    // The rename is never reported again: the reload's copy must not stay for good.
+    await until(async () => (await servedName(port)) === 'new', 2500);
   });
 
   it('keeps the running certificate when the files change into something unusable, and says so', async () => {

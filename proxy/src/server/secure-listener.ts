@@ -123,6 +123,9 @@ export class SecureListener implements TrafficListener, StaplingListener {
       }
       this.useStore(store);
       this.watch();
+      // The config read the files before the reload's awaits: a rotation meanwhile was reported to
+      // the watcher being replaced (or taken as the new one's starting point) and would be lost.
+      this.reloadFiles();
     };
   }
 
@@ -261,8 +264,11 @@ export class SecureListener implements TrafficListener, StaplingListener {
 
   /** Watches the files of the current certificates; a change reads them again. */
   private watch(): void {
-    this.watcher?.close();
+    // The new one first: node shares one stat poller per path, so a path both watch keeps the
+    // poller's last stat, and a change not yet polled is still reported.
+    const previous = this.watcher;
     this.watcher = new CertificateWatcher(this.store.files(), () => this.reloadFiles());
+    previous?.close();
   }
 
   private reloadFiles(): void {
@@ -270,6 +276,7 @@ export class SecureListener implements TrafficListener, StaplingListener {
     let store: CertificateStore;
     try {
       certificates = this.store.certificates.map((c) => loadCertificate(c.certFile, c.keyFile));
+      if (sameFiles(certificates, this.store.certificates)) return; // touched, or already read by a reload
       store = new CertificateStore(certificates, this.ticketKeys, this.store.acme);
     } catch (err) {
       // Half-written files, a key that no longer matches: the running certificates stay.
@@ -282,6 +289,10 @@ export class SecureListener implements TrafficListener, StaplingListener {
 }
 
 function ignore(): void {}
+
+function sameFiles(a: readonly LoadedCertificate[], b: readonly LoadedCertificate[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.cert.equals(b[i].cert) && c.key.equals(b[i].key));
+}
 
 function isHttp2(server: SecureServer): server is Http2SecureServer {
   return !(server instanceof https.Server);
