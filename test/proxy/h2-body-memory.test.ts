@@ -72,3 +72,70 @@ describe('HTTP/2 answers and pooled body memory', () => {
     expect(wrong).toEqual([]);
   }, 60_000);
 });
+
+describe('HTTP/2 pooled body memory under resets, the PIECE boundary and a cache', () => {
+  async function mixedProxy(clientSend: string | number | undefined) {
+    const backend = await startBackend((req, res) => {
+      const [, , size, byte] = req.url!.split('/');
+      const body = Buffer.alloc(Number(size), byte);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'cache-control': 'max-age=60' });
+      res.end(body);
+    });
+    const dir = certDir();
+    const cert = makeCertificate(dir, 'c', ['localhost']);
+    const base = simpleConfig([backend.address]);
+    return startTlsProxy(
+      {
+        ...base,
+        ...(clientSend === undefined ? {} : { timeouts: { clientSend } }),
+        caches: { z: { maxSize: '8m' } },
+        routes: [{ match: { path: '/c/' }, proxy: { upstream: 'app' }, cache: { zone: 'z', valid: [{ for: '1m' }] } }, { proxy: { upstream: 'app' } }],
+      } as never,
+      { certificates: [filesOf(cert)] },
+    );
+  }
+
+  /** Asks, and resets the stream at its first DATA frame (or at its head when `atHead`). */
+  function resetRequest(session: ClientHttp2Session, path: string, atHead: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const req = session.request({ ':path': path });
+      if (atHead) req.on('response', () => req.close(0x8));
+      else req.once('data', () => req.close(0x8));
+      req.on('close', () => resolve());
+      req.on('error', () => undefined);
+      req.resume();
+    });
+  }
+
+  for (const clientSend of [undefined, 0]) {
+    it(`keeps every answer its own with resets mixed in, sizes around 64 KiB, and a cached body served again (clientSend ${clientSend ?? 'default'})`, async () => {
+      const { port } = await mixedProxy(clientSend);
+      const fast = await h2connect(port);
+      const slow = await h2connect(port, { settings: { initialWindowSize: 1024 } });
+      const cachedPath = '/c/65536/Z';
+      expect((await h2request(fast, { ':path': cachedPath })).body.equals(Buffer.alloc(65536, 'Z'))).toBe(true);
+      const sizes = [4095, 4096, 4097, 65535, 65536, 65537, 131072, 20000];
+      const wrong: string[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < 240) {
+          const n = next++;
+          const size = sizes[n % sizes.length];
+          const letter = LETTERS[n % LETTERS.length];
+          const path = `/u/${size}/${letter}`;
+          if (n % 4 === 1) await resetRequest(n % 8 === 1 ? slow : fast, path, n % 3 === 0);
+          else {
+            const body = n % 4 === 2 ? await slowRequest(slow, path) : (await h2request(fast, { ':path': path })).body;
+            if (!body.equals(Buffer.alloc(size, letter))) wrong.push(`${n}: ${size} of ${letter}, got ${JSON.stringify(body.subarray(0, 8).toString())}`);
+          }
+          if (n % 40 === 0) {
+            const hit = await h2request(fast, { ':path': cachedPath });
+            if (!hit.body.equals(Buffer.alloc(65536, 'Z'))) wrong.push(`HIT after ${n}: ${JSON.stringify(hit.body.subarray(0, 8).toString())}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 24 }, () => worker()));
+      expect(wrong).toEqual([]);
+    }, 30_000);
+  }
+});
