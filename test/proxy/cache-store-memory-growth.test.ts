@@ -55,5 +55,7 @@ describe('cache storage memory', () => {
     expect(after - before).toBeLessThan(2 * 1024 * 1024);
     if (withDisk) expect(readdirSync(dir)).toEqual([]);
     registry.close();
-  });
+    // What is asserted is the heap, not the time: the disk zone's 60,000 file operations take ~5 s
+    // alone and took 18 s and once over 30 s (jest's default) beside the other worker in npm test.
+  }, 120_000);
 });
