@@ -2,6 +2,7 @@
 // certificate files: renamed over (certbot), swapped under a Kubernetes secret's `..data` symlink,
 // broken (the running certificates stay), and never woken by other files in the directory.
 import { copyFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { pbkdf2 } from 'node:crypto';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import pino from 'pino';
@@ -79,6 +80,20 @@ describe('CertificateWatcher', () => {
     renameSync(fresh.cert, old.cert);
     await changed;
     expect(calls.changes()).toBe(1);
+  });
+
+  it('takes its baseline when it is made: a file renamed over right after is seen even while the thread pool is busy', async () => {
+    const dir = certDir();
+    const old = makeCertificate(dir, 'old', ['localhost']);
+    const fresh = makeCertificate(dir, 'new', ['localhost']);
+    // Every thread of libuv's pool busy for a while: a first stat queued now runs after the rename.
+    const busy = Array.from({ length: 8 }, () => new Promise((r) => pbkdf2('x', 'salt', 200_000, 32, 'sha256', r)));
+    const calls = watcherCalls([old.cert]);
+    const changed = calls.next();
+    renameSync(fresh.cert, old.cert);
+    await changed;
+    expect(calls.changes()).toBe(1);
+    await Promise.all(busy);
   });
 
   it('is not told about other files written in the same directory', async () => {

@@ -264,11 +264,10 @@ export class SecureListener implements TrafficListener, StaplingListener {
 
   /** Watches the files of the current certificates; a change reads them again. */
   private watch(): void {
-    // The new one first: node shares one stat poller per path, so a path both watch keeps the
-    // poller's last stat, and a change not yet polled is still reported.
-    const previous = this.watcher;
+    // The new watcher's baseline is the files as they are now; a reload reads them again after
+    // this (prepare's apply), so a change since the config read them is not lost either.
+    this.watcher?.close();
     this.watcher = new CertificateWatcher(this.store.files(), () => this.reloadFiles());
-    previous?.close();
   }
 
   private reloadFiles(): void {
