@@ -175,6 +175,24 @@ describe('a TLS listener with certificate files', () => {
     await until(async () => (await servedName(port)) === 'new', 2500);
   });
 
+  it('serves files renamed in between reading the config and opening the listener', async () => {
+    const dir = certDir();
+    const live = { cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
+    const old = makeCertificate(dir, 'old', ['localhost'], { cn: 'old' });
+    copyFileSync(old.cert, live.cert);
+    copyFileSync(old.key, live.key);
+    const backend = await startBackend();
+    // The config reads the files; a start then awaits (cache directories, admin) before listening.
+    const config = resolveConfig({ ...simpleConfig([backend.address]), listeners: [{ port: 0, host: '127.0.0.1', tls: { certificates: [live] } }], log: { level: 'silent' } }, 'test');
+    const fresh = makeCertificate(dir, 'new', ['localhost'], { cn: 'new' });
+    renameSync(fresh.key, live.key);
+    renameSync(fresh.cert, live.cert);
+    const proxy = await PorticoProxy.start(config, { logger: pino({ level: 'silent' }), shutdownGraceMs: 100 });
+    registerCleanup(() => proxy.close(100));
+    // The rename happened before the watcher was made, so it is never reported.
+    expect(await servedName(proxy.addresses()[0].port)).toBe('new');
+  });
+
   it('keeps the running certificate when the files change into something unusable, and says so', async () => {
     const dir = certDir();
     const live = makeCertificate(dir, 'live', ['localhost'], { cn: 'live' });

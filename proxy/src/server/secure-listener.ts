@@ -98,6 +98,9 @@ export class SecureListener implements TrafficListener, StaplingListener {
       : https.createServer({ ...options, ALPNProtocols: ['http/1.1'], keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
     listener = new SecureListener(config.name, server, store, tls, timeouts, log, services);
     listener.ticketKeys = ticketKeys;
+    // The config read the files before the start's awaits; the watcher's baseline is now: a rotation
+    // in between would never be reported. Nothing happens when they are unchanged.
+    listener.reloadFiles();
     listener.attach(source, timeouts);
     listener.setStapling(tls.ocspStapling);
     try {
