@@ -64,14 +64,15 @@ describe('sticky learn', () => {
   });
 
   it('forgets a session unused for longer than the timeout, and keeps one in use', async () => {
-    const { url, proxy } = await learnProxy({ timeout: '200ms' });
+    // 500 ms, not less: under a loaded npm test one 50 ms step once stretched past a 200 ms timeout.
+    const { url, proxy } = await learnProxy({ timeout: '500ms' });
     const busy = new Client(url);
     const idle = new Client(url);
     await busy.whoami();
     const idleHome = (await idle.whoami()).instance;
-    // Used every 50 ms for 300 ms: each use renews the entry.
+    // Used every 50 ms for 600 ms, longer than the timeout: each use renews the entry.
     const busyHome = (await busy.whoami()).instance;
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 12; i++) {
       await sleep(50);
       expect((await busy.whoami()).instance).toBe(busyHome);
     }
