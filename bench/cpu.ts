@@ -74,6 +74,22 @@ export function cpuSeconds(pid: number): number {
   return ticks / clockTicks();
 }
 
+/**
+ * CPU seconds of each live pid and its live descendants, summed (one read of /proc for all);
+ * pids that are gone count nothing.
+ */
+export function cpuSecondsOf(pids: Iterable<number>): number {
+  const stats = allStats();
+  let ticks = 0;
+  for (const pid of pids) {
+    const own = stats.get(pid);
+    if (!own) continue;
+    ticks += own.ticks;
+    for (const d of treeOf(pid, stats)) ticks += stats.get(d)!.ticks;
+  }
+  return ticks / clockTicks();
+}
+
 /** CPU seconds of this process plus its reaped children (e.g. finished wrk runs). */
 export function ownCpuSeconds(): number {
   const rest = readFileSync('/proc/self/stat', 'utf8');

@@ -1,7 +1,7 @@
 // One measured run: a warm-up load run, then a timed one (wrk, h2load or ws-load: load.ts) with the
 // proxy's CPU time read around it.
 import { checkTarget } from './check';
-import { cpuSeconds } from './cpu';
+import { cpuSeconds, cpuSecondsOf } from './cpu';
 import { runLoad, type LoadResult } from './load';
 import { noiseBetween, snapshot, waitForQuiet, type Noise } from './noise';
 import type { BodyName, Settings } from './settings';
@@ -25,16 +25,7 @@ export interface RunResult extends LoadResult, Noise {
 
 /** CPU seconds of the targets' processes (their children included), those gone since left out. */
 function targetsCpu(targets: readonly RunningTarget[]): number {
-  let total = 0;
-  for (const t of targets) {
-    if (t.proc?.pid === undefined) continue;
-    try {
-      total += cpuSeconds(t.proc.pid);
-    } catch {
-      // exited
-    }
-  }
-  return total;
+  return cpuSecondsOf(targets.flatMap((t) => (t.proc?.pid === undefined ? [] : [t.proc.pid])));
 }
 
 export async function measure(t: RunningTarget, body: BodyName, rep: number, s: Settings, logDir: string, others: readonly RunningTarget[] = []): Promise<RunResult> {

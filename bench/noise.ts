@@ -1,6 +1,6 @@
 // How much CPU other processes on the machine (not the bench's own) used during a timed run:
 // this machine is shared, and a busy neighbour skews a run. Reported, not corrected for.
-import { cpuSeconds, machineSeconds, ownCpuSeconds } from './cpu';
+import { cpuSecondsOf, machineSeconds, ownCpuSeconds } from './cpu';
 import { managedPids } from './procs';
 
 interface Snapshot {
@@ -19,14 +19,7 @@ export interface Noise {
 }
 
 export function snapshot(): Snapshot {
-  let bench = ownCpuSeconds();
-  for (const pid of managedPids()) {
-    try {
-      bench += cpuSeconds(pid);
-    } catch {
-      // exited since
-    }
-  }
+  const bench = ownCpuSeconds() + cpuSecondsOf(managedPids());
   return { ...machineSeconds(), bench, at: performance.now() / 1000 };
 }
 
