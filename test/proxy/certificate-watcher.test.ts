@@ -59,27 +59,31 @@ function watcherCalls(files: string[]): { changes: () => number; next: () => Pro
   return { changes: () => count, next: () => new Promise((resolve) => (waiter = resolve)) };
 }
 
+/** Makes a watcher of `files`, does `act`, and waits for the change it reports: exactly one. */
+async function expectOneChange(files: string[], act: () => void): Promise<void> {
+  const calls = watcherCalls(files);
+  const changed = calls.next();
+  act();
+  await changed;
+  expect(calls.changes()).toBe(1);
+}
+
 describe('CertificateWatcher', () => {
   it("sees a Kubernetes secret's ..data symlink swapped to new files", async () => {
     const dir = certDir();
     const volume = secretVolume(dir, makeCertificate(dir, 'old', ['localhost']));
-    const calls = watcherCalls([volume.cert, volume.key]);
-    const changed = calls.next();
-    volume.rotate(makeCertificate(dir, 'new', ['localhost']), '2026_12_03_01_00_00.2');
-    await changed;
-    expect(calls.changes()).toBe(1);
+    const next = makeCertificate(dir, 'new', ['localhost']);
+    await expectOneChange([volume.cert, volume.key], () => volume.rotate(next, '2026_12_03_01_00_00.2'));
   });
 
   it('sees a new file renamed over the watched one, once for a key and certificate put together', async () => {
     const dir = certDir();
     const old = makeCertificate(dir, 'old', ['localhost']);
     const fresh = makeCertificate(dir, 'new', ['localhost']);
-    const calls = watcherCalls([old.cert, old.key]);
-    const changed = calls.next();
-    renameSync(fresh.key, old.key);
-    renameSync(fresh.cert, old.cert);
-    await changed;
-    expect(calls.changes()).toBe(1);
+    await expectOneChange([old.cert, old.key], () => {
+      renameSync(fresh.key, old.key);
+      renameSync(fresh.cert, old.cert);
+    });
   });
 
   it('takes its baseline when it is made: a file renamed over right after is seen even while the thread pool is busy', async () => {
@@ -88,11 +92,7 @@ describe('CertificateWatcher', () => {
     const fresh = makeCertificate(dir, 'new', ['localhost']);
     // Every thread of libuv's pool busy for a while: a first stat queued now runs after the rename.
     const busy = Array.from({ length: 8 }, () => new Promise((r) => pbkdf2('x', 'salt', 200_000, 32, 'sha256', r)));
-    const calls = watcherCalls([old.cert]);
-    const changed = calls.next();
-    renameSync(fresh.cert, old.cert);
-    await changed;
-    expect(calls.changes()).toBe(1);
+    await expectOneChange([old.cert], () => renameSync(fresh.cert, old.cert));
     await Promise.all(busy);
   });
 
