@@ -3,6 +3,7 @@
 // resources of their own that name the bucket.
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from '@pulumi/policy';
 import { known } from './known';
+import { listOf, objectOf } from './props';
 
 export const BUCKET_TYPES = ['aws:s3/bucket:Bucket', 'aws:s3/bucketV2:BucketV2'];
 export const PUBLIC_ACCESS_BLOCK = 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock';
@@ -14,9 +15,6 @@ export const ENCRYPTION_TYPES = [
 const BLOCKS = ['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'];
 const SSE_ALGORITHMS = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 const PUBLIC_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Props = Record<string, any>;
 
 export const privateEncryptedBuckets: StackValidationPolicy = {
   name: 'portico-s3-private-encrypted',
@@ -68,12 +66,4 @@ function namesBucket(resource: PolicyResource, bucket: PolicyResource): boolean 
   if (deps.length > 0) return deps.some((d) => d === bucket || d.urn === bucket.urn);
   const name = known(() => resource.props.bucket);
   return typeof name === 'string' && (name === known(() => bucket.props.bucket) || name === known(() => bucket.props.id));
-}
-
-function objectOf(value: unknown): Props | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Props) : undefined;
-}
-
-function listOf(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }

@@ -3,6 +3,7 @@
 // and aws.ec2.SecurityGroupRule of type "ingress". Values as the provider receives them; anything
 // missing or malformed is read as the widest thing it could mean.
 import { known, NOT_KNOWN } from './known';
+import type { Props } from './props';
 
 export const SECURITY_GROUP = 'aws:ec2/securityGroup:SecurityGroup';
 /** The VPC's default group: the same inline `ingress`, and every instance launched without a group joins it. */
@@ -23,9 +24,6 @@ export interface IngressRule {
   /** Sources that are not address blocks (security groups, self, prefix lists), for messages. */
   otherSources(): string[];
 }
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Props = Record<string, any>;
 
 /** The ingress rules a resource of this type opens; [] for any other type (and for egress rules). */
 export function ingressRulesOf(type: string, props: Props): IngressRule[] {

@@ -1,6 +1,7 @@
 // EC2 machines of the AWS target (instances, spot requests, launch templates and configurations): IMDSv2 only, a metadata
 // hop limit of 1, encrypted volumes, no SSH key pair (they are reached through SSM Session Manager).
 import type { ReportViolation, ResourceValidationPolicy } from '@pulumi/policy';
+import { listOf, objectOf, type Props } from './props';
 
 export const INSTANCE = 'aws:ec2/instance:Instance';
 /** Resources that launch machines with the instance's own fields (metadataOptions, rootBlockDevice, keyName). */
@@ -8,19 +9,13 @@ export const INSTANCE_LIKE = [INSTANCE, 'aws:ec2/spotInstanceRequest:SpotInstanc
 export const LAUNCH_TEMPLATE = 'aws:ec2/launchTemplate:LaunchTemplate';
 export const KEY_PAIR = 'aws:ec2/keyPair:KeyPair';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Props = Record<string, any>;
-
 export const imdsV2Required: ResourceValidationPolicy = {
   name: 'portico-ec2-imdsv2-required',
   description: 'EC2 instances and launch templates require IMDSv2 session tokens (metadataOptions.httpTokens "required").',
   enforcementLevel: 'mandatory',
   validateResource: (args, reportViolation) => {
-    const instanceLike = INSTANCE_LIKE.includes(args.type);
-    if (!instanceLike && args.type !== LAUNCH_TEMPLATE) return;
-    const options = objectOf(args.props.metadataOptions);
-    // An instance made from a launch template takes its metadata options from it (checked itself).
-    if (!options && instanceLike && args.props.launchTemplate) return;
+    const options = ownMetadataOptions(args.type, args.props);
+    if (options === 'not-own') return;
     const tokens = options ? options.httpTokens : undefined;
     if (tokens !== 'required') {
       reportViolation(`metadataOptions.httpTokens is ${JSON.stringify(tokens)}: set "required" so the instance role's credentials need an IMDSv2 session token`);
@@ -33,10 +28,8 @@ export const imdsHopLimitOne: ResourceValidationPolicy = {
   description: "EC2 instances and launch templates set metadataOptions.httpPutResponseHopLimit to 1, so containers on the VM cannot reach the instance role's credentials.",
   enforcementLevel: 'mandatory',
   validateResource: (args, reportViolation) => {
-    const instanceLike = INSTANCE_LIKE.includes(args.type);
-    if (!instanceLike && args.type !== LAUNCH_TEMPLATE) return;
-    const options = objectOf(args.props.metadataOptions);
-    if (!options && instanceLike && args.props.launchTemplate) return; // the template's options apply (checked itself)
+    const options = ownMetadataOptions(args.type, args.props);
+    if (options === 'not-own') return;
     if (options?.httpEndpoint === 'disabled') return; // no metadata service at all
     const limit = options ? options.httpPutResponseHopLimit : undefined;
     // Absent is no 1: an AMI registered with ImdsSupport v2.0 (Amazon Linux 2023) launches with 2,
@@ -72,6 +65,19 @@ export const noKeyPair: ResourceValidationPolicy = {
   },
 };
 
+/**
+ * The metadata options a resource of `type` sets for the machines it launches (undefined: none
+ * set), or 'not-own': it launches none, or it is an instance made from a launch template without
+ * options of its own, which takes the template's (checked itself).
+ */
+function ownMetadataOptions(type: string, props: Props): Props | undefined | 'not-own' {
+  const instanceLike = INSTANCE_LIKE.includes(type);
+  if (!instanceLike && type !== LAUNCH_TEMPLATE) return 'not-own';
+  const options = objectOf(props.metadataOptions);
+  if (!options && instanceLike && props.launchTemplate) return 'not-own';
+  return options;
+}
+
 function checkInstanceVolumes(props: Props, reportViolation: ReportViolation): void {
   const root = objectOf(props.rootBlockDevice);
   // Without its own root block device an instance from a launch template uses the template's.
@@ -93,12 +99,4 @@ function checkTemplateVolumes(props: Props, reportViolation: ReportViolation): v
     // The template's field is a string ("true"); accept the boolean too.
     if (ebs && ebs.encrypted !== 'true' && ebs.encrypted !== true) reportViolation(`blockDeviceMappings[${i}].ebs.encrypted must be "true"`);
   });
-}
-
-function objectOf(value: unknown): Props | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Props) : undefined;
-}
-
-function listOf(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }
