@@ -48,6 +48,24 @@ function secretVolume(dir: string, first: TestCertificate): { cert: string; key:
   };
 }
 
+/**
+ * live.crt / live.key holding a certificate named "old"; rotate() renames a new pair named "new"
+ * over them, key first, as certbot does.
+ */
+function liveFiles(): { live: { cert: string; key: string }; rotate: () => void } {
+  const dir = certDir();
+  const live = { cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
+  const old = makeCertificate(dir, 'old', ['localhost'], { cn: 'old' });
+  copyFileSync(old.cert, live.cert);
+  copyFileSync(old.key, live.key);
+  const rotate = () => {
+    const fresh = makeCertificate(dir, 'new', ['localhost'], { cn: 'new' });
+    renameSync(fresh.key, live.key);
+    renameSync(fresh.cert, live.cert);
+  };
+  return { live, rotate };
+}
+
 function watcherCalls(files: string[]): { changes: () => number; next: () => Promise<void> } {
   let count = 0;
   let waiter: (() => void) | null = null;
@@ -160,33 +178,21 @@ describe('a TLS listener with certificate files', () => {
   });
 
   it('serves files renamed in while a config reload was under way (the reload had read the old ones)', async () => {
-    const dir = certDir();
-    const live = { cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
-    const old = makeCertificate(dir, 'old', ['localhost'], { cn: 'old' });
-    copyFileSync(old.cert, live.cert);
-    copyFileSync(old.key, live.key);
+    const { live, rotate } = liveFiles();
     const { port, proxy, config } = await startWith(live.cert, live.key);
     const read = config(); // a reload reads the files, then awaits (cache directories, new listeners)
-    const fresh = makeCertificate(dir, 'new', ['localhost'], { cn: 'new' });
-    renameSync(fresh.key, live.key);
-    renameSync(fresh.cert, live.cert);
+    rotate();
     await proxy.reload(read);
     // The rename is never reported again: the reload's copy must not stay for good.
     await until(async () => (await servedName(port)) === 'new', 2500);
   });
 
   it('serves files renamed in between reading the config and opening the listener', async () => {
-    const dir = certDir();
-    const live = { cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
-    const old = makeCertificate(dir, 'old', ['localhost'], { cn: 'old' });
-    copyFileSync(old.cert, live.cert);
-    copyFileSync(old.key, live.key);
+    const { live, rotate } = liveFiles();
     const backend = await startBackend();
     // The config reads the files; a start then awaits (cache directories, admin) before listening.
     const config = resolveConfig({ ...simpleConfig([backend.address]), listeners: [{ port: 0, host: '127.0.0.1', tls: { certificates: [live] } }], log: { level: 'silent' } }, 'test');
-    const fresh = makeCertificate(dir, 'new', ['localhost'], { cn: 'new' });
-    renameSync(fresh.key, live.key);
-    renameSync(fresh.cert, live.cert);
+    rotate();
     const proxy = await PorticoProxy.start(config, { logger: pino({ level: 'silent' }), shutdownGraceMs: 100 });
     registerCleanup(() => proxy.close(100));
     // The rename happened before the watcher was made, so it is never reported.
