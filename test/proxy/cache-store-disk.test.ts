@@ -76,6 +76,29 @@ describe('disk tier', () => {
     expect(warnings[0]).toMatchObject({ zone: 'z', msg: expect.stringContaining('removed 4') });
   });
 
+  test('a zone closed while it reads the directory back removes nothing: the next owner judges the files (a restart racing a read-back)', async () => {
+    const dir = tempDir();
+    const garbage = join(dir, 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.entry');
+    writeFileSync(garbage, Buffer.alloc(5000, 0xff));
+    const made: { registry?: CacheRegistry } = {};
+    // The module object itself (an `import *` is a copy under the test transform).
+    const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
+    const realOpen = fsPromises.open;
+    // The read-back's first file open is where the registry closes: mid-read, deterministically.
+    const open = jest.spyOn(fsPromises, 'open').mockImplementationOnce(async (...args: Parameters<typeof fsPromises.open>) => {
+      made.registry!.close();
+      return realOpen(...args);
+    });
+    const started = diskZone(dir);
+    made.registry = started.registry;
+    await started.zone.ready;
+    const opens = open.mock.calls.length;
+    open.mockRestore();
+    expect(opens).toBe(1);
+    expect(existsSync(garbage)).toBe(true);
+    expect(started.lines.filter((l) => /unreadable/.test(l.msg))).toEqual([]);
+  });
+
   test('leaves files that are not cache entries alone (a disk.path shared with other files), with one log line', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'notes.txt'), 'the user\'s own file');

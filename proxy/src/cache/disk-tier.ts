@@ -169,10 +169,11 @@ export class DiskTier implements ZoneDisk {
       }
       const file = join(this.config.path, dirent.name);
       const found = dirent.name.startsWith(TEMP_PREFIX) ? null : await readEntry(file, dirent.name).catch(() => null);
+      if (this.closed) return; // closed during the read: the directory is the next owner's to judge
       if (found === null) {
         removed.push(dirent.name);
         await unlink(file).catch(() => undefined);
-      } else if (!this.closed && !this.files.has(found.entry.id) && this.owner.found(found.entry)) {
+      } else if (!this.files.has(found.entry.id) && this.owner.found(found.entry)) {
         this.files.set(found.entry.id, found.entry, found.entry.disk!.fileSize);
         count++;
       }
