@@ -1,8 +1,29 @@
 // Projects: `unit` (fast, every run of `npm test`), `unit-undici` (the client-facing proxy tests
-// again, on the fallback upstream client; also in `npm test`) and `system` (real external
-// programs: Docker, nginx...; `npm run test:system`). All run in CI.
+// again, on the fallback upstream client; also in `npm test`), `unit-node-http` (the server-facing
+// ones again, with node:http reading clients' HTTP/1.1 instead of the native server; also in
+// `npm test`) and `system` (real external programs: Docker, nginx...; `npm run test:system`). All
+// run in CI.
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const serverTests = [
+  'http1-server',
+  'http1-server-hostile',
+  'hostile-inputs',
+  'hostile-peers',
+  'client-behaviour',
+  'client-idle',
+  'forwarding',
+  'streaming',
+  'timeouts',
+  'websocket',
+  'upgrades',
+  'drain',
+  'compress-streaming',
+  'cache-lock',
+  'static-files',
+  'tls-listener',
+  'h2-forwarding',
+];
 const clientTests = ['h1-client', 'streaming', 'timeouts', 'retries', 'forwarding', 'websocket', 'upgrades', 'client-behaviour', 'passive-health', 'hostile-peers', 'upstream-client-*'];
 
 module.exports = {
@@ -13,6 +34,12 @@ module.exports = {
       displayName: 'unit-undici',
       setupFiles: ['<rootDir>/test/setup/undici-client.ts'],
       testMatch: clientTests.map((name) => `<rootDir>/test/proxy/${name}.test.ts`),
+    },
+    {
+      ...common,
+      displayName: 'unit-node-http',
+      setupFiles: ['<rootDir>/test/setup/node-http-server.ts'],
+      testMatch: serverTests.map((name) => `<rootDir>/test/proxy/${name}.test.ts`),
     },
     { ...common, displayName: 'system', testMatch: ['<rootDir>/test/system/**/*.test.ts'] },
   ],

@@ -77,10 +77,11 @@ export function markdown(summaries: Summary[], runs: RunResult[], s: Settings, e
     }
     const portico = by('portico');
     // What a feature costs against plain Portico in the same run (issue budgets: sticky ≤ 1.10x CPU).
-    for (const variant of ['portico-sticky', 'portico-health']) {
+    // And what Portico's own HTTP/1.1 server saves against node:http doing the same cache HITs.
+    for (const [variant, base] of [['portico-sticky', portico], ['portico-health', portico], ['portico-cache-node-http', by('portico-cache')]] as const) {
       const v = by(variant);
-      if (portico && v) {
-        lines.push('', `${v.label} vs portico: rps ${ratio(v.rps, portico.rps)}, CPU per request ${ratio(v.cpuUsPerReq, portico.cpuUsPerReq)}`);
+      if (base && v) {
+        lines.push('', `${v.label} vs ${base.target}: rps ${ratio(v.rps, base.rps)}, CPU per request ${ratio(v.cpuUsPerReq, base.cpuUsPerReq)}`);
       }
     }
     const negotiated = tlsNote(runs.filter((r) => r.body === body));

@@ -8,6 +8,8 @@ export const ALL_TARGETS = [
   'haproxy',
   'fastify',
   'portico-cache',
+  // The same cache HIT with node:http reading the clients' HTTP/1.1 (PORTICO_HTTP1_SERVER=node).
+  'portico-cache-node-http',
   'nginx-cache',
   'portico-static',
   'nginx-static',

@@ -7,7 +7,7 @@ import { startNginx, startNginxCache, startNginxGzip, startNginxStatic } from '.
 import { startNginxH2, startNginxHttps } from './nginx-tls';
 import { startNginxWs } from './nginx-ws';
 import { startNodeH2, startNodeHttp, startNodeHttps } from './node-reference';
-import { startPortico, startPorticoCache, startPorticoGzip, startPorticoHealth, startPorticoStatic, startPorticoSticky } from './portico';
+import { startPortico, startPorticoCache, startPorticoCacheNodeHttp, startPorticoGzip, startPorticoHealth, startPorticoStatic, startPorticoSticky } from './portico';
 import { startPorticoH2, startPorticoHttps } from './portico-tls';
 import { startPorticoWs } from './portico-ws';
 import type { StartTarget } from './types';
@@ -21,6 +21,7 @@ export const TARGETS: Record<TargetName, StartTarget> = {
   haproxy: startHaproxy,
   fastify: startFastify,
   'portico-cache': startPorticoCache,
+  'portico-cache-node-http': startPorticoCacheNodeHttp,
   'nginx-cache': startNginxCache,
   'portico-static': startPorticoStatic,
   'nginx-static': startNginxStatic,

@@ -47,6 +47,8 @@ export async function startVariant(
   extra: Record<string, unknown> = {},
   /** More listener fields, e.g. tls. */
   listener: Record<string, unknown> = {},
+  /** More environment for the proxy process. */
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ port: number; label: string; proc: ReturnType<typeof start> }> {
   const bundle = path.join(ctx.repoRoot, 'dist', 'portico-proxy.js');
   if (!existsSync(bundle)) throw new Error(`portico: ${bundle} is missing; run: node scripts/build.mjs portico-proxy`);
@@ -64,6 +66,7 @@ export async function startVariant(
   const proc = start(name, ctx.settings.proxyNode, [...flags, bundle, '--config', file], {
     cpu: ctx.settings.proxyCpu,
     cwd: ctx.repoRoot,
+    env: { ...process.env, ...env },
     logFile: path.join(ctx.dir, `${name}.log`),
   });
   await waitForPort(port, proc);
@@ -104,13 +107,19 @@ function firstCookie(port: number): Promise<string> {
 }
 
 /** A route cache over the same upstream: every request after the first is a memory HIT. */
-export const startPorticoCache: StartTarget = async (ctx) => {
+export const startPorticoCache: StartTarget = (ctx) => cacheVariant(ctx, 'portico-cache', {}, 'memory HIT');
+
+/** The same HIT with node:http, not Portico's own server, reading the clients' HTTP/1.1. */
+export const startPorticoCacheNodeHttp: StartTarget = (ctx) =>
+  cacheVariant(ctx, 'portico-cache-node-http', { PORTICO_HTTP1_SERVER: 'node' }, 'memory HIT, node:http server');
+
+async function cacheVariant(ctx: TargetContext, name: 'portico-cache' | 'portico-cache-node-http', env: NodeJS.ProcessEnv, what: string) {
   const backend = `${HOST}:${ctx.backendPort}`;
   const route = { proxy: { upstream: 'b' }, cache: { zone: 'c', valid: [{ status: [200], for: '10m' }] } };
-  const t = await startVariant(ctx, 'portico-cache', { b: { servers: twoServers(backend) } }, route, { caches: { c: { maxSize: '256m' } } });
+  const t = await startVariant(ctx, name, { b: { servers: twoServers(backend) } }, route, { caches: { c: { maxSize: '256m' } } }, {}, env);
   await warmCache(t.port, ctx.settings.bodies);
-  return { name: 'portico-cache', ...t, label: `${t.label}, memory HIT` };
-};
+  return { name, ...t, label: `${t.label}, ${what}` };
+}
 
 /** The bench bodies as files from the static action (etag on, as nginx). */
 export const startPorticoStatic: StartTarget = async (ctx) => {

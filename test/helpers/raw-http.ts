@@ -50,3 +50,60 @@ function complete(text: string): boolean {
   const length = /\r\ncontent-length: *(\d+)/i.exec(head);
   return length !== null && text.length - end - 4 >= Number(length[1]);
 }
+
+export interface RawConnection {
+  socket: net.Socket;
+  /** Everything received so far, latin1. */
+  readonly text: string;
+  write(bytes: string | Buffer): void;
+  /** Resolves with everything received once `done(text)` holds; rejects if the connection closes first. */
+  until(done: (text: string) => boolean): Promise<string>;
+  /** Resolves when the proxy (or the test) closed the connection. */
+  closed: Promise<void>;
+}
+
+/** A raw connection kept open: write, then wait for what the proxy answers (pipelining, Expect, ...). */
+export async function rawConnection(port: number): Promise<RawConnection> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  socket.on('error', () => undefined);
+  registerCleanup(async () => socket.destroy());
+  let text = '';
+  let waiter: (() => void) | null = null;
+  socket.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+    waiter?.();
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  void closed.then(() => waiter?.());
+  return {
+    socket,
+    get text() {
+      return text;
+    },
+    write: (bytes) => socket.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes),
+    until: (done) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (done(text)) {
+            waiter = null;
+            resolve(text);
+          } else if (socket.destroyed) {
+            waiter = null;
+            reject(new Error(`connection closed; received: ${JSON.stringify(text.slice(0, 500))}`));
+          }
+        };
+        waiter = check;
+        check();
+      }),
+    closed,
+  };
+}
+
+/** How many times `part` occurs in `text`. */
+export function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}

@@ -1,6 +1,6 @@
 // The Downstream of an HTTP/1.1 request (node:http). Event listeners are module-level functions
 // that find the downstream through a symbol on the response: no closure per request.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { H1Request, H1Response } from '../server/h1/h1-exchange';
 import type { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { sendError } from '../forward/error-page';
@@ -9,7 +9,7 @@ import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } fro
 import { H1RequestView } from './request-view';
 
 const kDownstream = Symbol('portico.downstream');
-type Carrier = ServerResponse & { [kDownstream]?: H1Downstream };
+type Carrier = H1Response & { [kDownstream]?: H1Downstream };
 /** The request in progress on a client socket (read by the idle sweeper instead of node internals). */
 export const kCurrentRequest = Symbol('portico.currentRequest');
 export type TrackedSocket = Socket & { [kCurrentRequest]?: H1Downstream };
@@ -21,7 +21,7 @@ export class H1Downstream extends H1RequestView implements Downstream {
   /** The last chunk of a held body, recycled once flushed. */
   private flushed: Buffer | null = null;
 
-  constructor(req: IncomingMessage, readonly res: ServerResponse, scheme: string, host: string, peer: string) {
+  constructor(req: H1Request, readonly res: H1Response, scheme: string, host: string, peer: string) {
     super(req, scheme, host, peer);
     (res as Carrier)[kDownstream] = this;
     (req.socket as TrackedSocket)[kCurrentRequest] = this;

@@ -1,5 +1,6 @@
-// What every HTTP/1.1 Downstream knows of its request, read from node:http's IncomingMessage.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+// What every HTTP/1.1 Downstream knows of its request, read from node:http's H1Request.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { H1Request } from '../server/h1/h1-exchange';
 
 export abstract class H1RequestView {
   /** The real client address (X-Forwarded-For from a trusted proxy, else the peer). */
@@ -8,7 +9,7 @@ export abstract class H1RequestView {
   cacheStatus: string | undefined = undefined;
 
   constructor(
-    readonly req: IncomingMessage,
+    readonly req: H1Request,
     readonly scheme: string,
     /** The Host header as received, with any port. */
     readonly host: string,

@@ -1,7 +1,7 @@
 // The Downstream of an HTTP/1.1 Upgrade request (WebSocket): node:http hands over the raw socket,
 // so every answer is written here by hand. A 101 from the upstream becomes a tunnel registered with
 // the listener; any other answer is a normal response, delimited by closing the connection.
-import type { IncomingMessage } from 'node:http';
+import type { H1Request } from '../server/h1/h1-exchange';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
@@ -25,7 +25,7 @@ export class UpgradeDownstream extends H1RequestView implements Downstream {
   private closeListener: DownstreamCloseListener | null = null;
 
   constructor(
-    req: IncomingMessage,
+    req: H1Request,
     private readonly socket: Duplex,
     /** Bytes the client sent after its request head (the first WebSocket frames, if any). */
     private readonly clientHead: Buffer,

@@ -1,11 +1,11 @@
 // The answers the proxy writes itself: a small error body (JSON when the client prefers it, else
 // HTML) and redirects. No client input can make these throw: values are checked, writes guarded.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { H1Request, H1Response } from '../server/h1/h1-exchange';
 import { STATUS_CODES } from 'node:http';
 import type { Downstream } from '../downstream/downstream';
 import { isValidHeaderValue } from './header-rules';
 
-export function sendError(req: IncomingMessage, res: ServerResponse, status: number, code: string): void {
+export function sendError(req: H1Request, res: H1Response, status: number, code: string): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -1,6 +1,7 @@
-// One plain HTTP/1.1 listening socket (TLS ones: secure-listener.ts): its node:http server, the client-side timeouts of the config
-// (applied again on reload), and the tunnels its upgrades opened.
-import http, { type Server } from 'node:http';
+// One plain HTTP/1.1 listening socket (TLS ones: secure-listener.ts): its HTTP/1.1 server (the
+// native one, or node:http: http1-server-kind.ts), the client-side timeouts of the config (applied
+// again on reload), and the tunnels its upgrades opened.
+import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedListener, ResolvedTimeouts } from '../config/resolved';
@@ -9,7 +10,11 @@ import { ClientIdleSweeper } from './client-idle';
 import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
 import type { Server as NetServer } from 'node:net';
 import type { Logger } from '../log';
-import { createHandlers, type ListenerSettings, type RuntimeSource } from './request-handler';
+import { createHandlers, type ListenerHandlers, type ListenerSettings, type RuntimeSource } from './request-handler';
+import type { H1Request } from './h1/h1-exchange';
+import { http1ServerKind } from './h1/http1-server-kind';
+import { createRawServer } from './h1/raw-server';
+import { RawConnections } from './h1/raw-connections';
 import { SecureListener } from './secure-listener';
 import { UpgradedSockets } from './tunnels';
 import type { TlsServices } from '../tls/tls-services';
@@ -46,38 +51,29 @@ export class Listener implements TrafficListener {
   readonly upgraded = new UpgradedSockets();
   private readonly idle: ClientIdleSweeper;
   private readonly settings: ListenerSettings;
+  private http1: Http1Connections | null = null;
 
   private constructor(
     readonly name: string,
-    readonly server: Server,
     timeouts: ResolvedTimeouts,
     config: ResolvedListener,
   ) {
     this.idle = new ClientIdleSweeper({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
     this.settings = { redirectToHttps: config.redirectToHttps, hsts: null };
-    this.applyTimeouts(timeouts);
+  }
+
+  get server(): NetServer {
+    return this.http1!.server;
   }
 
   static async open(config: ResolvedListener, timeouts: ResolvedTimeouts, source: RuntimeSource): Promise<Listener> {
-    const server = http.createServer({
-      keepAliveTimeout: 0, // idle connections are closed by the ClientIdleSweeper instead
-      requestTimeout: 0, // a whole-request limit would cut long uploads; idle timeouts guard instead
-      connectionsCheckingInterval: headerCheckInterval(timeouts.clientHeader),
-      noDelay: true,
-    });
-    // Above the limit, so the request handler sees the excess and answers 431: at its own limit
-    // node:http silently drops the fields beyond it and the request goes on without them.
-    server.maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
-    const listener = new Listener(config.name, server, timeouts, config);
+    const listener = new Listener(config.name, timeouts, config);
     const handlers = createHandlers(source, 'http', listener.upgraded, listener.settings);
-    server.on('request', handlers.request);
-    server.on('connection', (socket: Socket) => listener.idle.watch(socket));
-    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      listener.idle.forget(socket as Socket); // a tunnel has its own lifetime
-      listener.upgraded.hold(socket); // from now on node:http no longer closes it: shutdown must
-      handlers.upgrade(req, socket, head);
-    });
-    await listen(server, config.port, config.host);
+    const upgrade = upgradeFrom(listener.idle, listener.upgraded, handlers);
+    const watch = (socket: Socket) => listener.idle.watch(socket);
+    listener.http1 = http1ServerKind() === 'native' ? nativeHttp1(handlers.request, upgrade, watch, timeouts) : nodeHttp1(handlers.request, upgrade, watch, timeouts);
+    listener.applyTimeouts(timeouts);
+    await listen(listener.server, config.port, config.host);
     return listener;
   }
 
@@ -90,25 +86,78 @@ export class Listener implements TrafficListener {
 
   /** The client timeouts of a (re)loaded config; connections already open follow them too. */
   applyTimeouts(timeouts: ResolvedTimeouts): void {
-    this.server.headersTimeout = timeouts.clientHeader;
+    this.http1!.setHeadersTimeout(timeouts.clientHeader);
     this.idle.setLimits({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
   }
 
   /**
    * Stops accepting, lets requests and tunnels in flight finish for up to `graceMs`, then cuts
-   * what is left (tunnels included: node:http no longer counts upgraded sockets as its own).
+   * what is left (tunnels included: the HTTP server no longer counts upgraded sockets as its own).
    */
   async close(graceMs: number): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
+    const http1 = this.http1!;
+    const closed = new Promise<void>((resolve) => http1.server.close(() => resolve()));
+    http1.closeIdle();
     const timer = setTimeout(() => {
-      this.server.closeAllConnections();
+      http1.closeAll();
       this.upgraded.closeAll();
     }, graceMs);
     timer.unref();
     await Promise.all([closed, this.upgraded.whenEmpty()]);
     clearTimeout(timer);
   }
+}
+
+/** A listener's HTTP/1.1 server, native or node:http, as the listener drives it. */
+interface Http1Connections {
+  readonly server: NetServer;
+  setHeadersTimeout(ms: number): void;
+  closeIdle(): void;
+  closeAll(): void;
+}
+
+type UpgradeHandler = (req: H1Request, socket: Duplex, head: Buffer) => void;
+
+/** What a listener does with an upgrade request's socket before routing it. */
+export function upgradeFrom(idle: ClientIdleSweeper, upgraded: UpgradedSockets, handlers: ListenerHandlers): UpgradeHandler {
+  return (req, socket, head) => {
+    idle.forget(socket as Socket); // a tunnel has its own lifetime
+    upgraded.hold(socket); // from now on the HTTP server no longer closes it: shutdown must
+    handlers.upgrade(req, socket, head);
+  };
+}
+
+function nativeHttp1(request: ListenerHandlers['request'], upgrade: UpgradeHandler, watch: (socket: Socket) => void, timeouts: ResolvedTimeouts): Http1Connections {
+  const connections = new RawConnections({ request, upgrade }, headerCheckInterval(timeouts.clientHeader));
+  const server = createRawServer(connections);
+  server.on('connection', watch);
+  return {
+    server,
+    setHeadersTimeout: (ms) => (connections.headersTimeout = ms),
+    closeIdle: () => connections.closeIdle(),
+    closeAll: () => connections.closeAll(),
+  };
+}
+
+function nodeHttp1(request: ListenerHandlers['request'], upgrade: UpgradeHandler, watch: (socket: Socket) => void, timeouts: ResolvedTimeouts): Http1Connections {
+  const server = http.createServer({
+    keepAliveTimeout: 0, // idle connections are closed by the ClientIdleSweeper instead
+    requestTimeout: 0, // a whole-request limit would cut long uploads; idle timeouts guard instead
+    connectionsCheckingInterval: headerCheckInterval(timeouts.clientHeader),
+    noDelay: true,
+  });
+  // Above the limit, so the request handler sees the excess and answers 431: at its own limit
+  // node:http silently drops the fields beyond it and the request goes on without them.
+  server.maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
+  server.on('request', request);
+  server.on('connection', watch);
+  server.on('upgrade', upgrade);
+  return {
+    server,
+    setHeadersTimeout: (ms) => (server.headersTimeout = ms),
+    closeIdle: () => server.closeIdleConnections(),
+    closeAll: () => server.closeAllConnections(),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 // hostile-inputs.test.ts): Content-Length with Transfer-Encoding, two Content-Lengths (even equal),
 // a Content-Length that is not digits, obs-fold, bare LF, CTLs/NUL in values, non-token names,
 // unknown methods, chunked not last in Transfer-Encoding, chunk-size overflow, a head over 16 KiB (431).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { H1Request, H1Response } from './h1/h1-exchange';
 import { sendError } from '../forward/error-page';
 import { equalsLowercaseAt } from '../net/ascii';
 import type { RuntimeRoute } from '../runtime';
@@ -26,7 +26,7 @@ const AFTER_REFUSED: RequestRejection = { status: 400, code: 'AFTER_REFUSED_REQU
 /** Set on a client socket once a request on it was refused. */
 const kRefused = Symbol('portico.refused');
 
-type ClientSocket = IncomingMessage['socket'] & { [kRefused]?: true };
+type ClientSocket = H1Request['socket'] & { [kRefused]?: true };
 
 /**
  * The request's head, and the connection it came on: requests pipelined behind a refused one are
@@ -34,7 +34,7 @@ type ClientSocket = IncomingMessage['socket'] & { [kRefused]?: true };
  * refused response has closed the socket, so "POST + Transfer-Encoding: gzip, chunked" with a
  * "GET /smuggled" in its body would otherwise send that GET upstream.
  */
-export function checkRequest(req: IncomingMessage): RequestRejection | null {
+export function checkRequest(req: H1Request): RequestRejection | null {
   if ((req.socket as ClientSocket)[kRefused] === true) return AFTER_REFUSED;
   return checkRequestHead(req.rawHeaders);
 }
@@ -80,7 +80,7 @@ function invalidHost(value: string): boolean {
 }
 
 /** Answers a refused request and closes the connection: what follows its head cannot be trusted. */
-export function refuseRequest(req: IncomingMessage, res: ServerResponse, rejection: RequestRejection): void {
+export function refuseRequest(req: H1Request, res: H1Response, rejection: RequestRejection): void {
   res.shouldKeepAlive = false;
   (req.socket as ClientSocket)[kRefused] = true;
   sendError(req, res, rejection.status, rejection.code);

@@ -2,7 +2,7 @@
 // Runtime each time, so a reload applies to the next request while requests in flight finish with
 // the config they began with. HTTP/1.1 requests and upgrades become a Downstream here; nothing
 // below this file sees node:http.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { H1Request, H1Response } from './h1/h1-exchange';
 import type { Duplex } from 'node:stream';
 import type { Downstream } from '../downstream/downstream';
 import { H1Downstream } from '../downstream/h1-downstream';
@@ -31,8 +31,8 @@ export interface RuntimeSource {
 }
 
 export interface ListenerHandlers {
-  request: (req: IncomingMessage, res: ServerResponse) => void;
-  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  request: (req: H1Request, res: H1Response) => void;
+  upgrade: (req: H1Request, socket: Duplex, head: Buffer) => void;
 }
 
 /** What a listener's config says about every request on it; changed in place on reload. */
@@ -47,7 +47,7 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
   // HTTP-01 is validated over plain HTTP only (RFC 8555 §8.3).
   const challenges = scheme === 'http';
   return {
-    request(req: IncomingMessage, res: ServerResponse): void {
+    request(req: H1Request, res: H1Response): void {
       const runtime = source.runtime;
       const refused = checkRequest(req);
       if (refused !== null) {
@@ -78,7 +78,7 @@ export function createHandlers(source: RuntimeSource, scheme: string, upgraded: 
     },
 
     /** WebSocket (and other allowed) upgrades, routed like requests. */
-    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    upgrade(req: H1Request, socket: Duplex, head: Buffer): void {
       const runtime = source.runtime;
       const rawHost = findHost(req.rawHeaders);
       const route = isOriginForm(req) ? matchRoute(runtime, req, rawHost) : null;
@@ -170,17 +170,17 @@ function allowedUpgrade(offered: string | undefined, allowed: ReadonlySet<string
   return null;
 }
 
-function hasBody(req: IncomingMessage): boolean {
+function hasBody(req: H1Request): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** Only "/path" targets are routed: absolute-form and "*" are not for a reverse proxy. */
-function isOriginForm(req: IncomingMessage): boolean {
+function isOriginForm(req: H1Request): boolean {
   return (req.url ?? '/').charCodeAt(0) === 47; // '/'
 }
 
-function matchRoute(runtime: Runtime, req: IncomingMessage, rawHost: string): RuntimeRoute | null {
+function matchRoute(runtime: Runtime, req: H1Request, rawHost: string): RuntimeRoute | null {
   return routeFor(runtime, rawHost, req.url ?? '/');
 }
 

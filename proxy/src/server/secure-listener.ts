@@ -1,6 +1,8 @@
 // One TLS listening socket. With http2 (the default): node:http2's secure server with allowHTTP1,
 // so ALPN offers h2 and http/1.1 on one port; h2 streams go to h2-streams.ts, HTTP/1.1 requests and
-// upgrades to the same handlers as a plain listener. Without: an https server (http/1.1 only).
+// upgrades to the same handlers as a plain listener, read by the native HTTP/1.1 server
+// (h1/http1-over-h2.ts) or node:http (h1/http1-server-kind.ts). Without: a TLS server whose
+// connections the native server reads, or node's https server.
 // Certificates (SNI), ticket keys and the session cache belong to the listener and survive
 // reloads; a reload or a change of the files builds new secure contexts once, and connections
 // already open keep theirs. With `tls.acme` the store also holds the ACME certificates (shared
@@ -11,7 +13,7 @@ import http2, { type Http2SecureServer, type ServerHttp2Session } from 'node:htt
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { LoadedCertificate, ResolvedListener, ResolvedTimeouts, ResolvedTls } from '../config/resolved';
 import type { Logger } from '../log';
 import { listen } from '../net/listen';
@@ -24,12 +26,15 @@ import type { StaplingListener, TlsServices } from '../tls/tls-services';
 import { ClientIdleSweeper } from './client-idle';
 import { kGuard, SessionGuard, type GuardedSession } from './h2-session-guard';
 import { createStreamHandler } from './h2-streams';
-import { headerCheckInterval, type TrafficListener } from './listener';
+import { headerCheckInterval, upgradeFrom, type TrafficListener } from './listener';
+import { http1ServerKind } from './h1/http1-server-kind';
+import { takeHttp1Connections } from './h1/http1-over-h2';
+import { RawConnections } from './h1/raw-connections';
 import { DEFAULT_MAX_REQUEST_HEADERS } from './request-checks';
 import { createHandlers, type ListenerSettings, type RuntimeSource } from './request-handler';
 import { UpgradedSockets } from './tunnels';
 
-type SecureServer = Http2SecureServer | https.Server;
+type SecureServer = Http2SecureServer | https.Server | TlsServer;
 
 export class SecureListener implements TrafficListener, StaplingListener {
   readonly kind: 'https' | 'h2';
@@ -49,6 +54,8 @@ export class SecureListener implements TrafficListener, StaplingListener {
   /** Staples OCSP answers (tls.ocspStapling). */
   private stapling = false;
   private readonly unsubscribe: () => void;
+  /** The native server's HTTP/1.1 connections; null: node:http reads them. */
+  private http1: RawConnections | null = null;
 
   private constructor(
     readonly name: string,
@@ -79,6 +86,7 @@ export class SecureListener implements TrafficListener, StaplingListener {
       // Node calls this only when the client sent SNI; without, the default context answers.
       SNICallback: (servername: string, cb: (err: Error | null, ctx?: import('node:tls').SecureContext) => void) => cb(null, listener!.store.select(servername)),
     };
+    const native = http1ServerKind() === 'native';
     const server: SecureServer = tls.http2
       ? http2.createSecureServer({
           ...options,
@@ -95,13 +103,15 @@ export class SecureListener implements TrafficListener, StaplingListener {
           // Room above our own 431 limit, so that limit answers rather than a bare reset.
           maxHeaderListPairs: DEFAULT_MAX_REQUEST_HEADERS + 16,
         })
-      : https.createServer({ ...options, ALPNProtocols: ['http/1.1'], keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
+      : native
+        ? createTlsServer({ ...options, ALPNProtocols: ['http/1.1'], allowHalfOpen: true, noDelay: true })
+        : https.createServer({ ...options, ALPNProtocols: ['http/1.1'], keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
     listener = new SecureListener(config.name, server, store, tls, timeouts, log, services);
     listener.ticketKeys = ticketKeys;
     // The config read the files before the start's awaits; the watcher's baseline is now: a rotation
     // in between would never be reported. Nothing happens when they are unchanged.
     listener.reloadFiles();
-    listener.attach(source, timeouts);
+    listener.attach(source, timeouts, native);
     listener.setStapling(tls.ocspStapling);
     try {
       await listen(server, config.port, config.host);
@@ -138,6 +148,7 @@ export class SecureListener implements TrafficListener, StaplingListener {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const session of this.sessions) session.close(); // GOAWAY: streams in flight finish
     (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    this.http1?.closeIdle();
     const timer = setTimeout(() => {
       // Tunnels first: a WebSocket gets its Close 1001 on its stream or socket before the
       // connections under them are cut.
@@ -189,9 +200,17 @@ export class SecureListener implements TrafficListener, StaplingListener {
     }
   }
 
-  private attach(source: RuntimeSource, timeouts: ResolvedTimeouts): void {
+  private attach(source: RuntimeSource, timeouts: ResolvedTimeouts, native: boolean): void {
     const server = this.server;
     const handlers = createHandlers(source, 'https', this.upgraded, this.settings);
+    if (native) {
+      const connections = new RawConnections({ request: handlers.request, upgrade: upgradeFrom(this.idle, this.upgraded, handlers) }, headerCheckInterval(timeouts.clientHeader));
+      if (!isHttp2(server)) {
+        this.http1 = connections;
+        server.on('secureConnection', (socket: TLSSocket) => connections.add(socket));
+      } else if (takeHttp1Connections(server, connections)) this.http1 = connections;
+      else this.log.warn({ listener: this.name }, "node:http2's connection handling is not as expected: its HTTP/1.1 clients are read by node:http");
+    }
     if (this.kind === 'h2' && isHttp2(server)) {
       // A 'request' listener would make node build compatibility objects for every h2 stream and
       // answer them too (its 'newListener' hook): drop that hook first. Should a Node version wire
@@ -245,6 +264,7 @@ export class SecureListener implements TrafficListener, StaplingListener {
 
   private applyTimeouts(timeouts: ResolvedTimeouts): void {
     (this.server as https.Server).headersTimeout = timeouts.clientHeader;
+    if (this.http1 !== null) this.http1.headersTimeout = timeouts.clientHeader;
     this.idle.setLimits({ keepAlive: timeouts.clientKeepAlive, body: timeouts.clientBody, send: timeouts.clientSend });
   }
 
@@ -297,5 +317,5 @@ function sameFiles(a: readonly LoadedCertificate[], b: readonly LoadedCertificat
 }
 
 function isHttp2(server: SecureServer): server is Http2SecureServer {
-  return !(server instanceof https.Server);
+  return 'updateSettings' in server;
 }

@@ -127,7 +127,8 @@ function execute(parser: NativeParser, input: string, events: string[]): void {
   else events.push(typeof result?.code === 'string' ? 'execute error' : `execute ${typeof result}`);
 }
 
-function oneLine(text: string): string {
+/** A reason on one line, at most 500 characters (the self-tests' answers end up in a log line). */
+export function oneLine(text: string): string {
   const line = text.replace(/[\r\n]+/g, ' ');
   return line.length > 500 ? `${line.slice(0, 497)}...` : line;
 }

@@ -17,7 +17,9 @@ export interface NativeParser {
 
 export interface NativeParserClass {
   new (): NativeParser;
+  REQUEST: number;
   RESPONSE: number;
+  kOnMessageBegin: number;
   kOnHeaders: number;
   kOnHeadersComplete: number;
   kOnBody: number;
@@ -25,10 +27,12 @@ export interface NativeParserClass {
   kLenientNone: number;
 }
 
-/** llhttp's HTTP_RESPONSE (llhttp_type_t); the self-test checks the binding still says so. */
+/** llhttp's HTTP_REQUEST / HTTP_RESPONSE (llhttp_type_t); the self-tests check the binding still says so. */
+export const HTTP_REQUEST = 1;
 export const HTTP_RESPONSE = 2;
 
 let loaded: NativeParserClass | null | undefined;
+let methodNames: readonly string[] | null | undefined;
 
 /** The binding's parser class, or null when this Node has none (loaded once, never throws). */
 export function nativeParserClass(): NativeParserClass | null {
@@ -41,6 +45,23 @@ export function nativeParserClass(): NativeParserClass | null {
     }
   }
   return loaded;
+}
+
+/**
+ * The method names by llhttp's numbering (onHeadersComplete's `method`), or null. Not
+ * http.METHODS: that list is sorted, this one is indexed by llhttp's enum.
+ */
+export function nativeMethodNames(): readonly string[] | null {
+  if (methodNames === undefined) {
+    try {
+      const mod = require('node:_http_common') as { methods?: unknown } | undefined;
+      const list = mod?.methods;
+      methodNames = Array.isArray(list) && list.every((m) => typeof m === 'string') ? (list as string[]) : null;
+    } catch {
+      methodNames = null;
+    }
+  }
+  return methodNames;
 }
 
 export type OnHeadersComplete = (
@@ -75,6 +96,28 @@ export function createResponseParser(callbacks: ResponseCallbacks, Parser = nati
   return parser;
 }
 
+export interface RequestCallbacks {
+  /** The first byte of a request (the head timeout starts here). */
+  onMessageBegin(): void;
+  onHeaders(headers: string[], url: string): void;
+  onHeadersComplete: OnHeadersComplete;
+  onBody(chunk: Buffer): void;
+  onMessageComplete(): void;
+}
+
+/** A strict (no lenient flags) request parser refusing heads over `maxHeadBytes` (HPE_HEADER_OVERFLOW). */
+export function createRequestParser(callbacks: RequestCallbacks, maxHeadBytes: number, Parser = nativeParserClass()): NativeParser {
+  if (Parser === null) throw new Error('node:_http_common HTTPParser is not available on this Node');
+  const parser = new Parser();
+  parser.initialize(HTTP_REQUEST, {}, maxHeadBytes, Parser.kLenientNone);
+  parser[Parser.kOnMessageBegin] = callbacks.onMessageBegin;
+  parser[Parser.kOnHeaders] = callbacks.onHeaders;
+  parser[Parser.kOnHeadersComplete] = callbacks.onHeadersComplete;
+  parser[Parser.kOnBody] = callbacks.onBody;
+  parser[Parser.kOnMessageComplete] = callbacks.onMessageComplete;
+  return parser;
+}
+
 /**
  * Ends a parser for good, as node's freeParser does for one it does not pool: the native object
  * keeps its JS wrapper alive (and with it the callbacks and all they reach: connection, socket)
@@ -82,6 +125,7 @@ export function createResponseParser(callbacks: ResponseCallbacks, Parser = nati
  */
 export function closeParser(parser: NativeParser, Parser = nativeParserClass()): void {
   if (Parser !== null) {
+    parser[Parser.kOnMessageBegin] = null;
     parser[Parser.kOnHeaders] = null;
     parser[Parser.kOnHeadersComplete] = null;
     parser[Parser.kOnBody] = null;
