@@ -29,6 +29,11 @@ export class DiskTier implements ZoneDisk {
   private readonly errorsLogged = new Map<string, number>();
   private closed = false;
   private reading = true;
+  /**
+   * Files this owner wrote or removed while the directory was read back: its own decision is newer
+   * than what the read-back finds there (a purge would otherwise come back as a file found at start).
+   */
+  private readonly decidedWhileReading = new Set<string>();
   private limit: number;
   /** Settles once the directory has been read back (tests and the admin API may wait on it). */
   readonly ready: Promise<void>;
@@ -55,10 +60,12 @@ export class DiskTier implements ZoneDisk {
   }
 
   save(entry: StoredEntry, body: Buffer | null, from: DiskPlace | null): void {
+    if (this.reading) this.decidedWhileReading.add(entryFileName(entry.id));
     this.enqueue(entry.id, () => this.write(entry, body, from));
   }
 
   remove(entry: StoredEntry): void {
+    if (this.reading) this.decidedWhileReading.add(entryFileName(entry.id));
     if (this.files.peek(entry.id) === entry) this.files.delete(entry.id);
     const file = join(this.config.path, entryFileName(entry.id));
     this.enqueue(entry.id, () => unlink(file).catch((err: NodeJS.ErrnoException) => this.unlinkFailed(err)));
@@ -141,6 +148,7 @@ export class DiskTier implements ZoneDisk {
   /** Least recently used by age (file times for what was read back), then held to maxSize. */
   private readBackDone(): void {
     this.reading = false;
+    this.decidedWhileReading.clear();
     if (this.closed) return;
     const all = [...this.files.entries()].map(([, entry]) => entry).sort((a, b) => a.lastUsed - b.lastUsed);
     for (const entry of all) this.files.set(entry.id, entry, entry.disk!.fileSize);
@@ -168,8 +176,10 @@ export class DiskTier implements ZoneDisk {
         continue;
       }
       const file = join(this.config.path, dirent.name);
+      if (this.decidedWhileReading.has(dirent.name)) continue;
       const found = dirent.name.startsWith(TEMP_PREFIX) ? null : await readEntry(file, dirent.name).catch(() => null);
       if (this.closed) return; // closed during the read: the directory is the next owner's to judge
+      if (this.decidedWhileReading.has(dirent.name)) continue; // written or removed meanwhile: its queued operation decides
       if (found === null) {
         removed.push(dirent.name);
         await unlink(file).catch(() => undefined);
