@@ -42,6 +42,38 @@ export function connTexts(page: Page): Promise<string[]> {
   return page.evaluate<string[]>('window.connTexts');
 }
 
+/** Socket.IO's requests as the network saw them: long-polls (with the session id they carry) and WebSockets. */
+export interface SocketIoTraffic {
+  polls: { sid: string | undefined; status: number }[];
+  websockets: string[];
+}
+
+export function recordSocketIoTraffic(page: Page): SocketIoTraffic {
+  const traffic: SocketIoTraffic = { polls: [], websockets: [] };
+  page.on('response', (res) => {
+    const url = new URL(res.url());
+    if (url.pathname === '/socket.io/' && url.searchParams.get('transport') === 'polling') {
+      traffic.polls.push({ sid: url.searchParams.get('sid') ?? undefined, status: res.status() });
+    }
+  });
+  page.on('websocket', (ws) => traffic.websockets.push(ws.url()));
+  return traffic;
+}
+
+/**
+ * The session the one WebSocket upgraded: the handshakes' statuses (long-polls without a session
+ * id) and the statuses of the long-polls that carried the WebSocket's session id, which only the
+ * instance that opened the session can answer 200 (sticky sessions).
+ */
+export function upgradedSession(traffic: SocketIoTraffic): { websockets: string[]; handshakes: number[]; polls: number[] } {
+  const sid = traffic.websockets.length === 1 ? new URL(traffic.websockets[0]).searchParams.get('sid') : null;
+  return {
+    websockets: traffic.websockets,
+    handshakes: traffic.polls.filter((p) => p.sid === undefined).map((p) => p.status),
+    polls: traffic.polls.filter((p) => sid !== null && p.sid === sid).map((p) => p.status),
+  };
+}
+
 /** Waits until the chat says it is connected over WebSocket; fails with every status it showed. */
 export async function connectedViaWebSocket(page: Page): Promise<void> {
   await page.waitForFunction(`document.getElementById('conn').textContent === 'connected via websocket'`, null, { timeout: WAIT_MS }).catch(async () => {
