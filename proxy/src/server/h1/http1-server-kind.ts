@@ -1,7 +1,7 @@
 // Which server reads clients' HTTP/1.1: the native one (raw-connection.ts: llhttp driven directly,
-// about a third less CPU per request than node:http here) or node:http. PORTICO_HTTP1_SERVER=node
-// or =native chooses; otherwise native when the request parser's self-test passes on this Node,
-// else node:http with a warning. Decided once per process.
+// answers in order without reading ahead, node:http's CPU per request or less) or node:http.
+// PORTICO_HTTP1_SERVER=node or =native chooses; otherwise native when the request parser's
+// self-test passes on this Node, else node:http with a warning. Decided once per process.
 import { requestParserSelfTest } from './request-parser-self-test';
 
 export type Http1ServerKind = 'native' | 'node';
