@@ -1,7 +1,7 @@
 // The Downstream of an HTTP/1.1 request (node:http). Event listeners are module-level functions
 // that find the downstream through a symbol on the response: no closure per request.
 import type { H1Request, H1Response } from '../server/h1/h1-exchange';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { sendError } from '../forward/error-page';
 import { recycleBodyBuffer } from '../upstream/h1/body-buffers';
@@ -107,8 +107,21 @@ export class H1Downstream extends H1RequestView implements Downstream {
 
   reset(): void {
     const socket = this.res.socket;
-    if (socket !== null && !socket.destroyed) socket.resetAndDestroy();
-    else this.res.destroy();
+    if (socket === null || socket.destroyed) this.res.destroy();
+    else if (!(socket as { encrypted?: boolean }).encrypted) socket.resetAndDestroy();
+    else {
+      // resetAndDestroy() throws on a TLS socket (its handle is a TLSWrap, not a TCP handle): the
+      // reset goes to the TCP socket under it, and the TLS socket is destroyed with it.
+      const tcp = (socket as { _parent?: unknown })._parent;
+      if (tcp instanceof Socket && !tcp.destroyed) {
+        try {
+          tcp.resetAndDestroy();
+        } catch {
+          // not a TCP handle either: destroyed below
+        }
+      }
+      socket.destroy();
+    }
   }
 
   onClose(listener: DownstreamCloseListener): void {
