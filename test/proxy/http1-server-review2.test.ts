@@ -54,3 +54,89 @@ describe('native HTTP/1.1 over TLS', () => {
     });
   }
 });
+
+describe('closing a TLS listener', () => {
+  for (const http2 of [true, false]) {
+    const kind = http2 ? 'h2' : 'https';
+    it(`ends within the grace a client that connected but never began the handshake (${kind})`, async () => {
+      const backend = await startBackend();
+      const cert = makeCertificate(certDir(), 'a', ['a.test']);
+      const { proxy, port } = await startTlsProxy(simpleConfig([backend.address]), { certificates: [filesOf(cert)], http2 });
+      const raw = net.connect(port, '127.0.0.1');
+      raw.on('error', () => undefined);
+      registerCleanup(async () => raw.destroy());
+      await new Promise((r) => raw.once('connect', r));
+      await sleep(100);
+      const started = Date.now();
+      const done = proxy.close(200).then(() => Date.now() - started);
+      const took = await Promise.race([done, sleep(5000).then(() => -1)]);
+      expect(took).toBeGreaterThanOrEqual(0);
+      expect(took).toBeLessThan(2000);
+    });
+
+    it(`closes at once an idle native connection and ends one mid-head at the grace (${kind})`, async () => {
+      const backend = await startBackend();
+      const cert = makeCertificate(certDir(), 'a', ['a.test']);
+      const { proxy, port } = await startTlsProxy(simpleConfig([backend.address]), { certificates: [filesOf(cert)], http2 });
+      const idle = await tlsSocket(port, ['http/1.1']);
+      idle.on('error', () => undefined);
+      const idleClosed = new Promise<number>((r) => idle.once('close', () => r(Date.now())));
+      const midHead = await tlsSocket(port);
+      midHead.on('error', () => undefined);
+      const midClosed = new Promise<number>((r) => midHead.once('close', () => r(Date.now())));
+      midHead.write('GET / HTTP/1.1\r\nHost: a.test\r\n');
+      await sleep(100);
+      const started = Date.now();
+      const done = proxy.close(300).then(() => Date.now() - started);
+      const took = await Promise.race([done, sleep(5000).then(() => -1)]);
+      expect(took).toBeGreaterThanOrEqual(0);
+      expect(took).toBeLessThan(2000);
+      expect((await idleClosed) - started).toBeLessThan(250);
+      expect(await midClosed).toBeGreaterThan(0);
+    });
+
+    it(`answers a request in flight at shutdown with Connection: close, then closes (${kind})`, async () => {
+      let release: () => void = () => undefined;
+      const backend = await startBackend((_q, res) => {
+        release = () => res.end('late');
+      });
+      const cert = makeCertificate(certDir(), 'a', ['a.test']);
+      const { proxy, port } = await startTlsProxy(simpleConfig([backend.address]), { certificates: [filesOf(cert)], http2 });
+      const socket = await tlsSocket(port, ['http/1.1']);
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      socket.write('GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
+      while (backend.requests.length === 0) await sleep(20);
+      const done = proxy.close(3000);
+      await sleep(100);
+      release();
+      await closed;
+      await done;
+      expect(text).toMatch(/^HTTP\/1\.1 200 /);
+      expect(text.endsWith('late')).toBe(true);
+      expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    });
+  }
+});
+
+describe('closing a plain listener', () => {
+  nativeIt('answers a request in flight at shutdown with Connection: close, then closes', async () => {
+    let release: () => void = () => undefined;
+    const backend = await startBackend((_q, res) => {
+      release = () => res.end('late');
+    });
+    const { proxy, port } = await startProxy(simpleConfig([backend.address]));
+    const conn = await rawConnection(port);
+    conn.write('GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
+    while (backend.requests.length === 0) await sleep(20);
+    const done = proxy.close(3000);
+    await sleep(100);
+    release();
+    await conn.closed;
+    await done;
+    expect(conn.text.endsWith('late')).toBe(true);
+    expect(conn.text).toMatch(/\r\nconnection: close\r\n/i);
+  });
+});

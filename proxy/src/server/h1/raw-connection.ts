@@ -94,6 +94,11 @@ export class RawConnection implements BodyReader, ResponseWriter {
     socket.on('close', this.onClose);
   }
 
+  /** Shutting down: the answer being written closes the connection (ResponseWriter). */
+  get closing(): boolean {
+    return this.owner.closing;
+  }
+
   /** Whether the connection is between requests (nothing read, nothing being answered). */
   get idle(): boolean {
     return this.queue.length === 0 && !this.inHead;

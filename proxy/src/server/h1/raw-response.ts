@@ -19,6 +19,8 @@ const CRLF = Buffer.from('\r\n', 'latin1');
 /** The connection a response is written on. */
 export interface ResponseWriter {
   readonly socket: Socket;
+  /** The server is shutting down: a head written now says Connection: close (the connection closes after it). */
+  readonly closing?: boolean;
   /** Writes the last bytes of `response`; the connection calls `response.flushed()` once they left. */
   writeLast(response: RawResponse, data: Buffer): void;
 }
@@ -84,6 +86,7 @@ export class RawResponse extends EventEmitter implements H1Response {
     }
     // As node: an HTTP/1.0 answer without a length cannot keep the connection.
     if (this.http10 && !found.length) this.shouldKeepAlive = false;
+    if (this.writer.closing === true) this.shouldKeepAlive = false; // shutdown began while this was being answered
     if (found.close) this.shouldKeepAlive = false;
     else if (!found.connection) text += this.shouldKeepAlive ? 'Connection: keep-alive\r\n' : 'Connection: close\r\n';
     if (!found.date) text += `Date: ${httpDate()}\r\n`;
