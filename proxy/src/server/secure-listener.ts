@@ -43,6 +43,11 @@ export class SecureListener implements TrafficListener, StaplingListener {
   private readonly idle: ClientIdleSweeper;
   private readonly sessions = new Set<ServerHttp2Session>();
   private readonly sockets = new Set<TLSSocket>();
+  /**
+   * TCP connections accepted whose TLS handshake is not done: close() cuts them at the grace (one
+   * that never sends a ClientHello would hold the server's close until node's handshakeTimeout, 120 s).
+   */
+  private readonly handshaking = new Set<Socket>();
   private readonly sessionCache = new SessionCache();
   private ticketKeys = newTicketKeys();
   private readonly rotation: TicketKeyRotation;
@@ -153,6 +158,8 @@ export class SecureListener implements TrafficListener, StaplingListener {
       // Tunnels first: a WebSocket gets its Close 1001 on its stream or socket before the
       // connections under them are cut.
       this.upgraded.closeAll();
+      // Connections still in their TLS handshake belong to no session nor HTTP server yet.
+      for (const socket of this.handshaking) socket.destroy();
       void this.upgraded.whenEmpty().then(() => {
         for (const session of this.sessions) session.destroy();
         for (const socket of this.sockets) socket.destroy();
@@ -232,6 +239,10 @@ export class SecureListener implements TrafficListener, StaplingListener {
       this.upgraded.hold(socket);
       handlers.upgrade(req, socket, head);
     });
+    server.on('connection', (socket: Socket) => {
+      this.handshaking.add(socket);
+      socket.once('close', () => this.handshaking.delete(socket));
+    });
     server.on('secureConnection', (socket: TLSSocket) => this.connectionOpened(socket));
     server.on('tlsClientError', ignore); // a failed handshake (refused protocol or suite): the socket is closed by node
     server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
@@ -243,6 +254,7 @@ export class SecureListener implements TrafficListener, StaplingListener {
   }
 
   private connectionOpened(socket: TLSSocket): void {
+    this.handshaking.delete((socket as TLSSocket & { _parent: Socket })._parent); // node's: the TCP socket under it
     if (this.closing) {
       socket.destroy();
       return;
