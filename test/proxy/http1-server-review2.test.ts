@@ -208,7 +208,7 @@ describe('what an upstream answers, as the native server writes it', () => {
       expect(errors.map(String)).toEqual([]);
       expect(text).toMatch(/^HTTP\/1\.1 (200|502) /);
       expect(text).not.toMatch(/\r\nX-Injected: yes/i);
-      for (const head of heads(text)) expect(head).not.toMatch(/[\x00\x7f]/);
+      for (const head of heads(text)) expect(head.includes(String.fromCharCode(0)) || head.includes(String.fromCharCode(127))).toBe(false);
     });
   }
 });
