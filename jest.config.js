@@ -8,6 +8,7 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 const serverTests = [
   'http1-server',
   'http1-server-hostile',
+  'http1-server-connections',
   'hostile-inputs',
   'hostile-peers',
   'client-behaviour',
