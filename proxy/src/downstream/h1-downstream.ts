@@ -1,9 +1,11 @@
 // The Downstream of an HTTP/1.1 request (node:http). Event listeners are module-level functions
 // that find the downstream through a symbol on the response: no closure per request.
 import type { H1Request, H1Response } from '../server/h1/h1-exchange';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { PassThrough, type Readable } from 'node:stream';
 import { sendError } from '../forward/error-page';
+import { tcpSocketUnder } from '../net/tcp-under-tls';
 import { recycleBodyBuffer } from '../upstream/h1/body-buffers';
 import type { Downstream, DownstreamCloseListener, DownstreamDrainListener } from './downstream';
 import { H1RequestView } from './request-view';
@@ -112,8 +114,8 @@ export class H1Downstream extends H1RequestView implements Downstream {
     else {
       // resetAndDestroy() throws on a TLS socket (its handle is a TLSWrap, not a TCP handle): the
       // reset goes to the TCP socket under it, and the TLS socket is destroyed with it.
-      const tcp = (socket as { _parent?: unknown })._parent;
-      if (tcp instanceof Socket && !tcp.destroyed) {
+      const tcp = tcpSocketUnder(socket as TLSSocket);
+      if (tcp !== null && !tcp.destroyed) {
         try {
           tcp.resetAndDestroy();
         } catch {

@@ -12,11 +12,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2, { type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { LoadedCertificate, ResolvedListener, ResolvedTimeouts, ResolvedTls } from '../config/resolved';
 import type { Logger } from '../log';
 import { listen } from '../net/listen';
+import { tcpSocketUnder } from '../net/tcp-under-tls';
 import { loadCertificate } from '../tls/certificate-files';
 import { CertificateStore } from '../tls/certificate-store';
 import { CertificateWatcher } from '../tls/certificate-watcher';
@@ -234,11 +234,7 @@ export class SecureListener implements TrafficListener, StaplingListener {
       server.on('request', handlers.request);
     }
     (server as https.Server).maxHeadersCount = DEFAULT_MAX_REQUEST_HEADERS + 1;
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.idle.forget(socket as Socket);
-      this.upgraded.hold(socket);
-      handlers.upgrade(req, socket, head);
-    });
+    server.on('upgrade', upgradeFrom(this.idle, this.upgraded, handlers));
     server.on('connection', (socket: Socket) => {
       this.handshaking.add(socket);
       socket.once('close', () => this.handshaking.delete(socket));
@@ -254,7 +250,8 @@ export class SecureListener implements TrafficListener, StaplingListener {
   }
 
   private connectionOpened(socket: TLSSocket): void {
-    this.handshaking.delete((socket as TLSSocket & { _parent: Socket })._parent); // node's: the TCP socket under it
+    const tcp = tcpSocketUnder(socket);
+    if (tcp !== null) this.handshaking.delete(tcp); // else: removed at its close
     if (this.closing) {
       socket.destroy();
       return;
