@@ -226,8 +226,10 @@ describe('active health checks: mandatory and persistent', () => {
 
     await reload(proxy, checkedConfig([added], check));
     const checksOfRemoved = first.checks.length;
-    await sleep(100);
-    expect(first.checks.length).toBe(checksOfRemoved);
+    await sleep(100); // 5 intervals: a checker still running would check 4 or 5 more times
+    // A check written just before the reload may reach the app after it (stop() destroys its
+    // socket, but the bytes are already on the wire): at most that one arrives late.
+    expect(first.checks.length - checksOfRemoved).toBeLessThanOrEqual(1);
   });
 
   it('keeps the check schedule of a server through reloads of the same check (no burst of checks)', async () => {
