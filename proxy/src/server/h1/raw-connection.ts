@@ -158,7 +158,7 @@ export class RawConnection implements BodyReader, ResponseWriter {
     if (major === 1 && minor === 1 && !hasHost(raw)) exchange.refusal = REFUSALS[400]; // RFC 9112 §3.2
     else {
       // As node:http: only HTTP/1.1 requests' Expect is looked at.
-      const expect = major === 1 && minor === 1 ? request.headers.expect : undefined;
+      const expect = major === 1 && minor === 1 ? expectOf(raw) : undefined;
       if (expect !== undefined) {
         if (CONTINUE_EXPECTATION.test(expect)) exchange.expectContinue = true;
         else exchange.refusal = REFUSALS[417];
@@ -386,6 +386,19 @@ export class RawConnection implements BodyReader, ResponseWriter {
     if (this.executing) setImmediate(closeParser, parser);
     else closeParser(parser);
   }
+}
+
+/**
+ * The Expect field as `request.headers.expect` gives it (repeats joined with ", "), read from the
+ * raw list: building the headers object for every request only to look for it cost a cache hit
+ * about 1 µs (3% of its CPU).
+ */
+function expectOf(raw: readonly string[]): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 6 && raw[i].toLowerCase() === 'expect') value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1]}`;
+  }
+  return value;
 }
 
 function hasHost(raw: readonly string[]): boolean {

@@ -33,7 +33,8 @@ export class RawResponse extends EventEmitter implements H1Response {
   writableCorked = 0;
   /** Keep the connection open after this answer; the head's framing or a Connection: close may clear it. */
   shouldKeepAlive: boolean;
-  private head: Buffer | null = null;
+  /** The head, held as latin1 text until the first body write joins it to the body in one buffer. */
+  private head: string | null = null;
   private chunked = false;
   private hasBody: boolean;
   private gone = false;
@@ -90,7 +91,7 @@ export class RawResponse extends EventEmitter implements H1Response {
     if (found.close) this.shouldKeepAlive = false;
     else if (!found.connection) text += this.shouldKeepAlive ? 'Connection: keep-alive\r\n' : 'Connection: close\r\n';
     if (!found.date) text += `Date: ${httpDate()}\r\n`;
-    this.head = Buffer.from(`${text}\r\n`, 'latin1');
+    this.head = `${text}\r\n`;
     this.headersSent = true;
     return this;
   }
@@ -105,18 +106,18 @@ export class RawResponse extends EventEmitter implements H1Response {
     let ok: boolean;
     if (this.chunked) {
       const size = Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1');
-      if (body.length <= JOIN_LIMIT) ok = socket.write(head === null ? Buffer.concat([size, body, CRLF]) : Buffer.concat([head, size, body, CRLF]));
+      if (body.length <= JOIN_LIMIT) ok = socket.write(head === null ? Buffer.concat([size, body, CRLF]) : Buffer.concat([latin1(head), size, body, CRLF]));
       else {
         socket.cork();
-        if (head !== null) socket.write(head);
+        if (head !== null) socket.write(head, 'latin1');
         socket.write(size);
         socket.write(body);
         ok = socket.write(CRLF);
         socket.uncork();
       }
-    } else if (head !== null && body.length <= JOIN_LIMIT) ok = socket.write(Buffer.concat([head, body]));
+    } else if (head !== null && body.length <= JOIN_LIMIT) ok = socket.write(joined(head, body));
     else {
-      if (head !== null) socket.write(head);
+      if (head !== null) socket.write(head, 'latin1');
       ok = socket.write(body);
     }
     if (!ok) this.owesDrain = true;
@@ -130,14 +131,14 @@ export class RawResponse extends EventEmitter implements H1Response {
     const body = chunk === undefined || !this.hasBody ? null : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const head = this.takeHead();
     let last: Buffer;
-    if (body === null || body.length === 0) last = this.chunked ? (head === null ? CHUNKED_END : Buffer.concat([head, CHUNKED_END])) : (head ?? EMPTY);
+    if (body === null || body.length === 0) last = this.chunked ? (head === null ? CHUNKED_END : joined(head, CHUNKED_END)) : head === null ? EMPTY : latin1(head);
     else if (this.chunked) {
       const size = Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1');
-      last = head === null ? Buffer.concat([size, body, CRLF, CHUNKED_END]) : Buffer.concat([head, size, body, CRLF, CHUNKED_END]);
+      last = head === null ? Buffer.concat([size, body, CRLF, CHUNKED_END]) : Buffer.concat([latin1(head), size, body, CRLF, CHUNKED_END]);
     } else if (head === null) last = body;
-    else if (body.length + head.length <= JOIN_LIMIT) last = Buffer.concat([head, body]);
+    else if (body.length + head.length <= JOIN_LIMIT) last = joined(head, body);
     else {
-      this.writer.socket.write(head);
+      this.writer.socket.write(head, 'latin1');
       last = body;
     }
     this.writer.writeLast(this, last);
@@ -183,7 +184,7 @@ export class RawResponse extends EventEmitter implements H1Response {
     this.emit('drain');
   }
 
-  private takeHead(): Buffer | null {
+  private takeHead(): string | null {
     const head = this.head;
     this.head = null;
     return head;
@@ -192,10 +193,22 @@ export class RawResponse extends EventEmitter implements H1Response {
   private flushHead(): boolean {
     const head = this.takeHead();
     if (head === null) return true;
-    const ok = this.writer.socket.write(head);
+    const ok = this.writer.socket.write(head, 'latin1');
     if (!ok) this.owesDrain = true;
     return ok;
   }
+}
+
+function latin1(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+/** `head` (latin1) then `body`, in one buffer: one allocation and one copy of the body. */
+function joined(head: string, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(head.length + body.length);
+  out.write(head, 0, 'latin1');
+  body.copy(out, head.length);
+  return out;
 }
 
 const EMPTY = Buffer.alloc(0);
