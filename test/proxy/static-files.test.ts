@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { KEEP_BYTES } from '../../proxy/src/static/open-file-cache';
 import { request, startBackend } from '../helpers/servers';
 import { makeTree, staticProxy } from './static-support';
 
@@ -349,6 +350,35 @@ describe('files kept open between requests (open file cache)', () => {
       if (body !== 'version 1') break;
     }
     expect(body).toBe('version 2, longer');
+  });
+
+  it('within openFileCacheValid answers a small file from the bytes it read: a rewrite in place shows once the window has passed', async () => {
+    const dir = makeTree({ 'a.txt': 'version 1' });
+    const file = path.join(dir, 'a.txt');
+    const trusting = await staticProxy({ root: dir, openFileCacheValid: '1m' });
+    expect((await request(`${trusting.url}/a.txt`)).body.toString()).toBe('version 1');
+    fs.writeFileSync(file, 'VERSION 2'); // same inode, same size: the kept descriptor would read the new bytes
+    expect((await request(`${trusting.url}/a.txt`)).body.toString()).toBe('version 1');
+    const part = await request(`${trusting.url}/a.txt`, { headers: { range: 'bytes=2-5' } });
+    expect(part.status).toBe(206);
+    expect(part.body.toString()).toBe('rsio');
+
+    const other = makeTree({ 'b.txt': 'version 3' });
+    const brief = await staticProxy({ root: other, openFileCacheValid: '100ms' });
+    expect((await request(`${brief.url}/b.txt`)).body.toString()).toBe('version 3');
+    fs.writeFileSync(path.join(other, 'b.txt'), 'VERSION 4');
+    const deadline = Date.now() + 5_000;
+    let body = '';
+    while (Date.now() < deadline && (body = (await request(`${brief.url}/b.txt`)).body.toString()) === 'version 3');
+    expect(body).toBe('VERSION 4');
+  });
+
+  it('reads a file larger than KEEP_BYTES at every request, as NGINX does: a rewrite in place shows at once', async () => {
+    const dir = makeTree({ 'big.txt': 'a'.repeat(KEEP_BYTES + 1) });
+    const { url } = await staticProxy({ root: dir, openFileCacheValid: '1m' });
+    expect((await request(`${url}/big.txt`)).body.toString()).toBe('a'.repeat(KEEP_BYTES + 1));
+    fs.writeFileSync(path.join(dir, 'big.txt'), 'b'.repeat(KEEP_BYTES + 1));
+    expect((await request(`${url}/big.txt`)).body.toString()).toBe('b'.repeat(KEEP_BYTES + 1));
   });
 
   it('trusts a kept file for one second by default', async () => {

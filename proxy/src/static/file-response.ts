@@ -1,6 +1,7 @@
 // The answer for one found file, through the same response chain as a proxied answer (header rules,
 // compression, client writer): validators and caching headers, 304 / 412, Range (206, 416), HEAD,
-// then the body: a small file in one read and one write, a large one streamed with backpressure.
+// then the body: a small file in one read and one write (within the open file cache's window a
+// file up to 16 KiB needs no read: its bytes are kept), a large one streamed with backpressure.
 //
 // Range: a single range gets 206; several ranges get the whole file with 200 (RFC 9110 §14.2 lets
 // a server ignore Range), as multipart/byteranges is rarely worth its cost.
@@ -18,7 +19,7 @@ import type { Coding } from './accept-encoding';
 import { contentTypeOf, decimal, etagOf, httpDateOf, pushExpires } from './file-headers';
 import { FileStream } from './file-stream';
 import { evaluatePreconditions, ifRangeHolds, type FileRequestHeaders } from './preconditions';
-import { SMALL_FILE } from './open-file-cache';
+import { KEEP_BYTES, SMALL_FILE } from './open-file-cache';
 import { release, type OpenedEntry } from './root-directory';
 
 export interface FileResponseSettings {
@@ -120,7 +121,17 @@ function pushValidators(headers: string[], s: FileResponseSettings, file: FoundF
 }
 
 function sendSmall(ds: Downstream, s: FileResponseSettings, entry: OpenedEntry, start: number, length: number, status: number, headers: string[], stats: RouteStats): void {
-  const body = takeBodyBuffer(length);
+  const kept = entry.kept;
+  const keptBytes = kept === null ? null : kept.bytes;
+  if (keptBytes !== null) {
+    release(entry);
+    stats.response(status);
+    sendWhole(ds, s, status, headers, length === keptBytes.length ? keptBytes : keptBytes.subarray(start, start + length));
+    return;
+  }
+  // A whole file small enough is read into its own memory and kept for the window; else pooled memory.
+  const keep = kept !== null && start === 0 && length === entry.stat.size && length <= KEEP_BYTES;
+  const body = keep ? Buffer.allocUnsafeSlow(length) : takeBodyBuffer(length);
   let read = 0;
   try {
     while (read < length) {
@@ -139,6 +150,7 @@ function sendSmall(ds: Downstream, s: FileResponseSettings, entry: OpenedEntry, 
     ds.fail(500, 'FILE_READ_FAILED');
     return;
   }
+  if (keep) kept.bytes = body;
   stats.response(status);
   sendWhole(ds, s, status, headers, body);
 }

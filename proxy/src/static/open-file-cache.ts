@@ -8,7 +8,10 @@
 // in meanwhile leads nowhere.
 //
 // Only descriptors used synchronously are kept (small files read whole): no transfer in flight can
-// see one closed under it. Bounded in entries; idle ones are closed by a sweep, so a deleted file's
+// see one closed under it. A file up to KEEP_BYTES also keeps the bytes it was read whole with, so
+// within the window the answer needs not even the read; each look at the path drops them (a rewrite
+// in place within one timestamp tick leaves the stat as it was), so they are never older than the
+// window, as the headers are not. Bounded in entries; idle ones are closed by a sweep, so a deleted file's
 // space is given back at the latest `IDLE_MS` after its last request.
 import fs from 'node:fs';
 import { LruBytes } from '../lru-bytes';
@@ -16,6 +19,8 @@ import { LruBytes } from '../lru-bytes';
 /** Files up to this size are read whole, synchronously; only their descriptors are kept. */
 export const SMALL_FILE = 256 * 1024;
 export const MAX_ENTRIES = 1024;
+/** Files up to this size keep their bytes in memory: at most MAX_ENTRIES × 16 KiB = 16 MiB. */
+export const KEEP_BYTES = 16 * 1024;
 const IDLE_MS = 20_000;
 
 export interface CachedFile {
@@ -32,6 +37,8 @@ export interface CachedFile {
   stat: fs.Stats;
   /** When its path was last looked at (ms). */
   checkedAt: number;
+  /** Its whole content (a file up to KEEP_BYTES, once read); null until then. */
+  bytes: Buffer | null;
   usedAt: number;
 }
 
@@ -57,6 +64,7 @@ export function cachedEntry(path: string, stat: fs.Stats, at: number): CachedFil
     entry.usedAt = at;
     entry.checkedAt = at;
     entry.stat = stat;
+    entry.bytes = null;
     return entry;
   }
   forget(path);
@@ -64,13 +72,15 @@ export function cachedEntry(path: string, stat: fs.Stats, at: number): CachedFil
 }
 
 /** Keeps `fd` (now the cache's) for `path`; a full cache first closes its oldest entry. */
-export function keep(path: string, fd: number, stat: fs.Stats, real: string, at: number): void {
+export function keep(path: string, fd: number, stat: fs.Stats, real: string, at: number): CachedFile {
   forget(path);
-  entries.set(path, { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, stat, checkedAt: at, usedAt: at }, 1);
+  const entry = { fd, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, real, stat, checkedAt: at, usedAt: at, bytes: null };
+  entries.set(path, entry, 1);
   if (sweeper === null) {
     sweeper = setInterval(sweep, IDLE_MS / 2);
     sweeper.unref();
   }
+  return entry;
 }
 
 /**

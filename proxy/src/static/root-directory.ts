@@ -14,7 +14,7 @@
 // cost a few microseconds each, less than one round trip through libuv's thread pool.
 import fs from 'node:fs';
 import { knownMissing, rememberMissing } from './missing-paths';
-import { cachedEntry, forget, keep, SMALL_FILE, trustedEntry } from './open-file-cache';
+import { cachedEntry, forget, keep, SMALL_FILE, trustedEntry, type CachedFile } from './open-file-cache';
 
 /**
  * A file or directory under the root, with its stat. A directory has no descriptor (fd -1); a
@@ -25,6 +25,8 @@ export interface OpenedEntry {
   stat: fs.Stats;
   /** Whether the descriptor is the caller's to close (else the cache's, or none). */
   owned: boolean;
+  /** The open file cache's entry, where a small file's bytes are kept for the window; null: read every time. */
+  kept: CachedFile | null;
 }
 
 /** Why an open failed, as the status NGINX answers: 404 missing or outside, 403 refused, 500 else. */
@@ -57,7 +59,7 @@ export class RootDirectory {
     const at = Date.now();
     if (this.validMs > 0) {
       const trusted = trustedEntry(path, at, this.validMs);
-      if (trusted !== null && this.isUnder(trusted.real)) return { fd: trusted.fd, stat: trusted.stat, owned: false };
+      if (trusted !== null && this.isUnder(trusted.real)) return { fd: trusted.fd, stat: trusted.stat, owned: false, kept: trusted };
       if (knownMissing(path, at, this.validMs)) return 404;
     }
     let stat: fs.Stats | undefined;
@@ -70,7 +72,7 @@ export class RootDirectory {
     if (stat === undefined) return this.missing(path, at);
     if (!stat.isFile() && !stat.isDirectory()) return 404; // FIFO, socket, device: NGINX "is not a regular file"
     const cached = cachedEntry(path, stat, at);
-    if (cached !== null && this.isUnder(cached.real)) return { fd: cached.fd, stat, owned: false };
+    if (cached !== null && this.isUnder(cached.real)) return { fd: cached.fd, stat, owned: false, kept: this.validMs > 0 ? cached : null };
     return this.openFresh(path, at);
   }
 
@@ -98,11 +100,12 @@ export class RootDirectory {
       if (stat.isDirectory()) {
         fs.closeSync(fd);
         keep(path, -1, stat, where, at);
-        return { fd: -1, stat, owned: false };
+        return { fd: -1, stat, owned: false, kept: null };
       }
-      if (stat.size > SMALL_FILE) return { fd, stat, owned: true };
-      keep(path, fd, stat, where, at);
-      return { fd, stat, owned: false };
+      if (stat.size > SMALL_FILE) return { fd, stat, owned: true, kept: null };
+      const kept = keep(path, fd, stat, where, at);
+      // With no window (validMs 0) every request reads: the kept entry carries no bytes.
+      return { fd, stat, owned: false, kept: this.validMs > 0 ? kept : null };
     } catch (err) {
       closeQuietly(fd);
       return openFailure(err);
