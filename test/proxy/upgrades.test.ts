@@ -117,6 +117,74 @@ describe('tunnels', () => {
     await closed;
   });
 
+  it('stop reading an upstream that floods a client that reads nothing, and deliver every frame in order once it reads', async () => {
+    // 256 MiB of 64 KiB WebSocket frames (the frame follower sees them all). The kernel's buffers
+    // on the two connections hold tens of MiB at most; a tunnel that kept reading would take it all.
+    const FRAMES = 4096;
+    const PAYLOAD = 64 * 1024;
+    let framesWritten = 0;
+    let stalled!: () => void;
+    const upstreamStalled = new Promise<void>((resolve) => (stalled = resolve));
+    const upstream = await rawUpstream((socket) => {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n');
+      const pump = () => {
+        while (framesWritten < FRAMES) {
+          const frame = Buffer.alloc(10 + PAYLOAD, framesWritten & 0xff);
+          frame[0] = 0x82; // FIN, binary
+          frame[1] = 127;
+          frame.writeBigUInt64BE(BigInt(PAYLOAD), 2);
+          framesWritten++;
+          if (!socket.write(frame)) {
+            // No 'drain' within 300 ms: the proxy stopped reading.
+            const timer = setTimeout(stalled, 300);
+            socket.once('drain', () => {
+              clearTimeout(timer);
+              pump();
+            });
+            return;
+          }
+        }
+        socket.end();
+        stalled(); // never held back: the expectation below fails
+      };
+      pump();
+    });
+    const { port } = await startProxy(simpleConfig([upstream.address]));
+    const client = net.connect(port, '127.0.0.1', () => client.write(UPGRADE()));
+    client.pause();
+    registerCleanup(async () => client.destroy());
+    await upstreamStalled;
+    expect(framesWritten).toBeLessThan(FRAMES / 2);
+
+    // Read on: the 101's head, then every frame whole and in order.
+    let pending: Buffer = Buffer.alloc(0);
+    let head = true;
+    let frames = 0;
+    let wrong = 0;
+    await new Promise<void>((resolve, reject) => {
+      client.on('data', (chunk: Buffer) => {
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        if (head) {
+          const end = pending.indexOf('\r\n\r\n');
+          if (end === -1) return;
+          expect(pending.subarray(0, end).toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+          pending = pending.subarray(end + 4);
+          head = false;
+        }
+        while (pending.length >= 10 + PAYLOAD) {
+          const fill = frames & 0xff;
+          if (pending[0] !== 0x82 || pending[10] !== fill || pending[9 + PAYLOAD] !== fill) wrong++;
+          pending = pending.subarray(10 + PAYLOAD);
+          frames++;
+        }
+      });
+      client.on('end', resolve);
+      client.on('error', reject);
+      client.resume();
+    });
+    expect({ frames, wrong, left: pending.length }).toEqual({ frames: FRAMES, wrong: 0, left: 0 });
+  });
+
   it('hold their server claim while open (least-conn sends new requests elsewhere)', async () => {
     const a = await echoServer();
     const b = await echoServer();

@@ -184,6 +184,12 @@ class Flow {
     this.closeSent = true;
   }
 
+  /**
+   * Writes `chunk` and pauses `from` until 'drain' whenever write() says so, which for a chunk over
+   * the highWaterMark is every time, even when the kernel took it whole. Kept on purpose: the pause
+   * lets bytes gather in the kernel, so the next read is a full 64 KiB. Pausing only while `to`
+   * still held bytes was measured at 3.5x the CPU per 64 KiB WebSocket message (many small reads).
+   */
   private forward(chunk: Buffer): void {
     const to = this.to;
     if (to.writableEnded || to.destroyed) return;
