@@ -105,6 +105,26 @@ describe('the HTTP/1.1 server', () => {
     expect(backend.requests).toHaveLength(1);
   });
 
+  it('reads Expect as node:http does: any case of the name, repeats joined with ", ", HTTP/1.1 only', async () => {
+    const backend = await startBackend((_req, res, body) => res.end(`got ${body.length}`));
+    const { port } = await startProxy(simpleConfig([backend.address]));
+    const post = (version: string, fields: string) => rawRequest(port, `POST / HTTP/${version}\r\nHost: a.test\r\nContent-Length: 4\r\n${fields}Connection: close\r\n\r\nbody`, 2000, true);
+    // A repeat that names 100-continue: "teapot, 100-continue" matches, so 100 then the answer.
+    const repeated = await post('1.1', 'EXPECT: teapot\r\nexpect: 100-continue\r\n');
+    expect(repeated.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    expect(repeated.text).toContain('got 4');
+    expect((await post('1.1', 'expect: 100-continue\r\nExpect: teapot\r\n')).text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    // Two unknown expectations: 417, nothing forwarded.
+    expect((await post('1.1', 'eXpEcT: teapot\r\nExpect: coffee\r\n')).status).toBe(417);
+    // An empty Expect is still an expectation (node: headers.expect === '' is not undefined).
+    expect((await post('1.1', 'Expect:\r\n')).status).toBe(417);
+    // A field whose name only starts with "expect" is not Expect.
+    expect((await post('1.1', 'Expectation: teapot\r\n')).text).toContain('got 4');
+    // HTTP/1.0: Expect is not looked at.
+    expect((await post('1.0', 'Expect: teapot\r\n')).text).toContain('got 4');
+    expect(backend.requests).toHaveLength(4);
+  });
+
   it('streams a large upload to a slow upstream whole, holding the client back meanwhile', async () => {
     const body = Buffer.alloc(8 * 1024 * 1024, 'x');
     for (let i = 0; i < body.length; i += 4096) body[i] = i & 0xff;

@@ -116,3 +116,78 @@ describe('a response of the native server', () => {
     expect(Buffer.concat(written).toString('latin1')).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\ncontent-length: 3\r\nConnection: keep-alive\r\nDate: [^\r]+\r\n\r\nbad$/);
   });
 });
+
+describe('a response head held as text', () => {
+  /** A response on a socket that keeps each write as the bytes it would send (a string in its encoding). */
+  function response(head = false): { res: RawResponse; bytes: () => Buffer } {
+    const written: Buffer[] = [];
+    const take = (b: Buffer | string, encoding?: BufferEncoding | (() => void)) => written.push(typeof b === 'string' ? Buffer.from(b, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(b)) > 0;
+    const socket = { write: take, cork: () => undefined, uncork: () => undefined };
+    const writer: ResponseWriter = { socket: socket as unknown as ResponseWriter['socket'], writeLast: (_r, b) => void take(b) };
+    return { res: new RawResponse(writer, false, head, true), bytes: () => Buffer.concat(written) };
+  }
+  const headers = { 'x-obs': 'caf\xe9 \xff\x80', 'x-n': 42, 'x-list': ['a', 'b\xe0'] } as unknown as Record<string, string>;
+  const headOf = (status: string, extra: string) =>
+    Buffer.from(`HTTP/1.1 ${status}\r\nx-obs: caf\xe9 \xff\x80\r\nx-n: 42\r\nx-list: a\r\nx-list: b\xe0\r\n${extra}Connection: keep-alive\r\nDate: `, 'latin1');
+  /** Splits at the end of the head and checks its start byte for byte; returns what follows the head. */
+  function afterHead(bytes: Buffer, start: Buffer): Buffer {
+    expect(bytes.subarray(0, start.length).equals(start)).toBe(true);
+    const end = bytes.indexOf('\r\n\r\n', start.length);
+    expect(end).toBeGreaterThan(0);
+    expect(bytes.subarray(start.length, end).toString('latin1')).toMatch(/^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
+    return bytes.subarray(end + 4);
+  }
+
+  it('writes obs-text in values and reason one byte a character, on every path from head to body', () => {
+    const small = Buffer.alloc(100, 'a');
+    const large = Buffer.alloc(20_000, 'b');
+    for (const body of [small, large]) {
+      // end(body), Content-Length
+      let r = response();
+      r.res.writeHead(200, 'R\xe9ponse', { ...headers, 'content-length': String(body.length) });
+      r.res.end(body);
+      expect(afterHead(r.bytes(), headOf('200 R\xe9ponse', `content-length: ${body.length}\r\n`)).equals(body)).toBe(true);
+      // write(body) then end(), Content-Length
+      r = response();
+      r.res.writeHead(200, 'R\xe9ponse', { ...headers, 'content-length': String(body.length) });
+      r.res.write(body);
+      r.res.end();
+      expect(afterHead(r.bytes(), headOf('200 R\xe9ponse', `content-length: ${body.length}\r\n`)).equals(body)).toBe(true);
+      // write(empty) flushes the head alone, then end(body)
+      r = response();
+      r.res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+      r.res.write(Buffer.alloc(0));
+      r.res.end(body);
+      expect(afterHead(r.bytes(), headOf('200 OK', `content-length: ${body.length}\r\n`)).equals(body)).toBe(true);
+      // chunked: write(body), end(body)
+      r = response();
+      r.res.writeHead(200, headers);
+      r.res.write(body);
+      r.res.end(body);
+      const size = body.length.toString(16);
+      const chunked = Buffer.concat([Buffer.from(`${size}\r\n`), body, Buffer.from(`\r\n${size}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
+      expect(afterHead(r.bytes(), headOf('200 OK', 'Transfer-Encoding: chunked\r\n')).equals(chunked)).toBe(true);
+      // HEAD: the head alone, whatever the body
+      r = response(true);
+      r.res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+      r.res.write(body);
+      r.res.end(body);
+      expect(afterHead(r.bytes(), headOf('200 OK', `content-length: ${body.length}\r\n`)).length).toBe(0);
+    }
+    // 204 and 304: the head alone
+    for (const status of [204, 304]) {
+      const r = response();
+      r.res.writeHead(status, headers);
+      r.res.end('ignored');
+      expect(afterHead(r.bytes(), headOf(`${status} ${status === 204 ? 'No Content' : 'Not Modified'}`, '')).length).toBe(0);
+    }
+  });
+
+  it('refuses a character over 0xFF in a value or the reason, as node:http does, so no head is ever shorter in bytes than in characters', () => {
+    expect(() => response().res.writeHead(200, { 'x-a': 'snowman \u2603' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CHAR' }));
+    expect(() => response().res.writeHead(200, ['x-a', '\u0100'])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CHAR' }));
+    expect(() => response().res.writeHead(200, { 'x-a': ['ok', '\u{1F600}'] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CHAR' }));
+    expect(() => response().res.writeHead(200, 'Caf\u00e9 \u2603', {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CHAR' }));
+    expect(() => response().res.writeHead(200, { 'x-\u00e9': 'v' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_HTTP_TOKEN' }));
+  });
+});

@@ -261,6 +261,23 @@ describe('precompressed siblings', () => {
     expect(br.headers.etag).not.toBe(plain.headers.etag);
   });
 
+  it('keeps the bytes of a file and of its siblings apart within openFileCacheValid, whole, in ranges and for HEAD', async () => {
+    const { url } = await staticProxy({ root: makeTree(files), openFileCacheValid: '1m' });
+    const get = async (accept: string | null, range?: string, method = 'GET') => {
+      const reply = await request(`${url}/app.js`, { method, headers: { ...(accept ? { 'accept-encoding': accept } : {}), ...(range ? { range } : {}) } });
+      return [reply.status, reply.headers['content-encoding'] ?? null, reply.headers['content-length'], reply.body.toString()];
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(await get(null)).toEqual([200, null, '5', 'plain']);
+      expect(await get('gzip')).toEqual([200, 'gzip', '8', 'GZIPPED!']);
+      expect(await get('br')).toEqual([200, 'br', '6', 'BROTLI']);
+      expect(await get('gzip', 'bytes=1-3')).toEqual([206, 'gzip', '3', 'ZIP']);
+      expect(await get(null, 'bytes=-2')).toEqual([206, null, '2', 'in']);
+      expect(await get('br', 'bytes=4-')).toEqual([206, 'br', '2', 'LI']);
+      expect(await get('gzip', undefined, 'HEAD')).toEqual([200, 'gzip', '8', '']);
+    }
+  });
+
   it('serves the file itself when precompressed is false', async () => {
     const { url } = await staticProxy({ root: makeTree(files), precompressed: false });
     const reply = await request(`${url}/app.js`, { headers: { 'accept-encoding': 'br, gzip' } });
@@ -379,6 +396,28 @@ describe('files kept open between requests (open file cache)', () => {
     expect((await request(`${url}/big.txt`)).body.toString()).toBe('a'.repeat(KEEP_BYTES + 1));
     fs.writeFileSync(path.join(dir, 'big.txt'), 'b'.repeat(KEEP_BYTES + 1));
     expect((await request(`${url}/big.txt`)).body.toString()).toBe('b'.repeat(KEEP_BYTES + 1));
+  });
+
+  it('never gives kept bytes to the pool of body memory: a proxied answer reusing pooled memory leaves a kept file intact', async () => {
+    // 10 KiB: over the pool's smallest class (4 KiB), so a read into pooled memory would be
+    // recycled once written and filled by the next proxied body of that class.
+    const content = Buffer.alloc(10 * 1024);
+    for (let i = 0; i < content.length; i++) content[i] = (i * 7 + 3) & 0xff;
+    const dir = makeTree({ 'k.bin': content });
+    const backend = await startBackend((_req, res) => res.end(Buffer.alloc(10 * 1024, 'z')));
+    const { url } = await staticProxy(
+      { alias: dir, openFileCacheValid: '1m' },
+      { match: { path: '/files/' } },
+      { upstreams: { app: { servers: [{ address: backend.address }] } }, routes: [{ match: { path: '/app/' }, proxy: { upstream: 'app' } }] },
+    );
+    const file = () => request(`${url}/files/k.bin`);
+    expect((await file()).body.equals(content)).toBe(true); // read whole and kept
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 8; i++) expect((await request(`${url}/app/${i}`)).body.equals(Buffer.alloc(10 * 1024, 'z'))).toBe(true);
+      expect((await file()).body.equals(content)).toBe(true);
+      const part = await request(`${url}/files/k.bin`, { headers: { range: 'bytes=5000-5099' } });
+      expect([part.status, part.body.equals(content.subarray(5000, 5100))]).toEqual([206, true]);
+    }
   });
 
   it('trusts a kept file for one second by default', async () => {
