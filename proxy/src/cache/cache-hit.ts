@@ -11,7 +11,7 @@ import type { HeaderRules } from '../forward/header-rules';
 import { ProxyError } from '../forward/proxy-errors';
 import type { ResponseHandler } from '../forward/response-handler';
 import type { CacheEntry, CacheStatus } from './cache-types';
-import { rawHeader } from './vary';
+import { rawHeader } from '../net/raw-headers';
 
 /** Request headers that change what an entry's answer is (a bit each). */
 const IF_NONE_MATCH = 1;

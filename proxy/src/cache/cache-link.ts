@@ -13,7 +13,8 @@ import type { CachedHead, CacheEntry, CacheStatus, CacheWrite } from './cache-ty
 import type { LockHold } from './cache-lock';
 import { serveEntryInto, type EntryReader } from './cache-hit';
 import { responseFreshness, type Freshness } from './freshness';
-import { hasRawHeader, varyNames, varyReader, varyValues } from './vary';
+import { hasRawHeader } from '../net/raw-headers';
+import { varyNames, varyReader, varyValues } from './vary';
 
 /** What the flow decided for a request that goes upstream. */
 export class CacheRequest {

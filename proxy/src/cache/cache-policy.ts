@@ -5,7 +5,7 @@ import type { ResolvedRouteCache } from '../config/resolved';
 import { compileTemplate, type Template, type TemplateContext } from '../template';
 import type { CacheZone } from './cache-types';
 import { CacheLock, lockOf } from './cache-lock';
-import { hasRawHeader } from './vary';
+import { hasRawHeader } from '../net/raw-headers';
 
 export class CachePolicy {
   readonly key: Template;

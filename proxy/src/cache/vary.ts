@@ -3,27 +3,7 @@
 // normalized to the codings the proxy and its upstreams produce (br, gzip), so clients with
 // different but equivalent Accept-Encoding strings share one variant instead of one each.
 import { codingWeights } from '../net/accept-encoding';
-
-/** The value of request header `lower` (a lowercased name) in a raw [name, value, ...] list, several joined by ", "; '' when absent. */
-export function rawHeader(raw: readonly string[], lower: string): string {
-  let out = '';
-  const n = lower.length;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i];
-    if (name.length === n && name.toLowerCase() === lower) out = out === '' ? raw[i + 1] : `${out}, ${raw[i + 1]}`;
-  }
-  return out;
-}
-
-/** Whether the raw list has header `lower` at all. */
-export function hasRawHeader(raw: readonly string[], lower: string): boolean {
-  const n = lower.length;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i];
-    if (name.length === n && name.toLowerCase() === lower) return true;
-  }
-  return false;
-}
+import { rawHeader } from '../net/raw-headers';
 
 /** A request header's value as variants compare it: Accept-Encoding reduced to its codings, others trimmed. */
 export function normalizedRequestHeader(raw: readonly string[], lower: string): string {
